@@ -1,0 +1,137 @@
+"""impact: track the impact of knowledge-exchange projects with contribution analysis."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, render_template
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import CONFIGS, Config, ProductionConfig
+from impact.extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    if config_class is None:
+        config_class = CONFIGS[os.environ.get("IMPACT_ENV", "development")]
+    if issubclass(config_class, ProductionConfig):
+        config_class.validate()
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config_class)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+    # Importing the models registers them on the metadata (for Alembic and create_all).
+    from impact import models  # noqa: F401
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_enforce_foreign_keys(dbapi_connection, connection_record) -> None:
+    # SQLite ignores foreign keys unless asked, per connection.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from impact.admin.routes import bp as admin_bp
+    from impact.auth.routes import bp as auth_bp
+    from impact.mail.routes import bp as mail_bp
+    from impact.projects.routes import bp as projects_bp
+    from impact.toc.routes import bp as toc_bp
+
+    for blueprint in (auth_bp, projects_bp, toc_bp, admin_bp, mail_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    def render_error(error, status: int, title: str, message: str):
+        return render_template("error.html", status=status, title=title, message=message), status
+
+    app.register_error_handler(403, lambda e: render_error(e, 403, "Not allowed", "Your role in this project does not allow that."))
+    app.register_error_handler(404, lambda e: render_error(e, 404, "Not found", "There is nothing here, or you do not have access to it."))
+    app.register_error_handler(405, lambda e: render_error(e, 405, "Not allowed", "That action is not available here."))
+    app.register_error_handler(413, lambda e: render_error(e, 413, "Too large", "The upload is larger than this site accepts."))
+    app.register_error_handler(429, lambda e: render_error(e, 429, "Too many attempts", "Too many attempts in a short time. Please wait a minute and try again."))
+    app.register_error_handler(
+        CSRFError,
+        lambda e: render_error(e, 400, "Form expired", "The form had expired or came from elsewhere. Go back, reload the page and try again."),
+    )
+    app.register_error_handler(500, lambda e: render_error(e, 500, "Something went wrong", "The error has been logged. Nothing you entered was saved; please try again."))
+
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def add_security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    from impact.auth.commands import users_cli
+    from impact.demo.commands import demo_cli
+    from impact.mail.commands import jobs_cli
+
+    for group in (users_cli, demo_cli, jobs_cli):
+        app.cli.add_command(group)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from impact.projects.permissions import Need, can
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(can=can, Need=Need)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

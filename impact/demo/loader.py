@@ -1,0 +1,103 @@
+"""Build the demo project from the seed ("Engaging with involuntary clients")."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from impact.auth.models import User
+from impact.auth.services import create_user, find_user_by_email
+from impact.demo import seed_data
+from impact.extensions import db
+from impact.projects.models import Membership, OrganisationKind, PartnerGroup, PartnerOrganisation, Project, Role
+from impact.projects.services import create_project
+from impact.toc import services as chain
+from impact.toc.models import AssumptionKind, FactorDirection, Level, Step
+from impact.toc.revisions import save_revision
+
+
+def demo_project() -> Project | None:
+    return db.session.scalar(select(Project).where(Project.title == seed_data.PROJECT["title"]))
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _ensure_user(spec: dict) -> User:
+    user = find_user_by_email(spec["email"])
+    if user is None:
+        user = create_user(spec["email"], spec["name"], seed_data.DEMO_PASSWORD, is_admin=spec.get("admin", False))
+    return user
+
+
+def load_demo() -> tuple[Project, bool]:
+    """Create the demo project and users; returns (project, created). Running it again changes nothing."""
+    users = {spec["email"]: _ensure_user(spec) for spec in seed_data.USERS}
+    existing = demo_project()
+    if existing is not None:
+        return existing, False
+
+    lead_spec = next(spec for spec in seed_data.USERS if spec.get("role") == "lead")
+    info = seed_data.PROJECT
+    project = create_project(
+        creator=users[lead_spec["email"]],
+        title=info["title"], question=info["question"], description=info["description"],
+        start_date=_date(info.get("start_date")), end_date=_date(info.get("end_date")), funder=info["funder"],
+    )
+    organisations = {}
+    for spec in seed_data.ORGANISATIONS:
+        organisation = PartnerOrganisation(name=spec["name"], kind=OrganisationKind(spec["kind"]))
+        project.organisations.append(organisation)
+        organisations[spec["name"]] = organisation
+    db.session.flush()
+
+    for spec in seed_data.USERS:
+        if not spec.get("role"):
+            continue
+        organisation = organisations.get(spec.get("organisation", ""))
+        group = PartnerGroup(spec["partner_group"])
+        if spec is lead_spec:
+            membership = db.session.scalar(select(Membership).where(
+                Membership.project_id == project.id, Membership.user_id == users[spec["email"]].id))
+            membership.partner_group, membership.organisation = group, organisation
+        else:
+            db.session.add(Membership(project=project, user=users[spec["email"]], role=Role(spec["role"]),
+                                      partner_group=group, organisation=organisation))
+
+    levels = {level.name: level for level in project.levels}
+    for name in seed_data.LEVELS:
+        if name not in levels:
+            levels[name] = chain.add_level(project, name)
+    steps: dict[str, Step] = {}
+    for spec in seed_data.STEPS:
+        _add_step(project, levels, steps, spec)
+    for spec in seed_data.LINKS:
+        _add_link(project, steps, spec)
+    for spec in seed_data.FACTORS:
+        chain.add_factor(steps[spec["step"]], spec["title"], FactorDirection(spec["direction"]), spec.get("description", ""))
+
+    for revision in seed_data.REVISIONS:
+        for change in revision["changes"]:
+            if change["op"] == "add_step":
+                _add_step(project, levels, steps, change["step"])
+            elif change["op"] == "add_link":
+                _add_link(project, steps, change["link"])
+            elif change["op"] == "rename_step":
+                steps[change["key"]].title = change["title"]
+        db.session.flush()
+        save_revision(project, name=revision["name"], revision_date=dt.date.fromisoformat(revision["date"]),
+                      note=revision.get("note", ""), user=users[lead_spec["email"]])
+    return project, True
+
+
+def _add_step(project: Project, levels: dict[str, Level], steps: dict[str, Step], spec: dict) -> None:
+    steps[spec["key"]] = chain.add_step(project, levels[spec["level"]], spec["title"], spec.get("description", ""))
+
+
+def _add_link(project: Project, steps: dict[str, Step], spec: dict) -> None:
+    link = chain.add_link(project, steps[spec["source"]], steps[spec["target"]])
+    for text in spec.get("assumptions", []):
+        chain.add_assumption(link, AssumptionKind.ASSUMPTION, text)
+    for text in spec.get("risks", []):
+        chain.add_assumption(link, AssumptionKind.RISK, text)

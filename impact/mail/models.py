@@ -1,0 +1,46 @@
+"""The email outbox: every message is written here first, in the same transaction as
+the change that caused it, then delivered by ``flask jobs run``."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import CheckConstraint, Index, Integer, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from impact.extensions import db
+from impact.model_types import UTCDateTime, enum_column, utcnow
+
+
+class OutboxStatus(enum.Enum):
+    PENDING = "pending"  # waiting for its first or next attempt
+    SENDING = "sending"  # claimed by a worker; never picked again automatically
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last retry
+    BOUNCED = "bounced"  # the server refused the recipient permanently
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body_text: Mapped[str] = mapped_column(Text)
+    status: Mapped[OutboxStatus] = mapped_column(
+        enum_column(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING, server_default="pending"
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    last_error: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from impact.concurrency import EditConflict, ensure_current
+from impact.extensions import db
+from impact.projects import services
+from impact.projects.forms import MemberAddForm, MemberEditForm, OrganisationForm, ProjectCreateForm, ProjectEditForm
+from impact.projects.models import Membership, OrganisationKind, PartnerGroup, PartnerOrganisation, Project, Role
+from impact.projects.permissions import Need, can, get_project_or_404, visible_projects_query
+from impact.toc.services import load_chain
+from impact.toc.views import chain_diagram
+
+bp = Blueprint("projects", __name__)
+
+PROJECT_FIELDS = ("title", "question", "description", "start_date", "end_date", "funder")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every project page needs a logged-in user; the per-project check follows in each view."""
+
+
+@bp.route("/")
+def index():
+    page = db.paginate(
+        visible_projects_query(), page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ITEMS_PER_PAGE"],
+    )
+    return render_template("projects/index.html", page=page)
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+def new_project():
+    form = ProjectCreateForm()
+    if form.validate_on_submit():
+        project = services.create_project(
+            creator=current_user,
+            organisation_names=form.organisation_names(),
+            **{name: getattr(form, name).data or ("" if not name.endswith("_date") else None) for name in PROJECT_FIELDS},
+        )
+        db.session.commit()
+        flash("Project created from the knowledge-exchange template of levels. Add steps to build the chain.", "success")
+        return redirect(url_for("toc.chain", project_id=project.id))
+    return render_template("projects/new.html", form=form)
+
+
+@bp.route("/projects/<int:project_id>")
+def project(project_id: int):
+    project = get_project_or_404(project_id, Need.VIEW_REPORT)
+    chain = load_chain(project.id)
+    return render_template(
+        "projects/show.html", project=project, chain=chain,
+        diagram=chain_diagram(project, chain, linked=can(project, Need.READ)),
+    )
+
+
+@bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
+def edit_project(project_id: int):
+    project = get_project_or_404(project_id, Need.MANAGE)
+    form = ProjectEditForm(obj=project)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            ensure_current(project, form.submitted_version())
+            services.update_project(
+                project, **{name: getattr(form, name).data if name.endswith("_date") else (getattr(form, name).data or "")
+                            for name in PROJECT_FIELDS}
+            )
+            db.session.commit()
+        except EditConflict:
+            db.session.rollback()
+            conflict = db.session.get(Project, project_id)
+            form.version.data = str(conflict.version)
+        else:
+            flash("Project details saved.", "success")
+            return redirect(url_for("projects.project", project_id=project.id))
+    elif request.method == "GET":
+        form.version.data = str(project.version)
+    return render_template("projects/edit.html", project=project, form=form, conflict=conflict), (409 if conflict else 200)
+
+
+def _organisation_choices(project: Project) -> list[tuple[int, str]]:
+    return [(0, "None")] + [(org.id, org.name) for org in project.organisations]
+
+
+@bp.route("/projects/<int:project_id>/members", methods=["GET", "POST"])
+def members(project_id: int):
+    project = get_project_or_404(project_id, Need.MANAGE)
+    form = MemberAddForm()
+    form.organisation_id.choices = _organisation_choices(project)
+    if form.validate_on_submit():
+        try:
+            membership, created = services.add_member(
+                project, email=form.email.data, name=form.name.data, role=Role(form.role.data),
+                partner_group=PartnerGroup(form.partner_group.data), organisation_id=form.organisation_id.data,
+            )
+        except services.MembershipError as exc:
+            db.session.rollback()
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            extra = " A new account was made and an email sent to set its password." if created else ""
+            flash(f"{membership.user.name} added as {membership.role.label}.{extra}", "success")
+            return redirect(url_for("projects.members", project_id=project.id))
+    return _render_members(project, form, OrganisationForm(formdata=None))
+
+
+def _render_members(project: Project, form: MemberAddForm, organisation_form: OrganisationForm):
+    page = db.paginate(
+        services.members_query(project), page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ITEMS_PER_PAGE"],
+    )
+    status = 400 if form.errors or organisation_form.errors else 200
+    return render_template(
+        "projects/members.html", project=project, page=page, form=form, organisation_form=organisation_form,
+    ), status
+
+
+def _membership_or_404(project: Project, membership_id: int) -> Membership:
+    return db.first_or_404(
+        select(Membership).where(Membership.id == membership_id, Membership.project_id == project.id)
+    )
+
+
+@bp.route("/projects/<int:project_id>/members/<int:membership_id>", methods=["GET", "POST"])
+def edit_member(project_id: int, membership_id: int):
+    project = get_project_or_404(project_id, Need.MANAGE)
+    membership = _membership_or_404(project, membership_id)
+    form = MemberEditForm(
+        role=membership.role.value, partner_group=membership.partner_group.value,
+        organisation_id=membership.organisation_id or 0,
+    )
+    form.organisation_id.choices = _organisation_choices(project)
+    if form.validate_on_submit():
+        try:
+            services.update_member(
+                membership, role=Role(form.role.data), partner_group=PartnerGroup(form.partner_group.data),
+                organisation_id=form.organisation_id.data,
+            )
+        except services.MembershipError as exc:
+            db.session.rollback()
+            form.role.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"{membership.user.name} is now {membership.role.label}.", "success")
+            return redirect(url_for("projects.members", project_id=project.id))
+    return render_template("projects/member_edit.html", project=project, membership=membership, form=form)
+
+
+@bp.route("/projects/<int:project_id>/members/<int:membership_id>/remove", methods=["POST"])
+def remove_member(project_id: int, membership_id: int):
+    project = get_project_or_404(project_id, Need.MANAGE)
+    membership = _membership_or_404(project, membership_id)
+    name = membership.user.name
+    try:
+        services.remove_member(membership)
+    except services.MembershipError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"{name} removed from the project.", "success")
+    return redirect(url_for("projects.members", project_id=project.id))
+
+
+@bp.route("/projects/<int:project_id>/organisations", methods=["POST"])
+def add_organisation(project_id: int):
+    project = get_project_or_404(project_id, Need.MANAGE)
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            services.add_organisation(project, form.name.data, OrganisationKind(form.kind.data))
+        except services.MembershipError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"{form.name.data} added.", "success")
+            return redirect(url_for("projects.members", project_id=project.id) + "#organisations")
+    member_form = MemberAddForm(formdata=None)
+    member_form.organisation_id.choices = _organisation_choices(project)
+    return _render_members(project, member_form, form)
+
+
+@bp.route("/projects/<int:project_id>/organisations/<int:organisation_id>/remove", methods=["POST"])
+def remove_organisation(project_id: int, organisation_id: int):
+    project = get_project_or_404(project_id, Need.MANAGE)
+    organisation = db.first_or_404(
+        select(PartnerOrganisation).where(
+            PartnerOrganisation.id == organisation_id, PartnerOrganisation.project_id == project.id
+        )
+    )
+    db.session.delete(organisation)
+    db.session.commit()
+    flash(f"{organisation.name} removed; its members stay in the project.", "success")
+    return redirect(url_for("projects.members", project_id=project.id) + "#organisations")

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from impact.forms import BaseForm, VersionedForm
+from impact.projects.forms import enum_choices
+from impact.toc.models import AssumptionKind, FactorDirection
+
+
+class LevelForm(BaseForm):
+    name = StringField("Level name", validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    submit = SubmitField("Save level")
+
+
+class StepForm(VersionedForm):
+    title = StringField("Step title", validators=[DataRequired(), Length(max=200)])
+    level_id = SelectField("Level", coerce=int)
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
+    submit = SubmitField("Save step")
+
+
+class QuickStepForm(BaseForm):
+    """The one-line "add a step" form shown under each level of the editor."""
+
+    title = StringField("New step title", validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField("Add step")
+
+
+class LinkForm(BaseForm):
+    source_id = SelectField("From step", coerce=int)
+    target_id = SelectField("To step", coerce=int)
+    note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    submit = SubmitField("Add link")
+
+
+class AssumptionForm(BaseForm):
+    kind = RadioField("Kind", choices=enum_choices(AssumptionKind), default=AssumptionKind.ASSUMPTION.value,
+                      validators=[DataRequired()])
+    text = TextAreaField("Text", validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 2})
+    submit = SubmitField("Save")
+
+
+class FactorForm(BaseForm):
+    title = StringField("Influencing factor", validators=[DataRequired(), Length(max=200)])
+    direction = RadioField("Direction", choices=enum_choices(FactorDirection), default=FactorDirection.HELPING.value,
+                           validators=[DataRequired()])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    submit = SubmitField("Save")
+
+
+class RevisionForm(BaseForm):
+    name = StringField("Revision name", validators=[DataRequired(), Length(max=200)])
+    revision_date = DateField("Date", validators=[DataRequired()], default=lambda: dt.datetime.now(dt.timezone.utc).date())
+    note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    submit = SubmitField("Save revision")

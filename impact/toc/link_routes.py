@@ -1,0 +1,144 @@
+"""Links between steps, the assumptions and risks on them, and influencing factors on steps."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from impact.extensions import db
+from impact.projects.permissions import Need, get_project_or_404
+from impact.toc import services
+from impact.toc.blueprint import bp
+from impact.toc.forms import AssumptionForm, FactorForm, LinkForm
+from impact.toc.models import Assumption, AssumptionKind, FactorDirection, InfluencingFactor, Link, Step
+from impact.toc.views import step_choices
+
+
+def _to_link(project_id: int, link_id: int):
+    return redirect(url_for("toc.link", project_id=project_id, link_id=link_id))
+
+
+def _to_step(project_id: int, step_id: int, anchor: str = "factors"):
+    return redirect(url_for("toc.step", project_id=project_id, step_id=step_id) + f"#{anchor}")
+
+
+@bp.route("/links/new", methods=["GET", "POST"])
+def new_link(project_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    chain = services.load_chain(project.id)
+    form = LinkForm(
+        source_id=request.args.get("source", type=int), target_id=request.args.get("target", type=int)
+    )
+    form.source_id.choices = form.target_id.choices = step_choices(chain)
+    if form.validate_on_submit():
+        source = services.get_in_project_or_404(Step, project, form.source_id.data)
+        target = services.get_in_project_or_404(Step, project, form.target_id.data)
+        try:
+            link = services.add_link(project, source, target, form.note.data or "")
+        except services.ChainError as exc:
+            form.target_id.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"Link added: {source.title} → {target.title}. Now add its assumptions.", "success")
+            return _to_link(project.id, link.id)
+    status = 400 if form.errors else 200
+    return render_template("toc/link_form.html", project=project, form=form, chain=chain), status
+
+
+@bp.route("/links/<int:link_id>")
+def link(project_id: int, link_id: int):
+    project = get_project_or_404(project_id, Need.READ)
+    link = services.get_in_project_or_404(Link, project, link_id)
+    chain = services.load_chain(project.id)
+    return render_template(
+        "toc/link.html", project=project, link=link, chain=chain,
+        source=chain.step_by_id[link.source_step_id], target=chain.step_by_id[link.target_step_id],
+        assumption_form=AssumptionForm(formdata=None),
+    )
+
+
+@bp.route("/links/<int:link_id>/delete", methods=["POST"])
+def delete_link(project_id: int, link_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    link = services.get_in_project_or_404(Link, project, link_id)
+    services.delete_link(link)
+    db.session.commit()
+    flash("Link removed. Saved revisions still show it.", "success")
+    return redirect(url_for("toc.chain", project_id=project.id))
+
+
+@bp.route("/links/<int:link_id>/assumptions", methods=["POST"])
+def add_assumption(project_id: int, link_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    link = services.get_in_project_or_404(Link, project, link_id)
+    form = AssumptionForm()
+    if form.validate_on_submit():
+        services.add_assumption(link, AssumptionKind(form.kind.data), form.text.data)
+        db.session.commit()
+        flash(f"{AssumptionKind(form.kind.data).label} added.", "success")
+        return _to_link(project.id, link.id)
+    return render_template("toc/assumption_form.html", project=project, form=form, link=link, assumption=None), 400
+
+
+@bp.route("/assumptions/<int:assumption_id>/edit", methods=["GET", "POST"])
+def edit_assumption(project_id: int, assumption_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    assumption = services.get_in_project_or_404(Assumption, project, assumption_id)
+    form = AssumptionForm(obj=assumption, kind=assumption.kind.value)
+    if form.validate_on_submit():
+        assumption.kind = AssumptionKind(form.kind.data)
+        assumption.text = form.text.data
+        db.session.commit()
+        flash("Saved.", "success")
+        return _to_link(project.id, assumption.link_id)
+    return render_template(
+        "toc/assumption_form.html", project=project, form=form, link=assumption.link, assumption=assumption
+    )
+
+
+@bp.route("/assumptions/<int:assumption_id>/delete", methods=["POST"])
+def delete_assumption(project_id: int, assumption_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    assumption = services.get_in_project_or_404(Assumption, project, assumption_id)
+    link_id = assumption.link_id
+    services.delete_object(assumption)
+    db.session.commit()
+    flash("Removed.", "success")
+    return _to_link(project.id, link_id)
+
+
+@bp.route("/steps/<int:step_id>/factors", methods=["POST"])
+def add_factor(project_id: int, step_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    step = services.get_in_project_or_404(Step, project, step_id)
+    form = FactorForm()
+    if form.validate_on_submit():
+        services.add_factor(step, form.title.data, FactorDirection(form.direction.data), form.description.data or "")
+        db.session.commit()
+        flash("Influencing factor added.", "success")
+        return _to_step(project.id, step.id)
+    return render_template("toc/factor_form.html", project=project, form=form, step=step, factor=None), 400
+
+
+@bp.route("/factors/<int:factor_id>/edit", methods=["GET", "POST"])
+def edit_factor(project_id: int, factor_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    factor = services.get_in_project_or_404(InfluencingFactor, project, factor_id)
+    form = FactorForm(obj=factor, direction=factor.direction.value)
+    if form.validate_on_submit():
+        factor.title = form.title.data
+        factor.direction = FactorDirection(form.direction.data)
+        factor.description = form.description.data or ""
+        db.session.commit()
+        flash("Influencing factor saved.", "success")
+        return _to_step(project.id, factor.step_id)
+    return render_template("toc/factor_form.html", project=project, form=form, step=factor.step, factor=factor)
+
+
+@bp.route("/factors/<int:factor_id>/delete", methods=["POST"])
+def delete_factor(project_id: int, factor_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    factor = services.get_in_project_or_404(InfluencingFactor, project, factor_id)
+    step_id = factor.step_id
+    services.delete_object(factor)
+    db.session.commit()
+    flash("Influencing factor removed.", "success")
+    return _to_step(project.id, step_id)

@@ -1,0 +1,75 @@
+"""Saving, viewing and comparing revisions of the theory of change."""
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from impact.extensions import db
+from impact.projects.permissions import Need, get_project_or_404
+from impact.toc import revisions, services
+from impact.toc.blueprint import bp
+from impact.toc.forms import RevisionForm
+from impact.toc.views import snapshot_diagram
+
+
+@bp.route("/revisions", methods=["GET", "POST"])
+def revision_list(project_id: int):
+    need = Need.EDIT if request.method == "POST" else Need.READ
+    project = get_project_or_404(project_id, need)
+    form = RevisionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        revision = revisions.save_revision(
+            project, name=form.name.data, revision_date=form.revision_date.data,
+            note=form.note.data or "", user=current_user,
+        )
+        db.session.commit()
+        flash(f"Revision {revision.number} “{revision.name}” saved.", "success")
+        return redirect(url_for("toc.revision", project_id=project.id, number=revision.number))
+    page = db.paginate(
+        revisions.revisions_query(project), page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ITEMS_PER_PAGE"],
+    )
+    status = 400 if form.errors else 200
+    return render_template("toc/revisions.html", project=project, page=page, form=form), status
+
+
+@bp.route("/revisions/<int:number>")
+def revision(project_id: int, number: int):
+    project = get_project_or_404(project_id, Need.READ)
+    revision = revisions.get_revision_or_404(project, number)
+    snap = revision.snapshot
+    steps_by_level: dict[int, list[dict]] = {}
+    for step in snap["steps"]:
+        steps_by_level.setdefault(step["level_id"], []).append(step)
+    titles = {s["id"]: s["title"] for s in snap["steps"]}
+    return render_template(
+        "toc/revision.html", project=project, revision=revision, snap=snap,
+        steps_by_level=steps_by_level, titles=titles,
+        diagram=snapshot_diagram(snap, f"Results chain, revision {revision.number}: {revision.name}"),
+    )
+
+
+@bp.route("/revisions/compare")
+def compare(project_id: int):
+    """Compare two revisions; 'current' stands for the chain as it is now."""
+    project = get_project_or_404(project_id, Need.READ)
+    options = list(db.session.scalars(revisions.revisions_query(project)))
+    old_key, new_key = request.args.get("old", ""), request.args.get("new", "current")
+
+    def pick(key: str):
+        if key == "current":
+            return "The chain as it is now", revisions.snapshot(services.load_chain(project.id))
+        for option in options:
+            if key == str(option.number):
+                return f"Revision {option.number}: {option.name} ({option.revision_date:%d %b %Y})", option.snapshot
+        return None, None
+
+    if not old_key and options:
+        old_key = str(options[0].number)
+    old_label, old_snap = pick(old_key)
+    new_label, new_snap = pick(new_key)
+    diff = revisions.diff_snapshots(old_snap, new_snap) if old_snap and new_snap else None
+    return render_template(
+        "toc/compare.html", project=project, options=options, old_key=old_key, new_key=new_key,
+        old_label=old_label, new_label=new_label, diff=diff,
+    )

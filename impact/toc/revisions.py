@@ -1,0 +1,152 @@
+"""Named, dated revisions of a theory of change, and what changed between two of them.
+
+A snapshot stores object ids, so a step that was renamed is recognised as the same
+step rather than as one removed and another added.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from impact.auth.models import User
+from impact.extensions import db
+from impact.projects.models import Project
+from impact.toc.models import TocRevision
+from impact.toc.services import Chain, load_chain
+
+SNAPSHOT_FORMAT = 1
+
+
+def snapshot(chain: Chain) -> dict[str, Any]:
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "levels": [{"id": lv.id, "name": lv.name, "description": lv.description} for lv in chain.levels],
+        "steps": [
+            {"id": s.id, "level_id": s.level_id, "title": s.title, "description": s.description}
+            for s in chain.steps
+        ],
+        "links": [
+            {
+                "id": link.id,
+                "source": link.source_step_id,
+                "target": link.target_step_id,
+                "note": link.note,
+                "assumptions": [
+                    {"id": a.id, "kind": a.kind.value, "text": a.text}
+                    for a in chain.assumptions_by_link.get(link.id, [])
+                ],
+            }
+            for link in chain.links
+        ],
+        "factors": [
+            {"id": f.id, "step_id": f.step_id, "title": f.title, "direction": f.direction.value,
+             "description": f.description}
+            for step in chain.steps
+            for f in chain.factors_by_step.get(step.id, [])
+        ],
+    }
+
+
+def save_revision(project: Project, *, name: str, revision_date: dt.date, note: str, user: User | None) -> TocRevision:
+    number = (db.session.scalar(
+        select(func.max(TocRevision.number)).where(TocRevision.project_id == project.id)
+    ) or 0) + 1
+    revision = TocRevision(
+        project_id=project.id, number=number, name=name, revision_date=revision_date, note=note,
+        snapshot=snapshot(load_chain(project.id)), created_by=user,
+    )
+    db.session.add(revision)
+    db.session.flush()
+    return revision
+
+
+def revisions_query(project: Project):
+    return (
+        select(TocRevision)
+        .where(TocRevision.project_id == project.id)
+        .order_by(TocRevision.number.desc())
+    )
+
+
+def get_revision_or_404(project: Project, number: int) -> TocRevision:
+    return db.first_or_404(
+        select(TocRevision).where(TocRevision.project_id == project.id, TocRevision.number == number)
+    )
+
+
+@dataclass
+class Change:
+    kind: str  # "added", "removed", "renamed", "moved", "changed"
+    what: str  # "level", "step", "link", "assumption", "risk", "factor"
+    label: str
+    detail: str = ""
+
+
+@dataclass
+class Diff:
+    changes: list[Change] = field(default_factory=list)
+
+    def of(self, what: str) -> list[Change]:
+        return [c for c in self.changes if c.what == what]
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+
+def _by_id(items: list[dict]) -> dict[int, dict]:
+    return {item["id"]: item for item in items}
+
+
+def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> Diff:
+    diff = Diff()
+    old_levels, new_levels = _by_id(old["levels"]), _by_id(new["levels"])
+    level_name = {**{i: lv["name"] for i, lv in old_levels.items()}, **{i: lv["name"] for i, lv in new_levels.items()}}
+    _compare(diff, "level", old_levels, new_levels, "name")
+
+    old_steps, new_steps = _by_id(old["steps"]), _by_id(new["steps"])
+    titles = {**{i: s["title"] for i, s in old_steps.items()}, **{i: s["title"] for i, s in new_steps.items()}}
+    _compare(diff, "step", old_steps, new_steps, "title")
+    for step_id in old_steps.keys() & new_steps.keys():
+        before, after = old_steps[step_id]["level_id"], new_steps[step_id]["level_id"]
+        if before != after:
+            diff.changes.append(Change("moved", "step", titles[step_id],
+                                       f"from {level_name.get(before, '?')} to {level_name.get(after, '?')}"))
+
+    def link_label(link: dict) -> str:
+        return f"{titles.get(link['source'], '?')} → {titles.get(link['target'], '?')}"
+
+    old_links, new_links = _by_id(old["links"]), _by_id(new["links"])
+    for link_id in sorted(new_links.keys() - old_links.keys()):
+        diff.changes.append(Change("added", "link", link_label(new_links[link_id])))
+    for link_id in sorted(old_links.keys() - new_links.keys()):
+        diff.changes.append(Change("removed", "link", link_label(old_links[link_id])))
+
+    old_assumptions = {a["id"]: (a, link) for link in old["links"] for a in link["assumptions"]}
+    new_assumptions = {a["id"]: (a, link) for link in new["links"] for a in link["assumptions"]}
+    for a_id in sorted(new_assumptions.keys() - old_assumptions.keys()):
+        a, link = new_assumptions[a_id]
+        diff.changes.append(Change("added", a["kind"], a["text"], f"on {link_label(link)}"))
+    for a_id in sorted(old_assumptions.keys() - new_assumptions.keys()):
+        a, link = old_assumptions[a_id]
+        diff.changes.append(Change("removed", a["kind"], a["text"], f"on {link_label(link)}"))
+    for a_id in sorted(old_assumptions.keys() & new_assumptions.keys()):
+        before, after = old_assumptions[a_id][0]["text"], new_assumptions[a_id][0]["text"]
+        if before != after:
+            diff.changes.append(Change("changed", new_assumptions[a_id][0]["kind"], after, f"was “{before}”"))
+
+    old_factors, new_factors = _by_id(old["factors"]), _by_id(new["factors"])
+    _compare(diff, "factor", old_factors, new_factors, "title")
+    return diff
+
+
+def _compare(diff: Diff, what: str, old: dict[int, dict], new: dict[int, dict], key: str) -> None:
+    for obj_id in sorted(new.keys() - old.keys()):
+        diff.changes.append(Change("added", what, new[obj_id][key]))
+    for obj_id in sorted(old.keys() - new.keys()):
+        diff.changes.append(Change("removed", what, old[obj_id][key]))
+    for obj_id in sorted(old.keys() & new.keys()):
+        if old[obj_id][key] != new[obj_id][key]:
+            diff.changes.append(Change("renamed", what, new[obj_id][key], f"was “{old[obj_id][key]}”"))

@@ -1,0 +1,196 @@
+"""The chain editor: levels and steps. Links, factors and revisions live beside it."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from impact.concurrency import EditConflict, ensure_current
+from impact.extensions import db
+from impact.projects.permissions import Need, get_project_or_404
+from impact.toc import services
+from impact.toc.blueprint import bp
+from impact.toc.forms import FactorForm, LevelForm, QuickStepForm, StepForm
+from impact.toc.models import Level, Step
+from impact.toc.views import chain_diagram, level_choices
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every chain page needs a logged-in user; the project check follows in each view."""
+
+
+def _to_chain(project_id: int, anchor: str | None = None):
+    return redirect(url_for("toc.chain", project_id=project_id) + (f"#{anchor}" if anchor else ""))
+
+
+@bp.route("/")
+def chain(project_id: int):
+    project = get_project_or_404(project_id, Need.READ)
+    chain = services.load_chain(project.id)
+    return render_template(
+        "toc/chain.html", project=project, chain=chain, diagram=chain_diagram(project, chain),
+        level_form=LevelForm(formdata=None), quick_form=QuickStepForm(formdata=None),
+    )
+
+
+# Levels -------------------------------------------------------------------------------------
+
+@bp.route("/levels", methods=["POST"])
+def add_level(project_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    form = LevelForm()
+    if form.validate_on_submit():
+        try:
+            level = services.add_level(project, form.name.data, form.description.data or "")
+        except services.ChainError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"Level “{level.name}” added.", "success")
+            return _to_chain(project.id, f"level-{level.id}")
+    return render_template("toc/level_form.html", project=project, form=form, level=None), 400
+
+
+@bp.route("/levels/<int:level_id>/edit", methods=["GET", "POST"])
+def edit_level(project_id: int, level_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    level = services.get_in_project_or_404(Level, project, level_id)
+    form = LevelForm(obj=level)
+    if form.validate_on_submit():
+        try:
+            services.update_level(level, form.name.data, form.description.data or "")
+        except services.ChainError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Level saved.", "success")
+            return _to_chain(project.id, f"level-{level.id}")
+    return render_template("toc/level_form.html", project=project, form=form, level=level)
+
+
+@bp.route("/levels/<int:level_id>/move", methods=["POST"])
+def move_level(project_id: int, level_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    level = services.get_in_project_or_404(Level, project, level_id)
+    if services.move_level(level, request.form.get("direction", "")):
+        db.session.commit()
+    return _to_chain(project.id, f"level-{level.id}")
+
+
+@bp.route("/levels/<int:level_id>/delete", methods=["POST"])
+def delete_level(project_id: int, level_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    level = services.get_in_project_or_404(Level, project, level_id)
+    try:
+        services.delete_level(level)
+    except services.ChainError as exc:
+        flash(str(exc), "error")
+        return _to_chain(project.id, f"level-{level.id}")
+    db.session.commit()
+    flash(f"Level “{level.name}” removed.", "success")
+    return _to_chain(project.id)
+
+
+# Steps --------------------------------------------------------------------------------------
+
+@bp.route("/levels/<int:level_id>/steps", methods=["POST"])
+def quick_add_step(project_id: int, level_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    level = services.get_in_project_or_404(Level, project, level_id)
+    form = QuickStepForm()
+    if form.validate_on_submit():
+        step = services.add_step(project, level, form.title.data)
+        db.session.commit()
+        flash(f"Step “{step.title}” added to {level.name}.", "success")
+        return _to_chain(project.id, f"level-{level.id}")
+    chain = services.load_chain(project.id)
+    step_form = StepForm(formdata=None, level_id=level.id)
+    step_form.level_id.choices = level_choices(chain)
+    step_form.title.errors = list(form.title.errors)
+    return render_template("toc/step_form.html", project=project, form=step_form, step=None), 400
+
+
+@bp.route("/steps/new", methods=["GET", "POST"])
+def new_step(project_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    chain = services.load_chain(project.id)
+    form = StepForm(level_id=request.args.get("level_id", type=int))
+    form.level_id.choices = level_choices(chain)
+    if form.validate_on_submit():
+        level = services.get_in_project_or_404(Level, project, form.level_id.data)
+        step = services.add_step(project, level, form.title.data, form.description.data or "")
+        db.session.commit()
+        flash(f"Step “{step.title}” added.", "success")
+        return redirect(url_for("toc.step", project_id=project.id, step_id=step.id))
+    return render_template("toc/step_form.html", project=project, form=form, step=None)
+
+
+@bp.route("/steps/<int:step_id>")
+def step(project_id: int, step_id: int):
+    project = get_project_or_404(project_id, Need.READ)
+    step = services.get_in_project_or_404(Step, project, step_id)
+    chain = services.load_chain(project.id)
+    return render_template(
+        "toc/step.html", project=project, step=chain.step_by_id[step.id], chain=chain,
+        factor_form=FactorForm(formdata=None),
+    )
+
+
+@bp.route("/steps/<int:step_id>/edit", methods=["GET", "POST"])
+def edit_step(project_id: int, step_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    step = services.get_in_project_or_404(Step, project, step_id)
+    chain = services.load_chain(project.id)
+    form = StepForm(obj=step)
+    form.level_id.choices = level_choices(chain)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            ensure_current(step, form.submitted_version())
+            level = services.get_in_project_or_404(Level, project, form.level_id.data)
+            services.update_step(step, title=form.title.data, description=form.description.data or "", level=level)
+            db.session.commit()
+        except EditConflict:
+            db.session.rollback()
+            conflict = db.session.get(Step, step_id)
+            form.version.data = str(conflict.version)
+        else:
+            flash("Step saved.", "success")
+            return redirect(url_for("toc.step", project_id=project.id, step_id=step.id))
+    elif request.method == "GET":
+        form.version.data = str(step.version)
+    status = 409 if conflict else 200
+    return render_template("toc/step_form.html", project=project, form=form, step=step, conflict=conflict), status
+
+
+@bp.route("/steps/<int:step_id>/move", methods=["POST"])
+def move_step(project_id: int, step_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    step = services.get_in_project_or_404(Step, project, step_id)
+    if services.move_step(step, request.form.get("direction", "")):
+        db.session.commit()
+    return _to_chain(project.id, f"step-{step.id}")
+
+
+@bp.route("/steps/<int:step_id>/delete", methods=["GET", "POST"])
+def delete_step(project_id: int, step_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    step = services.get_in_project_or_404(Step, project, step_id)
+    link_count = services.step_link_count(step)
+    factor_count = len(step.factors)
+    needs_confirmation = link_count or factor_count
+    if request.method == "POST" and (not needs_confirmation or request.form.get("confirm") == "yes"):
+        title = step.title
+        services.delete_step(step)
+        db.session.commit()
+        flash(f"Step “{title}” deleted. Saved revisions still show it.", "success")
+        return _to_chain(project.id)
+    chain = services.load_chain(project.id)
+    return render_template(
+        "toc/step_delete.html", project=project, step=chain.step_by_id[step.id], chain=chain,
+        link_count=link_count, factor_count=factor_count,
+    )
+
+
+from impact.toc import link_routes, revision_routes  # noqa: E402,F401  (they add routes to bp)

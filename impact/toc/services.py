@@ -1,0 +1,242 @@
+"""Reading and editing a project's results chain."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from impact.extensions import db
+from impact.projects.models import Project
+from impact.toc.models import Assumption, AssumptionKind, FactorDirection, InfluencingFactor, Level, Link, Step
+
+
+class ChainError(ValueError):
+    """An edit the chain cannot take (a cycle, a duplicate link...), with a message for the user."""
+
+
+@dataclass
+class Chain:
+    """A whole results chain, loaded with a fixed number of queries."""
+
+    levels: list[Level]
+    steps: list[Step]
+    links: list[Link]
+    assumptions_by_link: dict[int, list[Assumption]] = field(default_factory=dict)
+    factors_by_step: dict[int, list[InfluencingFactor]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.step_by_id = {step.id: step for step in self.steps}
+        self.steps_by_level: dict[int, list[Step]] = defaultdict(list)
+        for step in self.steps:
+            self.steps_by_level[step.level_id].append(step)
+        self.links_from: dict[int, list[Link]] = defaultdict(list)
+        self.links_to: dict[int, list[Link]] = defaultdict(list)
+        for link in self.links:
+            self.links_from[link.source_step_id].append(link)
+            self.links_to[link.target_step_id].append(link)
+
+
+def load_chain(project_id: int) -> Chain:
+    levels = list(db.session.scalars(select(Level).where(Level.project_id == project_id).order_by(Level.position, Level.id)))
+    level_order = {level.id: index for index, level in enumerate(levels)}
+    steps = sorted(
+        db.session.scalars(select(Step).where(Step.project_id == project_id)),
+        key=lambda s: (level_order.get(s.level_id, 0), s.position, s.id),
+    )
+    step_order = {step.id: index for index, step in enumerate(steps)}
+    links = sorted(
+        db.session.scalars(select(Link).where(Link.project_id == project_id)),
+        key=lambda l: (step_order.get(l.source_step_id, 0), step_order.get(l.target_step_id, 0)),
+    )
+    assumptions: dict[int, list[Assumption]] = defaultdict(list)
+    for assumption in db.session.scalars(
+        select(Assumption).join(Link).where(Link.project_id == project_id).order_by(Assumption.kind, Assumption.id)
+    ):
+        assumptions[assumption.link_id].append(assumption)
+    factors: dict[int, list[InfluencingFactor]] = defaultdict(list)
+    for factor in db.session.scalars(
+        select(InfluencingFactor).where(InfluencingFactor.project_id == project_id).order_by(InfluencingFactor.id)
+    ):
+        factors[factor.step_id].append(factor)
+    return Chain(levels, steps, links, assumptions, factors)
+
+
+def get_in_project_or_404(model, project: Project, object_id: int):
+    """Load a chain object only if it belongs to the project the user was already checked for."""
+    from flask import abort
+
+    if model is Assumption:
+        query = select(Assumption).join(Link).where(Assumption.id == object_id, Link.project_id == project.id)
+    else:
+        query = select(model).where(model.id == object_id, model.project_id == project.id)
+    obj = db.session.scalar(query)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+# Levels -------------------------------------------------------------------------------------
+
+def _next_position(model, *conditions) -> int:
+    return (db.session.scalar(select(func.max(model.position)).where(*conditions)) or 0) + 1
+
+
+def _name_taken(project: Project, name: str, exclude_id: int | None = None) -> bool:
+    query = select(Level.id).where(Level.project_id == project.id, func.lower(Level.name) == name.lower())
+    if exclude_id is not None:
+        query = query.where(Level.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
+def add_level(project: Project, name: str, description: str = "") -> Level:
+    if _name_taken(project, name):
+        raise ChainError(f"There is already a level called {name}.")
+    level = Level(project_id=project.id, name=name, description=description,
+                  position=_next_position(Level, Level.project_id == project.id))
+    db.session.add(level)
+    db.session.flush()
+    return level
+
+
+def update_level(level: Level, name: str, description: str) -> None:
+    if _name_taken(level.project, name, exclude_id=level.id):
+        raise ChainError(f"There is already a level called {name}.")
+    level.name, level.description = name, description
+    db.session.flush()
+
+
+def delete_level(level: Level) -> None:
+    count = db.session.scalar(select(func.count()).select_from(Step).where(Step.level_id == level.id))
+    if count:
+        raise ChainError(
+            f"The level {level.name} still holds {count} step{'s' if count != 1 else ''}: "
+            "move or delete them first."
+        )
+    db.session.delete(level)
+    db.session.flush()
+
+
+def _move(items: list, item, direction: str) -> bool:
+    """Swap an item with its neighbour in an ordered list and renumber positions 0..n-1."""
+    index = items.index(item)
+    other = index - 1 if direction == "up" else index + 1
+    if other < 0 or other >= len(items):
+        return False
+    items[index], items[other] = items[other], items[index]
+    for position, each in enumerate(items):
+        each.position = position
+    db.session.flush()
+    return True
+
+
+def move_level(level: Level, direction: str) -> bool:
+    levels = list(db.session.scalars(
+        select(Level).where(Level.project_id == level.project_id).order_by(Level.position, Level.id)
+    ))
+    return _move(levels, level, direction)
+
+
+# Steps --------------------------------------------------------------------------------------
+
+def add_step(project: Project, level: Level, title: str, description: str = "") -> Step:
+    step = Step(project_id=project.id, level_id=level.id, title=title, description=description,
+                position=_next_position(Step, Step.level_id == level.id))
+    db.session.add(step)
+    db.session.flush()
+    return step
+
+
+def update_step(step: Step, *, title: str, description: str, level: Level) -> None:
+    if level.id != step.level_id:
+        step.position = _next_position(Step, Step.level_id == level.id)
+        step.level_id = level.id
+    step.title, step.description = title, description
+    db.session.flush()
+
+
+def move_step(step: Step, direction: str) -> bool:
+    siblings = list(db.session.scalars(
+        select(Step).where(Step.level_id == step.level_id).order_by(Step.position, Step.id)
+    ))
+    return _move(siblings, step, direction)
+
+
+def delete_step(step: Step) -> None:
+    # Links, their assumptions and the step's factors go with it (ON DELETE CASCADE).
+    db.session.delete(step)
+    db.session.flush()
+
+
+def step_link_count(step: Step) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Link).where(
+            (Link.source_step_id == step.id) | (Link.target_step_id == step.id)
+        )
+    )
+
+
+# Links --------------------------------------------------------------------------------------
+
+def _reachable(project_id: int, start: int, goal: int) -> bool:
+    edges: dict[int, list[int]] = defaultdict(list)
+    for source, target in db.session.execute(
+        select(Link.source_step_id, Link.target_step_id).where(Link.project_id == project_id)
+    ):
+        edges[source].append(target)
+    seen, frontier = {start}, [start]
+    while frontier:
+        node = frontier.pop()
+        if node == goal:
+            return True
+        for nxt in edges[node]:
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return False
+
+
+def add_link(project: Project, source: Step, target: Step, note: str = "") -> Link:
+    if source.id == target.id:
+        raise ChainError("A step cannot link to itself: choose two different steps.")
+    duplicate = db.session.scalar(
+        select(Link.id).where(Link.source_step_id == source.id, Link.target_step_id == target.id)
+    )
+    if duplicate:
+        raise ChainError(f"“{source.title}” already links to “{target.title}”.")
+    if _reachable(project.id, target.id, source.id):
+        raise ChainError(
+            f"That link would make a loop: “{target.title}” already leads, through other links, "
+            f"to “{source.title}”. A results chain cannot go round in a circle."
+        )
+    link = Link(project_id=project.id, source_step_id=source.id, target_step_id=target.id, note=note)
+    db.session.add(link)
+    db.session.flush()
+    return link
+
+
+def delete_link(link: Link) -> None:
+    db.session.delete(link)
+    db.session.flush()
+
+
+# Assumptions, risks and factors -------------------------------------------------------------
+
+def add_assumption(link: Link, kind: AssumptionKind, text: str) -> Assumption:
+    assumption = Assumption(link_id=link.id, kind=kind, text=text)
+    db.session.add(assumption)
+    db.session.flush()
+    return assumption
+
+
+def add_factor(step: Step, title: str, direction: FactorDirection, description: str = "") -> InfluencingFactor:
+    factor = InfluencingFactor(project_id=step.project_id, step_id=step.id, title=title,
+                               direction=direction, description=description)
+    db.session.add(factor)
+    db.session.flush()
+    return factor
+
+
+def delete_object(obj) -> None:
+    db.session.delete(obj)
+    db.session.flush()

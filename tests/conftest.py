@@ -1,0 +1,103 @@
+"""Fixtures: the app on each database under test, a clean database per test, logins by role.
+
+Every database-backed test runs on SQLite, and on PostgreSQL as well when
+TEST_DATABASE_URL is set. The schema comes from the Alembic migrations (not
+create_all), so the migrations are exercised by every run.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import text
+
+from config import TestConfig
+from impact import create_app
+from impact.extensions import db as _db
+from tests import factories
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def _database_url(backend: str, tmp_dir: str) -> str:
+    if backend == "sqlite":
+        # A file, not :memory:, so a live server thread for the browser tests sees the same data.
+        return f"sqlite:///{tmp_dir}/test.db"
+    url = os.environ["TEST_DATABASE_URL"]
+    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+
+
+def make_app(database_url: str, **overrides):
+    config = type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    return create_app(config)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def app(request):
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        application = make_app(_database_url(request.param, tmp_dir), UPLOAD_FOLDER=f"{tmp_dir}/uploads")
+        application.config["BACKEND"] = request.param
+        with application.app_context():
+            if request.param == "postgresql":
+                # Start from an empty schema even if an earlier run was killed half-way.
+                with _db.engine.begin() as connection:
+                    connection.execute(text("DROP SCHEMA public CASCADE"))
+                    connection.execute(text("CREATE SCHEMA public"))
+            upgrade(directory=MIGRATIONS)
+            yield application
+            _db.session.remove()
+            downgrade(directory=MIGRATIONS, revision="base")
+            _db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    _db.session.remove()
+    tables = [t for t in reversed(_db.metadata.sorted_tables)]
+    with _db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def db(app):
+    """The database, emptied after the test (works across threads, unlike a rolled-back transaction)."""
+    with app.test_request_context():
+        yield _db
+    _empty_all_tables()
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def project(db):
+    """A small project: the KE template levels, three linked steps, an assumption and a factor."""
+    return factories.chain_project()
+
+
+@pytest.fixture
+def login_as(client, db):
+    """login_as(role) logs the test client in as a new user with that role in `project`.
+
+    role: one of the Role values, "admin", "outsider" (a user in no project) or "anonymous".
+    """
+
+    def _login(role: str, project=None):
+        if role == "anonymous":
+            return None
+        user = factories.user_with_role(role, project)
+        response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD})
+        assert response.status_code == 302, "login failed in fixture"
+        return user
+
+    return _login
