@@ -1,8 +1,10 @@
 """The base form every form in the app derives from."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import HiddenField, SelectChoice
 
 
 def _strip(value):
@@ -29,3 +31,12 @@ class VersionedForm(BaseForm):
             return int(self.version.data)
         except (TypeError, ValueError):
             return None
+
+
+def select_choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
+    """Options for a SelectField or RadioField from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def enum_choices(enum_cls) -> list[SelectChoice]:
+    return select_choices((member.value, member.label) for member in enum_cls)

@@ -6,11 +6,13 @@ create_all), so the migrations are exercised by every run.
 """
 from __future__ import annotations
 
+import contextvars
 import os
 import tempfile
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
@@ -74,8 +76,20 @@ def db(app):
     _empty_all_tables()
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as in production.
+
+    Without this, a request would reuse the test's own app context (Flask does that
+    when one is active) and share its `g`, database session and logged-in user.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app, db):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -664,42 +664,42 @@ DEMO_PASSWORD = "demo-password"
 
 USERS: list[dict[str, Any]] = [
     {
-        "email": "lead@demo.impact.test",
+        "email": "lead@demo.example.org",
         "name": "Dr Morag Lindsay",
         "role": "lead",
         "partner_group": "academic",
         "organisation": "University of Edinburgh",
     },
     {
-        "email": "team@demo.impact.test",
+        "email": "team@demo.example.org",
         "name": "Dr Tomasz Nowak",
         "role": "team_member",
         "partner_group": "academic",
         "organisation": "University of Edinburgh",
     },
     {
-        "email": "practitioner@demo.impact.test",
+        "email": "practitioner@demo.example.org",
         "name": "Shona Baird",
         "role": "practitioner_researcher",
         "partner_group": "practitioner",
         "organisation": "Local authority B",
     },
     {
-        "email": "coresearcher@demo.impact.test",
+        "email": "coresearcher@demo.example.org",
         "name": "Kirsty McAllister",
         "role": "co_researcher",
         "partner_group": "service_user",
         "organisation": "Parents' Voice group",
     },
     {
-        "email": "funder@demo.impact.test",
+        "email": "funder@demo.example.org",
         "name": "Adebayo Okafor",
         "role": "funder",
         "partner_group": "funder",
         "organisation": "Engaging with Scottish Local Authorities initiative (SFC, ESRC and LARCI)",
     },
     {
-        "email": "admin@demo.impact.test",
+        "email": "admin@demo.example.org",
         "name": "Site admin",
         "role": None,
         "admin": True,

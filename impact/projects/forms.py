@@ -3,12 +3,8 @@ from __future__ import annotations
 from wtforms import DateField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from impact.forms import BaseForm, VersionedForm
+from impact.forms import BaseForm, VersionedForm, enum_choices
 from impact.projects.models import OrganisationKind, PartnerGroup, Role
-
-
-def enum_choices(enum_cls) -> list[tuple[str, str]]:
-    return [(member.value, member.label) for member in enum_cls]
 
 
 class ProjectFieldsMixin:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from impact.concurrency import EditConflict, ensure_current
 from impact.extensions import db
+from impact.forms import select_choices
 from impact.projects import services
 from impact.projects.forms import MemberAddForm, MemberEditForm, OrganisationForm, ProjectCreateForm, ProjectEditForm
 from impact.projects.models import Membership, OrganisationKind, PartnerGroup, PartnerOrganisation, Project, Role
@@ -83,8 +84,8 @@ def edit_project(project_id: int):
     return render_template("projects/edit.html", project=project, form=form, conflict=conflict), (409 if conflict else 200)
 
 
-def _organisation_choices(project: Project) -> list[tuple[int, str]]:
-    return [(0, "None")] + [(org.id, org.name) for org in project.organisations]
+def _organisation_choices(project: Project):
+    return select_choices([(0, "None")] + [(org.id, org.name) for org in project.organisations])
 
 
 @bp.route("/projects/<int:project_id>/members", methods=["GET", "POST"])

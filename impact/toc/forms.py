@@ -5,8 +5,7 @@ import datetime as dt
 from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from impact.forms import BaseForm, VersionedForm
-from impact.projects.forms import enum_choices
+from impact.forms import BaseForm, VersionedForm, enum_choices
 from impact.toc.models import AssumptionKind, FactorDirection
 
 

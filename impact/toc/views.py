@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import url_for
 from markupsafe import Markup
 
+from impact.forms import select_choices
 from impact.projects.models import Project
 from impact.toc.diagram import DiagramLevel, DiagramLink, DiagramStep, render_chain_svg
 from impact.toc.services import Chain
@@ -34,10 +35,10 @@ def snapshot_diagram(snap: dict, title: str) -> Markup:
     )
 
 
-def level_choices(chain: Chain) -> list[tuple[int, str]]:
-    return [(level.id, level.name) for level in chain.levels]
+def level_choices(chain: Chain):
+    return select_choices((level.id, level.name) for level in chain.levels)
 
 
-def step_choices(chain: Chain) -> list[tuple[int, str]]:
+def step_choices(chain: Chain):
     names = {level.id: level.name for level in chain.levels}
-    return [(step.id, f"{names.get(step.level_id, '')}: {step.title}") for step in chain.steps]
+    return select_choices((step.id, f"{names.get(step.level_id, '')}: {step.title}") for step in chain.steps)
