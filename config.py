@@ -51,6 +51,7 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session: long forms must not expire mid-entry
 
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's memory-hard default
     PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds an emailed reset link stays valid
     ITEMS_PER_PAGE = 50
 
@@ -65,6 +66,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"  # the test fixtures point this at the database under test
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     RATELIMIT_ENABLED = False  # the rate-limit test switches it back on
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast on purpose: tests log in hundreds of times
     MAIL_SERVER = None
     BASE_URL = "http://localhost"
 

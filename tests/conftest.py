@@ -94,6 +94,22 @@ def client(app, db):
 
 
 @pytest.fixture
+def app_with(app):
+    """app_with(**settings): another app on the same database with other settings (CSRF on, limits on)."""
+    created = []
+
+    def _make(**overrides):
+        other = make_app(app.config["SQLALCHEMY_DATABASE_URI"], **overrides)
+        created.append(other)
+        return other
+
+    yield _make
+    for other in created:
+        with other.app_context():
+            _db.engine.dispose()
+
+
+@pytest.fixture
 def project(db):
     """A small project: the KE template levels, three linked steps, an assumption and a factor."""
     return factories.chain_project()
@@ -115,3 +131,62 @@ def login_as(client, db):
         return user
 
     return _login
+
+
+class _Inbox:
+    """Collects what a real SMTP server (aiosmtpd) received."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on a free local port; the app is pointed at it for the test."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    saved = {key: app.config[key] for key in ("MAIL_SERVER", "MAIL_PORT")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+        app.config.update(saved)
+
+
+@pytest.fixture
+def query_counter(app):
+    """query_counter() as a context manager: counts SQL statements run inside it."""
+    import contextlib
+
+    from sqlalchemy import event
+
+    @contextlib.contextmanager
+    def _count():
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        engine = _db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return _count

@@ -237,10 +237,15 @@ def _step_svg(box: _Box) -> str:
         f' fill="{fill}" stroke="{BOX_STROKE}" stroke-width="{stroke_w}"{dash_attr}/>'
         f"{_text_lines(_wrap(title, CHARS_PER_LINE, MAX_LINES), box.cx, box.y + BOX_H / 2, 'middle')}</g>"
     )
-    href = _clean(step.href or "").strip()
-    if not href or _UNSAFE_SCHEME.match(href):
+    href = _safe_href(step)
+    if href is None:
         return group
     return f'<a href="{escape(href)}" aria-label="{escape(tooltip)}">{group}</a>'
+
+
+def _safe_href(step: DiagramStep) -> str | None:
+    href = _clean(step.href or "").strip()
+    return None if not href or _UNSAFE_SCHEME.match(href) else href
 
 
 def render_chain_svg(
@@ -307,8 +312,10 @@ def render_chain_svg(
 
     rendered_steps = sorted(boxes.values(), key=lambda b: (b.band, b.x))
     summary = f"{_plural(len(levels), 'level')}, {_plural(len(boxes), 'step')}, {_plural(len(valid), 'link')}."
-    # role="img" hides the inner structure from screen readers, so the
-    # description also lists every step by level.
+    # With links inside, the SVG must be a group (an img may not hold interactive
+    # content); without, role="img" hides the inner structure, so the description
+    # also lists every step by level.
+    role = "group" if any(_safe_href(b.step) for b in rendered_steps) else "img"
     per_level = [
         f"{_clean(level.name).strip()}: " + (", ".join(_clean(b.step.title).strip() for b in rendered_steps if b.band == i) or "none")
         for i, level in enumerate(levels)
@@ -316,7 +323,7 @@ def render_chain_svg(
     desc = " ".join([summary] + [f"{line}." for line in per_level])
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="results-chain" role="img"'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="results-chain" role="{role}"'
         f' aria-labelledby="{prefix}-title" aria-describedby="{prefix}-desc"'
         f' viewBox="0 0 {_n(width)} {height}" width="100%" preserveAspectRatio="xMidYMin meet"'
         f' font-family="{FONT_FAMILY}">',

@@ -1,0 +1,117 @@
+"""Projects, members and roles, partner organisations, site administration, the outbox page."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from impact.auth.services import find_user_by_email
+from impact.extensions import db as _db
+from impact.mail.models import OutboxMessage
+from impact.projects.models import Membership, PartnerOrganisation, Role
+from tests import factories
+
+
+def _membership(project, user):
+    _db.session.expire_all()
+    return _db.session.scalar(select(Membership).where(Membership.project_id == project.id, Membership.user_id == user.id))
+
+
+def test_lead_adds_an_existing_user_with_a_role(client, project, login_as):
+    login_as("lead", project)
+    colleague = factories.user("Colleague")
+    response = client.post(f"/projects/{project.id}/members", data={
+        "email": colleague.email, "role": "practitioner_researcher", "partner_group": "practitioner", "organisation_id": 0})
+    assert response.status_code == 302
+    membership = _membership(project, colleague)
+    assert membership.role == Role.PRACTITIONER_RESEARCHER
+
+
+def test_adding_a_new_person_creates_an_account_and_emails_a_link(client, project, login_as):
+    login_as("lead", project)
+    council = _db.session.scalar(select(PartnerOrganisation).where(PartnerOrganisation.project_id == project.id))
+    response = client.post(f"/projects/{project.id}/members", data={
+        "email": "carer@example.org", "name": "Pat Carer", "role": "co_researcher", "partner_group": "carer",
+        "organisation_id": council.id})
+    assert response.status_code == 302
+    user = find_user_by_email("carer@example.org")
+    assert user.password_hash is None
+    assert _membership(project, user).organisation_id == council.id
+    [mail] = _db.session.scalars(select(OutboxMessage)).all()
+    assert mail.to_address == "carer@example.org" and "/password/reset/" in mail.body_text
+
+
+def test_adding_a_new_person_without_a_name_is_explained(client, project, login_as):
+    login_as("lead", project)
+    page = client.post(f"/projects/{project.id}/members", data={
+        "email": "new@example.org", "role": "funder", "partner_group": "funder", "organisation_id": 0}).get_data(as_text=True)
+    assert 'id="email-error"' in page and "give the person&#39;s name" in page
+    assert find_user_by_email("new@example.org") is None
+
+
+def test_adding_someone_twice_is_refused(client, project, login_as):
+    lead = login_as("lead", project)
+    page = client.post(f"/projects/{project.id}/members", data={
+        "email": lead.email, "role": "funder", "partner_group": "funder", "organisation_id": 0}).get_data(as_text=True)
+    assert "already a member of this project" in page
+
+
+def test_the_last_lead_cannot_step_down_or_be_removed(client, project, login_as):
+    lead = login_as("lead", project)
+    original = next(m for m in project.memberships if m.role == Role.LEAD)
+    membership = _membership(project, lead)
+    # two leads: the one created with the project and the logged-in one; remove the original
+    assert client.post(f"/projects/{project.id}/members/{original.id}/remove").status_code == 302
+    page = client.post(f"/projects/{project.id}/members/{membership.id}", data={
+        "role": "team_member", "partner_group": "academic", "organisation_id": 0}).get_data(as_text=True)
+    assert "A project needs at least one lead" in page
+    page = client.post(f"/projects/{project.id}/members/{membership.id}/remove", follow_redirects=True).get_data(as_text=True)
+    assert "A project needs at least one lead" in page
+    assert _membership(project, lead).role == Role.LEAD
+
+
+def test_organisations_are_added_and_duplicates_explained(client, project, login_as):
+    login_as("lead", project)
+    client.post(f"/projects/{project.id}/organisations", data={"name": "Carers Forum", "kind": "third_sector"})
+    page = client.post(f"/projects/{project.id}/organisations", data={"name": "carers forum", "kind": "other"})
+    assert page.status_code == 400
+    assert "already a partner organisation" in page.get_data(as_text=True)
+    names = set(_db.session.scalars(select(PartnerOrganisation.name).where(PartnerOrganisation.project_id == project.id)))
+    assert names == {"Council A", "Carers Forum"}
+
+
+def test_project_list_shows_only_my_projects(client, project, login_as):
+    factories.project(title="Someone else's project")
+    login_as("funder", project)
+    page = client.get("/").get_data(as_text=True)
+    assert project.title in page and "Someone else" not in page
+
+
+def test_funder_sees_the_overview_but_not_the_working_pages(client, project, login_as):
+    login_as("funder", project)
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "Results chain" in page and "<svg" in page
+    assert "Theory of change</a>" not in page  # no link to pages they cannot open
+    assert client.get(f"/projects/{project.id}/chain/").status_code == 403
+
+
+def test_admin_creates_a_user_who_gets_a_set_password_email(client, login_as):
+    login_as("admin")
+    response = client.post("/admin/users", data={"email": "newbie@example.org", "name": "Newbie"})
+    assert response.status_code == 302
+    assert find_user_by_email("newbie@example.org") is not None
+    outbox = client.get("/admin/outbox/").get_data(as_text=True)
+    assert "newbie@example.org" in outbox and "No SMTP server is configured" in outbox
+    message = _db.session.scalar(select(OutboxMessage))
+    assert "/password/reset/" in client.get(f"/admin/outbox/{message.id}").get_data(as_text=True)
+
+
+def test_admin_cannot_lock_themselves_out(client, login_as):
+    admin = login_as("admin")
+    page = client.post(f"/admin/users/{admin.id}", data={"name": "Admin", "is_admin": "", "active": "y"}).get_data(as_text=True)
+    assert "You cannot remove your own admin rights" in page
+
+
+def test_admin_search_finds_users(client, login_as):
+    login_as("admin")
+    factories.user("Findable Person", email="findme@example.org")
+    page = client.get("/admin/users?q=findable").get_data(as_text=True)
+    assert "findme@example.org" in page
