@@ -32,7 +32,7 @@ def test_new_project_starts_from_the_ke_template(client, login_as):
 def test_project_dates_must_be_in_order(client, login_as):
     login_as("outsider")
     response = client.post("/projects/new", data={"title": "X", "start_date": "2026-05-01", "end_date": "2026-04-01"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "The end date must be on or after the start date." in response.get_data(as_text=True)
 
 

@@ -46,7 +46,7 @@ def new_project():
         db.session.commit()
         flash("Project created from the knowledge-exchange template of levels. Add steps to build the chain.", "success")
         return redirect(url_for("toc.chain", project_id=project.id))
-    return render_template("projects/new.html", form=form)
+    return render_template("projects/new.html", form=form), (400 if form.errors else 200)
 
 
 @bp.route("/projects/<int:project_id>")
