@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from impact.concurrency import EditConflict, ensure_current
 from impact.extensions import db
 from impact.projects.permissions import Need, get_project_or_404
-from impact.toc import services
+from impact.toc import services, trash
 from impact.toc.blueprint import bp
 from impact.toc.forms import FactorForm, LevelForm, QuickStepForm, StepForm
-from impact.toc.models import Level, Step
+from impact.toc.models import DeletedStep, Level, Step
 from impact.toc.views import chain_diagram, level_choices
 
 
@@ -31,6 +31,7 @@ def chain(project_id: int):
     return render_template(
         "toc/chain.html", project=project, chain=chain, diagram=chain_diagram(project, chain),
         level_form=LevelForm(formdata=None), quick_form=QuickStepForm(formdata=None),
+        deleted=db.session.scalars(trash.recently_deleted_query(project)).all(),
     )
 
 
@@ -182,15 +183,30 @@ def delete_step(project_id: int, step_id: int):
     needs_confirmation = link_count or factor_count
     if request.method == "POST" and (not needs_confirmation or request.form.get("confirm") == "yes"):
         title = step.title
-        services.delete_step(step)
+        trash.delete_step(step, current_user)
         db.session.commit()
-        flash(f"Step “{title}” deleted. Saved revisions still show it.", "success")
-        return _to_chain(project.id)
+        flash(f"Step “{title}” deleted. You can restore it under “Recently deleted” below.", "success")
+        return _to_chain(project.id, "recently-deleted")
     chain = services.load_chain(project.id)
     return render_template(
         "toc/step_delete.html", project=project, step=chain.step_by_id[step.id], chain=chain,
         link_count=link_count, factor_count=factor_count,
     )
+
+
+@bp.route("/deleted/<int:deleted_id>/restore", methods=["POST"])
+def restore_step(project_id: int, deleted_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    record = services.get_in_project_or_404(DeletedStep, project, deleted_id)
+    try:
+        notes = trash.restore_step(record)
+    except services.ChainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _to_chain(project.id, "recently-deleted")
+    db.session.commit()
+    flash(" ".join([f"Step “{record.title}” restored with its links, assumptions and factors.", *notes]), "success")
+    return redirect(url_for("toc.step", project_id=project.id, step_id=record.payload["step"]["id"]))
 
 
 from impact.toc import link_routes, revision_routes  # noqa: E402,F401  (they add routes to bp)

@@ -162,12 +162,6 @@ def move_step(step: Step, direction: str) -> bool:
     return _move(siblings, step, direction)
 
 
-def delete_step(step: Step) -> None:
-    # Links, their assumptions and the step's factors go with it (ON DELETE CASCADE).
-    db.session.delete(step)
-    db.session.flush()
-
-
 def step_link_count(step: Step) -> int:
     return db.session.scalar(
         select(func.count()).select_from(Link).where(
@@ -178,7 +172,8 @@ def step_link_count(step: Step) -> int:
 
 # Links --------------------------------------------------------------------------------------
 
-def _reachable(project_id: int, start: int, goal: int) -> bool:
+def leads_to(project_id: int, start: int, goal: int) -> bool:
+    """Whether following links from `start` reaches `goal`."""
     edges: dict[int, list[int]] = defaultdict(list)
     for source, target in db.session.execute(
         select(Link.source_step_id, Link.target_step_id).where(Link.project_id == project_id)
@@ -204,7 +199,7 @@ def add_link(project: Project, source: Step, target: Step, note: str = "") -> Li
     )
     if duplicate:
         raise ChainError(f"“{source.title}” already links to “{target.title}”.")
-    if _reachable(project.id, target.id, source.id):
+    if leads_to(project.id, target.id, source.id):
         raise ChainError(
             f"That link would make a loop: “{target.title}” already leads, through other links, "
             f"to “{source.title}”. A results chain cannot go round in a circle."
