@@ -57,15 +57,12 @@ def app(request):
 
 
 def _empty_all_tables() -> None:
+    # DELETE, not TRUNCATE: tests leave a few dozen rows, and on PostgreSQL a TRUNCATE of
+    # every table costs ~40 ms, a third of the suite's time. Ids keep counting up.
     _db.session.remove()
-    tables = [t for t in reversed(_db.metadata.sorted_tables)]
     with _db.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(t.name for t in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(table.delete())
+        for table in reversed(_db.metadata.sorted_tables):
+            connection.execute(table.delete())
 
 
 @pytest.fixture
