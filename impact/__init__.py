@@ -4,9 +4,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, request
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config, ProductionConfig
 from impact.extensions import csrf, db, limiter, login_manager, migrate
@@ -27,6 +29,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     )
     app.config.from_object(config_class)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    trust_proxies(app)
 
     register_extensions(app)
     register_blueprints(app)
@@ -35,6 +38,13 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_commands(app)
     register_template_helpers(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    # Rate limits key on request.remote_addr, which behind a proxy is the proxy itself.
+    hops = app.config.get("PROXY_FIX_X_FOR", 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_extensions(app: Flask) -> None:
@@ -65,8 +75,23 @@ def register_blueprints(app: Flask) -> None:
     from impact.mail.routes import bp as mail_bp
     from impact.projects.routes import bp as projects_bp
     from impact.toc.routes import bp as toc_bp
+    from impact.events.routes import bp as events_bp
+    from impact.cards.routes import bp as cards_bp
+    from impact.cards.public_routes import bp as public_cards_bp
+    from impact.followups.routes import bp as followups_bp
+    from impact.followups.respond_routes import bp as respond_bp
+    from impact.coding.routes import bp as coding_bp
+    from impact.reports.routes import bp as reports_bp
+    from impact.evidence.routes import bp as evidence_links_bp
+    from impact.cards.import_routes import bp as card_import_bp
+    from impact.evidence.library_routes import bp as evidence_bp
+    from impact.assessment.routes import bp as assessment_bp
+    from impact.tracing.routes import bp as tracing_bp
+    from impact.story.routes import bp as story_bp
 
-    for blueprint in (auth_bp, projects_bp, toc_bp, admin_bp, mail_bp):
+    for blueprint in (auth_bp, projects_bp, toc_bp, admin_bp, mail_bp, events_bp, cards_bp, public_cards_bp,
+                      followups_bp, respond_bp, coding_bp, reports_bp, evidence_links_bp, card_import_bp,
+                      evidence_bp, assessment_bp, tracing_bp, story_bp):
         app.register_blueprint(blueprint)
 
 
@@ -85,7 +110,20 @@ def register_error_handlers(app: Flask) -> None:
         CSRFError,
         lambda e: render_error(e, 400, "Form expired", "The form had expired or came from elsewhere. Go back, reload the page and try again."),
     )
-    app.register_error_handler(500, lambda e: render_error(e, 500, "Something went wrong", "The error has been logged. Nothing you entered was saved; please try again."))
+
+    def server_error(error):
+        db.session.rollback()
+        return render_error(error, 500, "Something went wrong", "The error has been logged. Nothing you entered was saved; please try again.")
+
+    def simultaneous_save(error):
+        # A unique constraint lost a race (two people saving the same thing at once);
+        # the forms check first, so reaching here means someone else just saved.
+        db.session.rollback()
+        current_app.logger.info("integrity error: %s", error)
+        return render_error(error, 409, "Saved by someone else", "Someone else saved the same thing a moment ago. Go back, reload the page and check before saving again.")
+
+    app.register_error_handler(500, server_error)
+    app.register_error_handler(IntegrityError, simultaneous_save)
 
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -114,6 +152,9 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.endpoint != "static":
+            # Pages carry personal data and personal links; office PCs are shared.
+            headers.setdefault("Cache-Control", "no-store")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
@@ -122,10 +163,14 @@ def register_security_headers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from impact.auth.commands import users_cli
     from impact.demo.commands import demo_cli
-    from impact.mail.commands import jobs_cli
+    from impact.followups.services import queue_due
+    from impact.mail.commands import jobs_cli, register_due_work
+    from impact.reports.commands import report_command
+    from impact.cards.commands import cards_cli
 
-    for group in (users_cli, demo_cli, jobs_cli):
+    for group in (users_cli, demo_cli, jobs_cli, report_command, cards_cli):
         app.cli.add_command(group)
+    register_due_work(queue_due)
 
 
 def register_template_helpers(app: Flask) -> None:

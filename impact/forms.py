@@ -27,8 +27,13 @@ class VersionedForm(BaseForm):
     version = HiddenField()
 
     def submitted_version(self) -> int | None:
+        # Read what was posted, not .data: when the field is missing from the POST,
+        # WTForms keeps the value it took from the object, which would always look current.
+        raw = self.version.raw_data
+        if not raw:
+            return None
         try:
-            return int(self.version.data)
+            return int(raw[0])
         except (TypeError, ValueError):
             return None
 

@@ -1,11 +1,10 @@
-"""Column types and mixins shared by every feature's models."""
+"""Column types shared by every feature's models."""
 from __future__ import annotations
 
 import datetime as dt
 import enum
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
-from sqlalchemy.orm import Mapped, mapped_column
 
 
 def utcnow() -> dt.datetime:
@@ -45,6 +44,3 @@ def enum_column(enum_cls: type[enum.Enum], name: str) -> Enum:
         values_callable=lambda members: [m.value for m in members],
     )
 
-
-class TimestampMixin:
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -43,6 +43,7 @@ def app(request):
     with tempfile.TemporaryDirectory() as tmp_dir:
         application = make_app(_database_url(request.param, tmp_dir), UPLOAD_FOLDER=f"{tmp_dir}/uploads")
         application.config["BACKEND"] = request.param
+        application.test_client_class = IsolatedClient
         with application.app_context():
             if request.param == "postgresql":
                 # Start from an empty schema even if an earlier run was killed half-way.
@@ -86,14 +87,17 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture
 def client(app, db):
-    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
 @pytest.fixture
 def app_with(app):
     """app_with(**settings): another app on the same database with other settings (CSRF on, limits on)."""
+    from impact.extensions import limiter
+
     created = []
+    # Flask-Limiter keeps its on/off switch on the extension object, shared by every app.
+    limiter_was_enabled = limiter.enabled
 
     def _make(**overrides):
         other = make_app(app.config["SQLALCHEMY_DATABASE_URI"], **overrides)
@@ -101,6 +105,7 @@ def app_with(app):
         return other
 
     yield _make
+    limiter.enabled = limiter_was_enabled
     for other in created:
         with other.app_context():
             _db.engine.dispose()

@@ -127,7 +127,11 @@ def test_users_create_command_makes_an_admin(app, db):
     assert again.exit_code != 0 and "already exists" in again.output
 
 
-def test_login_is_rate_limited(app_with, db):
+def test_login_is_rate_limited(app_with, db, monkeypatch):
+    from impact.extensions import limiter
+
+    # One limiter for the whole process; init_app below switches it on for every app, so put it back.
+    monkeypatch.setattr(limiter, "enabled", limiter.enabled)
     limited = app_with(RATELIMIT_ENABLED=True)
     client = limited.test_client()
     codes = [client.post("/login", data={"email": "x@example.org", "password": "guess"}).status_code for _ in range(11)]
@@ -150,3 +154,81 @@ def test_forms_refuse_a_post_without_the_csrf_token(app_with, db):
     # a one-button form (logout) without its token is refused with a clear page, not a stack trace
     refused = client.post("/logout")
     assert refused.status_code == 400 and "Form expired" in refused.get_data(as_text=True)
+
+
+def _count_password_checks(monkeypatch) -> list[str]:
+    """Records the hash of every password check, wherever in our code it happens."""
+    import impact.auth.models
+    import impact.auth.services
+    from werkzeug.security import check_password_hash
+
+    hashes: list[str] = []
+
+    def counting(pwhash, password):
+        hashes.append(pwhash)
+        return check_password_hash(pwhash, password)
+
+    for module in (impact.auth.models, impact.auth.services):
+        monkeypatch.setattr(module, "check_password_hash", counting, raising=False)
+    return hashes
+
+
+def test_a_login_for_a_missing_or_inactive_account_still_hashes_the_password(client, db, app, monkeypatch):
+    # The same hashing work whatever the account's state, so timing cannot reveal which emails exist.
+    method = app.config["PASSWORD_HASH_METHOD"]
+    gone = factories.user(email="gone@example.org")
+    gone.active = False
+    invited = factories.user(email="invited@example.org")
+    invited.password_hash = None  # an account created by an admin, its set-password link not yet used
+    _db.session.commit()
+    factories.user(email="real@example.org")
+    hashes = _count_password_checks(monkeypatch)
+
+    for email in ("nobody@example.org", "gone@example.org", "invited@example.org", "real@example.org"):
+        hashes.clear()
+        response = client.post("/login", data={"email": email, "password": "a guess"})
+        assert response.status_code == 200, email
+        assert "do not match an account" in response.get_data(as_text=True), email
+        assert len(hashes) == 1, email
+        assert hashes[0].startswith(method + "$"), email
+
+
+def _logged_in_client(app, email: str, *, remember: bool = False):
+    other = app.test_client()
+    data = {"email": email, "password": factories.PASSWORD}
+    if remember:
+        data["remember"] = "y"
+    assert other.post("/login", data=data).status_code == 302
+    assert other.get("/").status_code == 200
+    return other
+
+
+def test_changing_the_password_logs_out_the_other_sessions_only(client, db, app):
+    factories.user(email="twice@example.org")
+    this = _logged_in_client(app, "twice@example.org", remember=True)
+    elsewhere = _logged_in_client(app, "twice@example.org", remember=True)
+
+    response = this.post("/account/password", data={"current": factories.PASSWORD, "password": "n" * 12, "confirm": "n" * 12})
+    assert response.status_code == 302
+
+    assert this.get("/").status_code == 200
+    # its re-issued remember cookie still works once the session cookie is gone (browser restart)
+    this.delete_cookie("session")
+    assert this.get("/").status_code == 200
+    # neither the other browser's session nor its remember cookie lets it in any more
+    stale = elsewhere.get("/")
+    assert stale.status_code == 302 and stale.headers["Location"].startswith("/login")
+    elsewhere.delete_cookie("session")
+    assert elsewhere.get("/").status_code == 302
+
+
+def test_resetting_the_password_logs_out_every_session(client, db, app):
+    from impact.auth.services import make_reset_token
+
+    user = factories.user(email="reset@example.org")
+    elsewhere = _logged_in_client(app, "reset@example.org")
+    token = make_reset_token(user)
+    response = client.post(f"/password/reset/{token}", data={"password": "r" * 12, "confirm": "r" * 12})
+    assert response.status_code == 302
+    stale = elsewhere.get("/account/password")
+    assert stale.status_code == 302 and stale.headers["Location"].startswith("/login")

@@ -199,3 +199,14 @@ def test_factor_and_assumption_pages_round_trip(client, project, login_as):
     _db.session.expire_all()
     assert _db.session.get(InfluencingFactor, factor.id).title == "Caseloads and performance culture"
     assert _db.session.get(Assumption, assumption.id).kind.value == "risk"
+
+
+def test_a_move_in_an_unknown_direction_changes_nothing(client, project, login_as):
+    login_as("team_member", project)
+    before = [level.name for level in load_chain(project.id).levels]
+    reach = factories.level(project, "Reach")
+    for direction in ("sideways", "", "UP"):
+        response = client.post(f"/projects/{project.id}/chain/levels/{reach.id}/move", data={"direction": direction})
+        assert response.status_code == 302
+    _db.session.expire_all()
+    assert [level.name for level in load_chain(project.id).levels] == before

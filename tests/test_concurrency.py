@@ -40,3 +40,44 @@ def test_project_settings_conflict(client, project, login_as):
     assert "New title A" in response.get_data(as_text=True)
     _db.session.expire_all()
     assert _db.session.get(Project, project.id).title == "New title A"
+
+
+def test_a_save_without_the_version_it_started_from_is_refused(client, project, login_as):
+    # A form posted without its version (an old tab, a hand-made request) must not count as current.
+    login_as("team_member", project)
+    step = load_chain(project.id).steps[0]
+    response = client.post(f"/projects/{project.id}/chain/steps/{step.id}/edit",
+                           data={"title": "Blind overwrite", "level_id": step.level_id, "description": ""})
+    assert response.status_code == 409
+    _db.session.expire_all()
+    assert _db.session.get(Step, step.id).title == step.title
+
+
+def test_an_invalid_step_save_says_what_is_wrong(client, project, login_as):
+    login_as("team_member", project)
+    step = load_chain(project.id).steps[0]
+    response = client.post(f"/projects/{project.id}/chain/steps/{step.id}/edit",
+                           data={"title": "", "level_id": step.level_id, "description": "", "version": step.version})
+    assert response.status_code == 400
+    assert "This field is required" in response.get_data(as_text=True)
+
+
+def test_a_save_racing_another_between_check_and_write_is_a_conflict(app, project):
+    """The version check also sits in the UPDATE itself, so a save landing between our
+    check and our write is caught as a conflict, not silently overwritten."""
+    from sqlalchemy import text
+
+    from impact.concurrency import CONFLICT_ERRORS
+
+    step = _db.session.get(Step, load_chain(project.id).steps[0].id)
+    with _db.engine.connect() as other:  # a second worker saving the same step
+        other.execute(text("UPDATE steps SET title = 'Theirs', version = version + 1 WHERE id = :id"), {"id": step.id})
+        other.commit()
+    step.title = "Mine"
+    try:
+        _db.session.flush()
+    except CONFLICT_ERRORS:
+        _db.session.rollback()
+    else:
+        raise AssertionError("the racing save was not detected")
+    assert _db.session.get(Step, step.id).title == "Theirs"

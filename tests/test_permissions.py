@@ -8,77 +8,42 @@ test_every_route_has_a_case, so new routes cannot slip in without permission cov
 from __future__ import annotations
 
 import datetime as dt
-import string
-from dataclasses import dataclass, field
+import importlib
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from impact.auth.services import create_user, make_reset_token, send_password_reset
+from impact.cards.models import ActionCard, CardSource, action_steps
+from impact.cards.services import CardData, save_card, tag_actions
+from impact.coding.models import FactorTheme
+from impact.coding.services import add_default_themes, set_codes
+from impact.events.models import Event, EventKind
+from impact.events.services import save_event
+from impact.evidence.models import EvidenceItem, EvidenceLink
 from impact.extensions import db as _db
+from impact.followups.models import Campaign, FollowUp, Progress, Response
+from impact.followups.services import save_campaign, save_response, send_campaign
+from impact.followups.tokens import OPT_OUT, make_token
 from impact.mail.models import OutboxMessage
+from impact.model_types import utcnow
 from impact.projects.models import Membership, PartnerGroup, PartnerOrganisation, Role
 from impact.projects.permissions import Need
 from impact.toc import revisions, trash
-from impact.toc.models import DeletedStep
+from impact.toc.models import DeletedStep, FactorDirection
 from impact.toc.services import add_step, load_chain
 from tests import factories
+from tests.permission_cases import (
+    ADMIN, ALLOWED, GUEST, LOGIN, NEW_PASSWORD, PUBLIC, PUBLIC_FORM, ROLES, UPLOAD, C, Case, E, F, get, post,
+)
 
-ROLES = ["anonymous", "outsider", "admin", "lead", "team_member", "practitioner_researcher", "co_researcher", "funder"]
-
-# Which project roles hold each capability (see permissions.py), restated here on purpose.
-ALLOWED: dict[Need, set[str]] = {
-    Need.VIEW_REPORT: {"lead", "team_member", "practitioner_researcher", "co_researcher", "funder"},
-    Need.READ: {"lead", "team_member", "practitioner_researcher", "co_researcher"},
-    Need.EDIT: {"lead", "team_member"},
-    Need.MANAGE: {"lead"},
-}
-
-# Needs for routes outside any project.
-PUBLIC = "public"  # no login needed; everyone gets the success answer
-GUEST = "guest"  # the login page: shown to anonymous users, logged-in users are sent on
-LOGIN = "login"  # any logged-in user
-ADMIN = "admin"  # site admins only; everyone else logged in gets 404
-
-NEW_PASSWORD = "a brand new passphrase"
-C = "/projects/{p}/chain"
-
-
-@dataclass(frozen=True)
-class Case:
-    endpoint: str
-    method: str
-    path: str  # str.format template over the ids from world()
-    need: Need | str
-    data: dict[str, str] = field(default_factory=dict)  # values are templates too
-
-    @property
-    def id(self) -> str:
-        return f"{self.endpoint}-{self.method}"
-
-    def path_ids(self) -> set[str]:
-        """Ids in the path itself (not the query string), i.e. objects the route must look up."""
-        return {name for _, name, _, _ in string.Formatter().parse(urlsplit(self.path).path) if name}
-
-    def request(self, client, ids: dict):
-        data = {key: value.format(**ids) for key, value in self.data.items()}
-        # End the test's own read transaction first: on PostgreSQL an idle transaction keeps its
-        # table locks, and anything waiting for an exclusive lock (a TRUNCATE) then blocks the app too.
-        _db.session.commit()
-        return client.open(self.path.format(**ids), method=self.method, data=data)
-
-
-def get(endpoint, path, need):
-    return Case(endpoint, "GET", path, need)
-
-
-def post(endpoint, path, need, **data):
-    return Case(endpoint, "POST", path, need, data)
-
+# Modules of tests/permission_cases adding later features' routes (see its __init__).
+FEATURES = [importlib.import_module(f"tests.permission_cases.{name}") for name in ("evidence", "assessment",
+                                                                                   "tracing", "story")]
 
 # Each POST carries valid data, so an allowed user reaches the success redirect.
-CASES = [
+BASE_CASES = [
     get("auth.login", "/login", GUEST),
     post("auth.login", "/login", PUBLIC, email="{lead_email}", password=factories.PASSWORD),
     post("auth.logout", "/logout", PUBLIC),
@@ -99,6 +64,8 @@ CASES = [
     post("admin.send_reset", "/admin/users/{lead_id}/reset", ADMIN),
     get("mail.outbox", "/admin/outbox/", ADMIN),
     get("mail.message", "/admin/outbox/{message}", ADMIN),
+    post("mail.resend", "/admin/outbox/{message}/send-again", ADMIN),
+    post("mail.mark_as_sent", "/admin/outbox/{message}/mark-sent", ADMIN),
     # Project pages.
     get("projects.project", "/projects/{p}", Need.VIEW_REPORT),
     get("projects.edit_project", "/projects/{p}/edit", Need.MANAGE),
@@ -110,7 +77,7 @@ CASES = [
     post("projects.edit_member", "/projects/{p}/members/{membership}", Need.MANAGE,
          role="co_researcher", partner_group="other", organisation_id="0"),
     post("projects.remove_member", "/projects/{p}/members/{membership}/remove", Need.MANAGE),
-    post("projects.add_organisation", "/projects/{p}/organisations", Need.MANAGE, name="Council B", kind="other"),
+    post("projects.add_organisation", "/projects/{p}/organisations", Need.MANAGE, **{"org-name": "Council B", "org-kind": "other"}),
     post("projects.remove_organisation", "/projects/{p}/organisations/{org}/remove", Need.MANAGE),
     # The chain editor.
     get("toc.chain", C + "/", Need.READ),
@@ -146,12 +113,64 @@ CASES = [
     post("toc.revision_list", C + "/revisions", Need.EDIT, name="Midpoint", revision_date="2024-06-30"),
     get("toc.revision", C + "/revisions/{revision}", Need.READ),
     get("toc.compare", C + "/revisions/compare?old={revision}&new=current", Need.READ),
+    # Events, action cards and follow-ups.
+    get("events.index", "/projects/{p}/events/", Need.READ),
+    get("events.new", "/projects/{p}/events/new", Need.EDIT),
+    post("events.new", "/projects/{p}/events/new", Need.EDIT, kind="workshop", title="Workshop",
+         event_date="2011-06-01"),
+    get("events.show", E, Need.READ),
+    get("events.edit", E + "/edit", Need.EDIT),
+    post("events.edit", E + "/edit", Need.EDIT, kind="seminar", title="Renamed seminar", event_date="2011-03-15",
+         version="{event_version}"),
+    post("events.card_form", E + "/card-form", Need.EDIT, state="closed"),
+    get("cards.index", E + "/cards/", Need.EDIT),
+    get("cards.new", E + "/cards/new", Need.EDIT),
+    post("cards.new", E + "/cards/new", Need.EDIT, email="new@council.gov.uk", action_1="Try it", submit="y"),
+    get("cards.edit", E + "/cards/{card}/edit", Need.EDIT),
+    post("cards.edit", E + "/cards/{card}/edit", Need.EDIT, email="{card_email}", action_1="Reworded"),
+    get("cards.delete", E + "/cards/{spare_card}/delete", Need.EDIT),
+    post("cards.delete", E + "/cards/{spare_card}/delete", Need.EDIT, confirm="yes"),
+    get("cards.tags", E + "/cards/tags", Need.EDIT),
+    get("card_import.import_cards", E + "/cards/import", Need.EDIT),
+    post("card_import.import_cards", E + "/cards/import", Need.EDIT,
+         file=UPLOAD + "cards.csv:email,action_1\r\nimported@council.gov.uk,Read the guide\r\n"),
+    get("card_import.template", E + "/cards/import/template.csv", Need.EDIT),
+    post("cards.tags", E + "/cards/tags", Need.EDIT, action_ids="{action}", step_id="{step}", add="y"),
+    get("followups.new", F + "/new", Need.EDIT),
+    post("followups.new", F + "/new", Need.EDIT, subject="Hello", message="How did it go?",
+         send_at="2030-01-01T09:00", closes_at="2030-03-01T09:00"),
+    get("followups.show", F + "/{campaign}", Need.EDIT),
+    get("followups.edit", F + "/{draft_campaign}/edit", Need.EDIT),
+    post("followups.edit", F + "/{draft_campaign}/edit", Need.EDIT, subject="Hello again", message="How?",
+         send_at="2030-01-01T09:00", closes_at="2030-03-01T09:00", version="{draft_version}"),
+    post("followups.send_now", F + "/{draft_campaign}/send", Need.EDIT, what="followup"),
+    post("followups.close", F + "/{campaign}/close", Need.EDIT),
+    get("followups.response", F + "/{campaign}/responses/{response}", Need.EDIT),
+    get("coding.codebook", "/projects/{p}/codebook", Need.READ),
+    post("coding.codebook", "/projects/{p}/codebook", Need.EDIT, name="Peer support"),
+    post("coding.add_defaults", "/projects/{p}/codebook/defaults", Need.EDIT),
+    get("coding.edit_theme", "/projects/{p}/codebook/{theme}/edit", Need.EDIT),
+    post("coding.edit_theme", "/projects/{p}/codebook/{theme}/edit", Need.EDIT, name="Caseload pressure",
+         factor_ids="{factor}"),
+    post("coding.delete_theme", "/projects/{p}/codebook/{spare_theme}/delete", Need.EDIT),
+    post("coding.code_response", "/projects/{p}/responses/{response}/codes", Need.EDIT, code="{theme}:hindering"),
+    post("evidence_links.judge", "/projects/{p}/evidence-links/{evidence_link}", Need.EDIT, stance="mixed",
+         strength="weak"),
+    get("reports.report_json", "/projects/{p}/report.json", Need.VIEW_REPORT),
+    # What attendees and respondents use, without an account.
+    get("public_cards.card", "/cards/{card_key}", PUBLIC_FORM),
+    post("public_cards.card", "/cards/{card_key}", PUBLIC_FORM, email="walkin@council.gov.uk", action_1="Listen more"),
+    get("respond.form", "/followup/{respond_token}", PUBLIC_FORM),
+    post("respond.form", "/followup/{respond_token}", PUBLIC_FORM, **{"progress_{action}": "some"}),
+    get("respond.opt_out", "/followup/{opt_out_token}/opt-out", PUBLIC_FORM),
+    post("respond.opt_out", "/followup/{opt_out_token}/opt-out", PUBLIC_FORM),
 ]
+CASES = BASE_CASES + [case for feature in FEATURES for case in feature.CASES]
 
 
 def expected_status(case: Case, role: str) -> int:
-    success = 200 if case.method == "GET" else 302
-    if case.need == PUBLIC:
+    success = 200 if case.method == "GET" or case.need == PUBLIC_FORM else 302
+    if case.need in (PUBLIC, PUBLIC_FORM):
         return success
     if case.need == GUEST:
         return success if role == "anonymous" else 302
@@ -181,7 +200,34 @@ def furnish(project, revision_count: int = 1) -> None:
         revisions.save_revision(project, name=f"Revision {number + 1}", revision_date=dt.date(2024, 1, 1),
                                 note="", user=None)
     send_password_reset(lead_of(project))  # puts a message in the outbox
+    furnish_cards(project, seminars)
+    for feature in FEATURES:
+        feature.furnish(project, seminars)
     _db.session.commit()
+
+
+def furnish_cards(project, step) -> None:
+    """An event with an open card form, two cards, a sent follow-up answered once, a draft one, a codebook."""
+    event = save_event(project, None, kind=EventKind.SEMINAR, title="First seminar", event_date=dt.date(2011, 3, 15),
+                       place="", notes="", attendance={PartnerGroup.PRACTITIONER: 20})
+    event.card_form_open = True
+    answered, _ = save_card(event, CardData("ann@council.gov.uk", ["Write for the family"],
+                                            partner_group=PartnerGroup.PRACTITIONER), CardSource.PAPER)
+    save_card(event, CardData("bob@council.gov.uk", ["Ask what helps"]), CardSource.PAPER)
+    tag_actions(project, event, [answered.actions[0].id], step)
+    now = utcnow()
+    sent = save_campaign(event, None, subject="How did it go?", message="Tell us", reminder_message="",
+                         send_at=now, reminder_at=None, closes_at=now + dt.timedelta(days=30))
+    save_campaign(event, None, subject="Later", message="Tell us again", reminder_message="",
+                  send_at=now + dt.timedelta(days=60), reminder_at=None, closes_at=now + dt.timedelta(days=90))
+    send_campaign(sent)
+    followup = _db.session.scalar(select(FollowUp).where(FollowUp.card_id == answered.id))
+    response = save_response(followup, progress={answered.actions[0].id: (Progress.SOME, "", "")}, helped="Time",
+                             hindered="", anything_else="", consent_to_quote=False, pseudonym="")
+    add_default_themes(project)
+    themes = _db.session.scalars(select(FactorTheme).where(FactorTheme.project_id == project.id)
+                                 .order_by(FactorTheme.id)).all()
+    set_codes(project, response, {(themes[0].id, FactorDirection.HELPING)})
 
 
 def lead_of(project):
@@ -216,6 +262,38 @@ def world(project) -> dict[str, object]:
         "lead_email": lead.email,
         "token": make_reset_token(lead),
         "message": _db.session.scalar(select(OutboxMessage.id)),
+        **world_of_cards(project),
+        **{key: value for feature in FEATURES for key, value in feature.world(project).items()},
+    }
+
+
+def world_of_cards(project) -> dict[str, object]:
+    event = _db.session.scalar(select(Event).where(Event.project_id == project.id))
+    cards = _db.session.scalars(select(ActionCard).where(ActionCard.event_id == event.id)
+                                .order_by(ActionCard.id)).all()
+    campaigns = _db.session.scalars(select(Campaign).where(Campaign.event_id == event.id)
+                                    .order_by(Campaign.id)).all()
+    followup = _db.session.scalar(select(FollowUp).where(FollowUp.card_id == cards[0].id))
+    response = _db.session.scalar(select(Response).where(Response.followup_id == followup.id))
+    themes = _db.session.scalars(select(FactorTheme).where(FactorTheme.project_id == project.id)
+                                 .order_by(FactorTheme.id)).all()
+    return {
+        "event": event.id,
+        "event_version": event.version,
+        "card_key": event.card_link_key,
+        "card": cards[0].id,
+        "card_email": cards[0].email,
+        "spare_card": cards[1].id,
+        "action": cards[0].actions[0].id,
+        "campaign": campaigns[0].id,
+        "draft_campaign": campaigns[1].id,
+        "draft_version": campaigns[1].version,
+        "response": response.id,
+        "theme": themes[0].id,
+        "spare_theme": themes[-1].id,
+        "evidence_link": response.evidence_item.links[0].id,
+        "respond_token": make_token(followup.id),
+        "opt_out_token": make_token(followup.id, OPT_OUT),
     }
 
 
@@ -230,25 +308,62 @@ def project_state(project) -> tuple:
         sorted(_db.session.scalars(select(PartnerOrganisation.id).where(PartnerOrganisation.project_id == project.id))),
         [r.number for r in _db.session.scalars(revisions.revisions_query(project))],
         list(_db.session.scalars(select(DeletedStep.restored_at).where(DeletedStep.project_id == project.id))),
+        list(_db.session.execute(select(Event.id, Event.title, Event.card_form_open)
+                                 .where(Event.project_id == project.id).order_by(Event.id))),
+        list(_db.session.execute(select(ActionCard.id, ActionCard.email, ActionCard.version)
+                                 .where(ActionCard.project_id == project.id).order_by(ActionCard.id))),
+        list(_db.session.execute(select(Campaign.id, Campaign.version, Campaign.sent_at, Campaign.closed_at)
+                                 .where(Campaign.project_id == project.id).order_by(Campaign.id))),
+        list(_db.session.execute(select(FactorTheme.id, FactorTheme.name)
+                                 .where(FactorTheme.project_id == project.id).order_by(FactorTheme.id))),
+        list(_db.session.execute(select(EvidenceLink.id, EvidenceLink.stance).join(EvidenceItem)
+                                 .where(EvidenceItem.project_id == project.id).order_by(EvidenceLink.id))),
+        _db.session.scalar(select(func.count()).select_from(action_steps)
+                           .where(action_steps.c.project_id == project.id)),
+        *(feature.state(project) for feature in FEATURES),
     )
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
-def test_permission_matrix(client, project, login_as, case, role):
+def _changes_nothing(case: Case, role: str) -> bool:
+    """Whether the request leaves the project as it was: reads, refusals, and anonymous users sent to log in."""
+    if case.method == "GET":
+        return True
+    if case.need in (PUBLIC, PUBLIC_FORM):
+        return False
+    return expected_status(case, role) in (403, 404) or (role == "anonymous" and case.need != GUEST)
+
+
+def _role_groups():
+    """Each case with the roles one test can try in turn: the roles that change nothing share one furnished
+    project (a read, or a refusal that is checked to change nothing); each role that changes something gets its own."""
+    for case in CASES:
+        unchanged = tuple(role for role in ROLES if _changes_nothing(case, role))
+        if unchanged:
+            yield pytest.param(case, unchanged, id=f"{case.id}-{'+'.join(unchanged) if len(unchanged) < 3 else 'others'}")
+        for role in ROLES:
+            if role not in unchanged:
+                yield pytest.param(case, (role,), id=f"{case.id}-{role}")
+
+
+@pytest.mark.parametrize(("case", "roles"), list(_role_groups()))
+def test_permission_matrix(app, project, case, roles):
     furnish(project)
-    login_as(role, project)
-    want = expected_status(case, role)
-    sent_to_login = role == "anonymous" and case.need not in (PUBLIC, GUEST)
-    # A refusal must come before any change, not after it; only POSTs could change anything.
-    check_unchanged = case.method == "POST" and (sent_to_login or want in (403, 404))
-    before = project_state(project) if check_unchanged else None
-    response = case.request(client, world(project))
-    assert response.status_code == want, f"{case.method} {case.path} as {role}"
-    if sent_to_login:
-        assert urlsplit(response.headers["Location"]).path == "/login"
-    if check_unchanged:
-        assert project_state(project) == before
+    for role in roles:
+        client = app.test_client()  # a fresh client per role: no session carried over
+        if role != "anonymous":
+            user = factories.user_with_role(role, project)
+            assert client.post("/login", data={"email": user.email, "password": factories.PASSWORD}).status_code == 302
+        want = expected_status(case, role)
+        sent_to_login = role == "anonymous" and case.need not in (PUBLIC, PUBLIC_FORM, GUEST)
+        # A refusal must come before any change, not after it; only POSTs could change anything.
+        check_unchanged = case.method == "POST" and (sent_to_login or want in (403, 404))
+        before = project_state(project) if check_unchanged else None
+        response = case.request(client, world(project))
+        assert response.status_code == want, f"{case.method} {case.path} as {role}"
+        if sent_to_login:
+            assert urlsplit(response.headers["Location"]).path == "/login"
+        if check_unchanged:
+            assert project_state(project) == before, f"{case.method} {case.path} as {role} changed the project"
 
 
 def test_every_route_has_a_case(app):

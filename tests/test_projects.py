@@ -1,12 +1,17 @@
 """Projects, members and roles, partner organisations, site administration, the outbox page."""
 from __future__ import annotations
 
+import re
+from collections import Counter
+from html.parser import HTMLParser
+
 from sqlalchemy import select
 
 from impact.auth.services import find_user_by_email
 from impact.extensions import db as _db
 from impact.mail.models import OutboxMessage
 from impact.projects.models import Membership, PartnerOrganisation, Role
+from impact.toc.services import load_chain
 from tests import factories
 
 
@@ -44,6 +49,7 @@ def test_adding_a_new_person_without_a_name_is_explained(client, project, login_
     page = client.post(f"/projects/{project.id}/members", data={
         "email": "new@example.org", "role": "funder", "partner_group": "funder", "organisation_id": 0}).get_data(as_text=True)
     assert 'id="email-error"' in page and "give the person&#39;s name" in page
+    assert "emailed a link to set a password" in page  # says what will happen, not just what is missing
     assert find_user_by_email("new@example.org") is None
 
 
@@ -70,8 +76,9 @@ def test_the_last_lead_cannot_step_down_or_be_removed(client, project, login_as)
 
 def test_organisations_are_added_and_duplicates_explained(client, project, login_as):
     login_as("lead", project)
-    client.post(f"/projects/{project.id}/organisations", data={"name": "Carers Forum", "kind": "third_sector"})
-    page = client.post(f"/projects/{project.id}/organisations", data={"name": "carers forum", "kind": "other"})
+    added = client.post(f"/projects/{project.id}/organisations", data={"org-name": "Carers Forum", "org-kind": "third_sector"})
+    assert added.status_code == 302
+    page = client.post(f"/projects/{project.id}/organisations", data={"org-name": "carers forum", "org-kind": "other"})
     assert page.status_code == 400
     assert "already a partner organisation" in page.get_data(as_text=True)
     names = set(_db.session.scalars(select(PartnerOrganisation.name).where(PartnerOrganisation.project_id == project.id)))
@@ -115,3 +122,94 @@ def test_admin_search_finds_users(client, login_as):
     factories.user("Findable Person", email="findme@example.org")
     page = client.get("/admin/users?q=findable").get_data(as_text=True)
     assert "findme@example.org" in page
+
+
+class _Elements(HTMLParser):
+    """Every element's tag and attributes, in page order."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+    def ids(self) -> list[str]:
+        return [attrs["id"] for _, attrs in self.elements if attrs.get("id")]
+
+    def by_id(self, element_id: str) -> tuple[str, dict] | None:
+        return next(((tag, attrs) for tag, attrs in self.elements if attrs.get("id") == element_id), None)
+
+
+def _duplicate_ids(html: str) -> list[str]:
+    return [element_id for element_id, n in Counter(_Elements(html).ids()).items() if n > 1]
+
+
+def test_members_page_ids_are_unique_so_labels_find_their_fields(client, project, login_as):
+    login_as("lead", project)
+    url = f"/projects/{project.id}/members"
+    page = client.get(url).get_data(as_text=True)
+    assert _duplicate_ids(page) == []
+    for label_for in ("email", "name", "org-name", "org-kind"):
+        assert _Elements(page).by_id(label_for) is not None
+    # The pages re-shown with errors, from either form, keep their ids apart too.
+    bad_org = client.post(f"/projects/{project.id}/organisations", data={"org-name": "", "org-kind": "other"})
+    assert bad_org.status_code == 400
+    assert _duplicate_ids(bad_org.get_data(as_text=True)) == []
+    bad_member = client.post(url, data={"email": "not-an-email", "role": "funder", "partner_group": "funder",
+                                        "organisation_id": 0})
+    assert bad_member.status_code == 400
+    assert _duplicate_ids(bad_member.get_data(as_text=True)) == []
+
+
+def test_organisation_error_shows_on_its_own_form_and_posting_adds_it(client, project, login_as):
+    login_as("lead", project)
+    page = client.post(f"/projects/{project.id}/organisations",
+                       data={"org-name": "", "org-kind": "other"}).get_data(as_text=True)
+    elements = _Elements(page)
+    assert elements.by_id("org-name-error") is not None and elements.by_id("email-error") is None
+    assert 'href="#org-name"' in page and elements.by_id("org-name")[0] == "input"
+    response = client.post(f"/projects/{project.id}/organisations",
+                           data={"org-name": "Carers Forum", "org-kind": "third_sector"}, follow_redirects=True)
+    assert "Carers Forum added." in response.get_data(as_text=True)
+    kinds = dict(_db.session.execute(select(PartnerOrganisation.name, PartnerOrganisation.kind)
+                                     .where(PartnerOrganisation.project_id == project.id)).all())
+    assert kinds["Carers Forum"].value == "third_sector"
+
+
+def test_error_summary_link_for_a_radio_field_reaches_the_field(client, project, login_as):
+    """Radios have no single input to link to: the summary must land on their fieldset."""
+    login_as("team_member", project)
+    link = load_chain(project.id).links[0]
+    response = client.post(f"/projects/{project.id}/chain/links/{link.id}/assumptions",
+                           data={"kind": "not-a-kind", "text": "Staff stay in post"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    elements = _Elements(page)
+    summary_links = [attrs["href"] for tag, attrs in elements.elements
+                     if tag == "a" and (attrs.get("href") or "").startswith("#kind")]
+    assert summary_links == ["#kind"]
+    tag, attrs = elements.by_id("kind")
+    assert tag == "fieldset" and "kind-error" in attrs["aria-describedby"]
+    radios = [attrs for tag, attrs in elements.elements if tag == "input" and attrs.get("type") == "radio"]
+    assert [r["id"] for r in radios] == [f"kind-{i}" for i in range(len(radios))] and len(radios) >= 2
+    assert _duplicate_ids(page) == []
+
+
+def test_organisation_form_posts_with_csrf_protection_on(app_with, project):
+    """The prefixed form carries its token as org-csrf_token, which Flask-WTF accepts."""
+    protected = app_with(WTF_CSRF_ENABLED=True).test_client()
+    lead = factories.user_with_role("lead", project)
+    login_page = protected.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    protected.post("/login", data={"email": lead.email, "password": factories.PASSWORD, "csrf_token": token})
+    members_page = protected.get(f"/projects/{project.id}/members").get_data(as_text=True)
+    org_token = re.search(r'name="org-csrf_token" type="hidden" value="([^"]+)"', members_page).group(1)
+    url = f"/projects/{project.id}/organisations"
+    assert protected.post(url, data={"org-name": "Forged", "org-kind": "other"}).status_code == 400
+    response = protected.post(url, data={"org-csrf_token": org_token, "org-name": "Carers Forum",
+                                         "org-kind": "third_sector"})
+    assert response.status_code == 302
+    names = set(_db.session.scalars(select(PartnerOrganisation.name).where(PartnerOrganisation.project_id == project.id)))
+    assert names == {"Council A", "Carers Forum"}

@@ -54,7 +54,7 @@ def test_every_post_form_carries_a_csrf_token(app_with, project):
         page = client.get(url).get_data(as_text=True)
         forms = re.findall(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", page, flags=re.S)
         assert forms, url
-        assert all('name="csrf_token"' in form for form in forms), url
+        assert all(re.search(r'name="([\w-]+-)?csrf_token"', form) for form in forms), url
 
 
 def test_production_refuses_to_start_without_secret_key_or_real_database(monkeypatch):
@@ -74,3 +74,38 @@ def test_errors_render_a_page_not_a_trace(client, db):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "There is nothing here" in response.get_data(as_text=True)
+
+
+def _login_attempts(client, address: str, times: int) -> list[int]:
+    return [
+        client.post("/login", data={"email": "x@example.org", "password": "guess"},
+                    headers={"X-Forwarded-For": address}).status_code
+        for _ in range(times)
+    ]
+
+
+@pytest.fixture
+def limited_app(app_with, monkeypatch):
+    """limited_app(**settings): an app with rate limits on, for this test only.
+
+    The limiter is one object for the whole process and each init_app overwrites its
+    `enabled` flag: without restoring it, every later test's logins would be limited.
+    """
+    from impact.extensions import limiter
+
+    monkeypatch.setattr(limiter, "enabled", limiter.enabled)
+    return lambda **settings: app_with(RATELIMIT_ENABLED=True, **settings)
+
+
+def test_behind_a_proxy_each_forwarded_address_has_its_own_login_limit(limited_app, db):
+    client = limited_app(PROXY_FIX_X_FOR=1).test_client()
+    assert _login_attempts(client, "203.0.113.9", 11) == [200] * 10 + [429]
+    # another visitor behind the same proxy is not locked out by the first one's guesses
+    assert _login_attempts(client, "198.51.100.7", 1) == [200]
+    assert _login_attempts(client, "203.0.113.9", 1) == [429]
+
+
+def test_without_the_proxy_setting_a_forged_forwarded_address_does_not_escape_the_limit(limited_app, db):
+    client = limited_app().test_client()
+    assert _login_attempts(client, "203.0.113.9", 10) == [200] * 10
+    assert _login_attempts(client, "198.51.100.7", 1) == [429]

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 from typing import TYPE_CHECKING
 
 from flask import current_app
@@ -45,6 +47,22 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def session_stamp(self) -> str:
+        """Short keyed digest of the password hash: changes whenever the password does.
+
+        Keyed with SECRET_KEY because the session cookie is signed, not encrypted, so its
+        contents are readable; a plain digest would hand out something derived from the hash.
+        """
+        key = current_app.config["SECRET_KEY"].encode()
+        message = b"session-stamp:" + (self.password_hash or "").encode()
+        return hmac.new(key, message, hashlib.sha256).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        # Flask-Login keeps this in the session and the remember cookie: carrying the stamp
+        # means a password change or reset logs out every other browser (see load_user).
+        return f"{self.id}:{self.session_stamp}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hmac
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -13,10 +14,22 @@ bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
+def load_user(session_id: str):
     from impact.auth.models import User
 
-    return db.session.get(User, int(user_id))
+    # "id:stamp" (User.get_id). A session from before the last password change carries an old
+    # stamp and is refused, as is the bare-id form sessions had before stamps existed.
+    user_id, _, stamp = session_id.partition(":")
+    if not user_id.isdigit() or not stamp:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not hmac.compare_digest(stamp, user.session_stamp):
+        return None
+    return user
+
+
+def _keeps_remember_cookie() -> bool:
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 
 
 def _login_limit() -> str:
@@ -94,8 +107,12 @@ def change_password():
         if not current_user.check_password(form.current.data):
             form.current.errors.append("That is not your current password.")
         else:
-            current_user.set_password(form.password.data)
+            user = current_user._get_current_object()
+            user.set_password(form.password.data)
             db.session.commit()
+            # The new password invalidated every session, this one too: log it back in with the
+            # new stamp, and re-issue the remember cookie if it had one, so only the others end.
+            login_user(user, remember=_keeps_remember_cookie())
             flash("Your password has been changed.", "success")
             return redirect(url_for("projects.index"))
     return render_template("auth/change_password.html", form=form)

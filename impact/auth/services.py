@@ -1,9 +1,12 @@
 """Accounts: creating users, checking logins, signed password-reset links."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from impact.auth.models import User
 from impact.extensions import db
@@ -36,9 +39,20 @@ def create_user(email: str, name: str, password: str | None, *, is_admin: bool =
     return user
 
 
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("not anyone's password", method=method)
+
+
 def authenticate(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
-    if user is None or not user.active or not user.check_password(password):
+    if user is None or not user.active or not user.password_hash:
+        # Hash the guess anyway, with the configured method, so an unknown, deactivated or
+        # not-yet-activated account answers as slowly as a wrong password: response time
+        # must not tell whether an email has an account.
+        check_password_hash(_dummy_hash(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")), password)
+        return None
+    if not user.check_password(password):
         return None
     user.last_login_at = utcnow()
     return user

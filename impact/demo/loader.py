@@ -8,6 +8,7 @@ from sqlalchemy import select
 from impact.auth.models import User
 from impact.auth.services import create_user, find_user_by_email
 from impact.demo import seed_data
+from impact.demo.cards_loader import load_cards_demo
 from impact.extensions import db
 from impact.projects.models import Membership, OrganisationKind, PartnerGroup, PartnerOrganisation, Project, Role
 from impact.projects.services import create_project
@@ -36,6 +37,8 @@ def load_demo() -> tuple[Project, bool]:
     users = {spec["email"]: _ensure_user(spec) for spec in seed_data.USERS}
     existing = demo_project()
     if existing is not None:
+        # A demo loaded before action cards existed gains them; otherwise nothing changes.
+        load_cards_demo(existing)
         return existing, False
 
     lead_spec = next(spec for spec in seed_data.USERS if spec.get("role") == "lead")
@@ -88,6 +91,7 @@ def load_demo() -> tuple[Project, bool]:
         db.session.flush()
         save_revision(project, name=revision["name"], revision_date=dt.date.fromisoformat(revision["date"]),
                       note=revision.get("note", ""), user=users[lead_spec["email"]])
+    load_cards_demo(project)
     return project, True
 
 

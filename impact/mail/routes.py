@@ -1,12 +1,24 @@
-"""The outbox as a page: in development (no SMTP) this is where emails can be read."""
+"""The outbox as a page: in development (no SMTP) this is where emails can be read, and
+where a site admin settles a message whose delivery is uncertain."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from impact.extensions import db
-from impact.mail.models import OutboxMessage
+from impact.mail.models import OutboxMessage, OutboxStatus
+from impact.mail.outbox import STUCK_AFTER, delivery_uncertain, mark_sent, send_again
+from impact.model_types import utcnow
 
 bp = Blueprint("mail", __name__, url_prefix="/admin/outbox")
 
@@ -18,16 +30,48 @@ def require_admin():
         abort(404)
 
 
+def _uncertain_filter():
+    return (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.next_attempt_at < utcnow() - STUCK_AFTER)
+
+
 @bp.route("/")
 def outbox():
+    only_uncertain = request.args.get("show") == "uncertain"
+    statement = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    if only_uncertain:
+        statement = statement.where(_uncertain_filter())
     page = db.paginate(
-        select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
+        statement,
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["ITEMS_PER_PAGE"],
     )
-    return render_template("mail/outbox.html", page=page)
+    uncertain_count = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(_uncertain_filter()))
+    return render_template("mail/outbox.html", page=page, only_uncertain=only_uncertain,
+                           uncertain_count=uncertain_count, uncertain=delivery_uncertain)
 
 
 @bp.route("/<int:message_id>")
 def message(message_id: int):
-    return render_template("mail/message.html", message=db.get_or_404(OutboxMessage, message_id))
+    return render_template("mail/message.html", message=db.get_or_404(OutboxMessage, message_id),
+                           uncertain=delivery_uncertain)
+
+
+def _settle(message_id: int, action, done: str):
+    db.get_or_404(OutboxMessage, message_id)
+    if action(message_id):
+        db.session.commit()
+        flash(done, "success")
+    else:
+        db.session.rollback()
+        flash("Nothing changed: that message is not waiting with an uncertain delivery (any more).", "info")
+    return redirect(url_for("mail.message", message_id=message_id))
+
+
+@bp.route("/<int:message_id>/send-again", methods=["POST"])
+def resend(message_id: int):
+    return _settle(message_id, send_again, "The message is back in the queue and will be sent on the next run.")
+
+
+@bp.route("/<int:message_id>/mark-sent", methods=["POST"])
+def mark_as_sent(message_id: int):
+    return _settle(message_id, mark_sent, "The message is marked as sent; it will not be sent again.")

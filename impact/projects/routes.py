@@ -84,6 +84,12 @@ def edit_project(project_id: int):
     return render_template("projects/edit.html", project=project, form=form, conflict=conflict), (409 if conflict else 200)
 
 
+def _organisation_form(**kwargs) -> OrganisationForm:
+    # The members page shows this form beside the member form: the prefix keeps their
+    # field names and ids ("name", "submit", "csrf_token") apart.
+    return OrganisationForm(prefix="org", **kwargs)
+
+
 def _organisation_choices(project: Project):
     return select_choices([(0, "None")] + [(org.id, org.name) for org in project.organisations])
 
@@ -107,7 +113,7 @@ def members(project_id: int):
             extra = " A new account was made and an email sent to set its password." if created else ""
             flash(f"{membership.user.name} added as {membership.role.label}.{extra}", "success")
             return redirect(url_for("projects.members", project_id=project.id))
-    return _render_members(project, form, OrganisationForm(formdata=None))
+    return _render_members(project, form, _organisation_form(formdata=None))
 
 
 def _render_members(project: Project, form: MemberAddForm, organisation_form: OrganisationForm):
@@ -171,7 +177,7 @@ def remove_member(project_id: int, membership_id: int):
 @bp.route("/projects/<int:project_id>/organisations", methods=["POST"])
 def add_organisation(project_id: int):
     project = get_project_or_404(project_id, Need.MANAGE)
-    form = OrganisationForm()
+    form = _organisation_form()
     if form.validate_on_submit():
         try:
             services.add_organisation(project, form.name.data, OrganisationKind(form.kind.data))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from impact.auth.models import User
 from impact.auth.services import create_user, find_user_by_email, send_password_reset
@@ -84,7 +85,12 @@ def add_member(
     created = False
     if user is None:
         if not name:
-            raise MembershipError("There is no account with that email yet: give the person's name to create one.")
+            # Leads need to know this to finish adding the person, so it is said plainly
+            # (only to leads of a project) and says what to do next.
+            raise MembershipError(
+                "No one has an account with this email yet. To invite them, give the person's name: "
+                "an account will be made and they will be emailed a link to set a password."
+            )
         user = create_user(email, name, None)
         created = True
     elif db.session.scalar(
@@ -145,9 +151,11 @@ def remove_member(membership: Membership) -> None:
 
 
 def members_query(project: Project):
+    """The members list, with each person and organisation loaded up front (no query per row)."""
     return (
         select(Membership)
         .where(Membership.project_id == project.id)
         .join(Membership.user)
+        .options(contains_eager(Membership.user), selectinload(Membership.organisation))
         .order_by(User.name, User.id)
     )

@@ -33,6 +33,12 @@ if TYPE_CHECKING:
     from impact.projects.models import Project
 
 
+# SQLite would otherwise hand a deleted row's id to the next new row. Revisions, the
+# undo of a deletion and evidence links all identify chain objects by id, so an id
+# must never come to mean a different object. (PostgreSQL sequences never reuse ids.)
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 class AssumptionKind(enum.Enum):
     ASSUMPTION = "assumption"
     RISK = "risk"
@@ -70,6 +76,7 @@ class Level(db.Model):
         UniqueConstraint("project_id", "name"),
         UniqueConstraint("id", "project_id"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,6 +98,7 @@ class Step(db.Model):
         ForeignKeyConstraint(["level_id", "project_id"], ["levels.id", "levels.project_id"]),
         UniqueConstraint("id", "project_id"),
         CheckConstraint("length(title) > 0", name="title_not_empty"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,13 +115,13 @@ class Step(db.Model):
     project: Mapped[Project] = relationship(viewonly=True)
     level: Mapped[Level] = relationship(back_populates="steps", overlaps="project,steps")
     outgoing: Mapped[list[Link]] = relationship(
-        foreign_keys="Link.source_step_id", back_populates="source", passive_deletes=True, overlaps="incoming"
+        foreign_keys="Link.source_step_id", back_populates="source", passive_deletes="all", overlaps="incoming"
     )
     incoming: Mapped[list[Link]] = relationship(
-        foreign_keys="Link.target_step_id", back_populates="target", passive_deletes=True, overlaps="outgoing"
+        foreign_keys="Link.target_step_id", back_populates="target", passive_deletes="all", overlaps="outgoing"
     )
     factors: Mapped[list[InfluencingFactor]] = relationship(
-        back_populates="step", passive_deletes=True, order_by="InfluencingFactor.id"
+        back_populates="step", passive_deletes="all", order_by="InfluencingFactor.id"
     )
 
 
@@ -124,6 +132,7 @@ class Link(db.Model):
         ForeignKeyConstraint(["target_step_id", "project_id"], ["steps.id", "steps.project_id"], ondelete="CASCADE"),
         UniqueConstraint("source_step_id", "target_step_id"),
         CheckConstraint("source_step_id <> target_step_id", name="not_self_link"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -140,7 +149,7 @@ class Link(db.Model):
         foreign_keys=[target_step_id], back_populates="incoming", overlaps="source,outgoing,project"
     )
     assumptions: Mapped[list[Assumption]] = relationship(
-        back_populates="link", passive_deletes=True, order_by="(Assumption.kind, Assumption.id)"
+        back_populates="link", passive_deletes="all", order_by="(Assumption.kind, Assumption.id)"
     )
 
 
@@ -148,7 +157,7 @@ class Assumption(db.Model):
     """An assumption (what must hold) or a risk (what could break) on a link."""
 
     __tablename__ = "assumptions"
-    __table_args__ = (CheckConstraint("length(text) > 0", name="text_not_empty"),)
+    __table_args__ = (CheckConstraint("length(text) > 0", name="text_not_empty"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     link_id: Mapped[int] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"), index=True)
@@ -168,6 +177,7 @@ class InfluencingFactor(db.Model):
     __table_args__ = (
         ForeignKeyConstraint(["step_id", "project_id"], ["steps.id", "steps.project_id"], ondelete="CASCADE"),
         CheckConstraint("length(title) > 0", name="title_not_empty"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

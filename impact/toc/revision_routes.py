@@ -26,7 +26,7 @@ def revision_list(project_id: int):
         flash(f"Revision {revision.number} “{revision.name}” saved.", "success")
         return redirect(url_for("toc.revision", project_id=project.id, number=revision.number))
     page = db.paginate(
-        revisions.revisions_query(project), page=request.args.get("page", 1, type=int),
+        revisions.revisions_query(project, with_authors=True), page=request.args.get("page", 1, type=int),
         per_page=current_app.config["ITEMS_PER_PAGE"],
     )
     status = 400 if form.errors else 200
@@ -61,7 +61,8 @@ def compare(project_id: int):
             return "The chain as it is now", revisions.snapshot(services.load_chain(project.id))
         for option in options:
             if key == str(option.number):
-                return f"Revision {option.number}: {option.name} ({option.revision_date:%d %b %Y})", option.snapshot
+                label = f"Revision {option.number}: {option.name} ({option.revision_date:%d %b %Y})"
+                return label, revisions.revision_snapshot(project, option.number)
         return None, None
 
     if not old_key and options:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer, selectinload
 
 from impact.auth.models import User
 from impact.extensions import db
@@ -63,11 +64,26 @@ def save_revision(project: Project, *, name: str, revision_date: dt.date, note: 
     return revision
 
 
-def revisions_query(project: Project):
-    return (
+def revisions_query(project: Project, *, with_authors: bool = False):
+    """A project's revisions, newest first, for lists.
+
+    A snapshot holds the whole chain, so lists leave it unloaded (and raise rather
+    than quietly fetch it row by row); read one with revision_snapshot().
+    """
+    query = (
         select(TocRevision)
         .where(TocRevision.project_id == project.id)
         .order_by(TocRevision.number.desc())
+        .options(defer(TocRevision.snapshot, raiseload=True))
+    )
+    if with_authors:
+        query = query.options(selectinload(TocRevision.created_by))
+    return query
+
+
+def revision_snapshot(project: Project, number: int) -> dict[str, Any] | None:
+    return db.session.scalar(
+        select(TocRevision.snapshot).where(TocRevision.project_id == project.id, TocRevision.number == number)
     )
 
 

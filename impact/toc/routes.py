@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from impact.concurrency import EditConflict, ensure_current
+from impact.concurrency import CONFLICT_ERRORS, ensure_current
 from impact.extensions import db
 from impact.projects.permissions import Need, get_project_or_404
 from impact.toc import services, trash
@@ -152,7 +152,7 @@ def edit_step(project_id: int, step_id: int):
             level = services.get_in_project_or_404(Level, project, form.level_id.data)
             services.update_step(step, title=form.title.data, description=form.description.data or "", level=level)
             db.session.commit()
-        except EditConflict:
+        except CONFLICT_ERRORS:
             db.session.rollback()
             conflict = db.session.get(Step, step_id)
             form.version.data = str(conflict.version)
@@ -161,7 +161,7 @@ def edit_step(project_id: int, step_id: int):
             return redirect(url_for("toc.step", project_id=project.id, step_id=step.id))
     elif request.method == "GET":
         form.version.data = str(step.version)
-    status = 409 if conflict else 200
+    status = 409 if conflict else (400 if form.errors else 200)
     return render_template("toc/step_form.html", project=project, form=form, step=step, conflict=conflict), status
 
 
@@ -180,7 +180,8 @@ def delete_step(project_id: int, step_id: int):
     step = services.get_in_project_or_404(Step, project, step_id)
     link_count = services.step_link_count(step)
     factor_count = len(step.factors)
-    needs_confirmation = link_count or factor_count
+    held = trash.held_by(step)
+    needs_confirmation = link_count or factor_count or any(held.values())
     if request.method == "POST" and (not needs_confirmation or request.form.get("confirm") == "yes"):
         title = step.title
         trash.delete_step(step, current_user)
@@ -190,7 +191,7 @@ def delete_step(project_id: int, step_id: int):
     chain = services.load_chain(project.id)
     return render_template(
         "toc/step_delete.html", project=project, step=chain.step_by_id[step.id], chain=chain,
-        link_count=link_count, factor_count=factor_count,
+        link_count=link_count, factor_count=factor_count, held=held,
     )
 
 

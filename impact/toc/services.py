@@ -119,6 +119,8 @@ def delete_level(level: Level) -> None:
 
 def _move(items: list, item, direction: str) -> bool:
     """Swap an item with its neighbour in an ordered list and renumber positions 0..n-1."""
+    if direction not in ("up", "down"):
+        return False
     index = items.index(item)
     other = index - 1 if direction == "up" else index + 1
     if other < 0 or other >= len(items):

@@ -9,18 +9,36 @@ from impact.extensions import db
 from impact.model_types import utcnow
 from impact.projects.models import Project
 from impact.toc.models import Assumption, AssumptionKind, DeletedStep, FactorDirection, InfluencingFactor, Level, Link, Step
+from impact.toc import dependents
 from impact.toc.services import ChainError, leads_to
 
 RECENT_LIMIT = 10
 
 
-def delete_step(step: Step, user: User | None) -> DeletedStep:
+def _related(step: Step) -> tuple[list[Link], list[Assumption]]:
     links = list(db.session.scalars(
         select(Link).where((Link.source_step_id == step.id) | (Link.target_step_id == step.id)).order_by(Link.id)
     ))
     assumptions = list(db.session.scalars(
         select(Assumption).where(Assumption.link_id.in_([link.id for link in links])).order_by(Assumption.id)
     )) if links else []
+    return links, assumptions
+
+
+def _dependents(step: Step, links: list[Link], assumptions: list[Assumption]) -> dict:
+    return dependents.capture(step.id, [link.id for link in links], [a.id for a in assumptions],
+                              [f.id for f in step.factors])
+
+
+def held_by(step: Step) -> dict[str, int]:
+    """What deleting the step would take with it besides the chain itself, for the confirmation page."""
+    held = _dependents(step, *_related(step))
+    return {"evidence": len(held["evidence_links"]), "assessments": len(held["assessments"]),
+            "tags": len(held["action_steps"])}
+
+
+def delete_step(step: Step, user: User | None) -> DeletedStep:
+    links, assumptions = _related(step)
     payload = {
         "step": {"id": step.id, "level_id": step.level_id, "title": step.title,
                  "description": step.description, "position": step.position},
@@ -32,6 +50,7 @@ def delete_step(step: Step, user: User | None) -> DeletedStep:
         ],
         "factors": [{"id": f.id, "title": f.title, "direction": f.direction.value, "description": f.description}
                     for f in step.factors],
+        "dependents": _dependents(step, links, assumptions),
     }
     record = DeletedStep(project_id=step.project_id, title=step.title, payload=payload, deleted_by=user)
     db.session.add(record)
@@ -57,6 +76,9 @@ def restore_step(record: DeletedStep) -> list[str]:
         raise ChainError("That step has already been restored.")
     data, notes = record.payload, []
     project_id = record.project_id
+    if db.session.get(Step, data["step"]["id"]) is not None:
+        # Ids are never reused (see NEVER_REUSE_IDS), so this means the record was restored by other means.
+        raise ChainError("That step is already in the chain.")
     level = db.session.scalar(select(Level).where(Level.id == data["step"]["level_id"], Level.project_id == project_id))
     if level is None:
         level = db.session.scalar(select(Level).where(Level.project_id == project_id).order_by(Level.position, Level.id))
@@ -85,6 +107,11 @@ def restore_step(record: DeletedStep) -> list[str]:
     for f in data["factors"]:
         db.session.add(InfluencingFactor(id=f["id"], project_id=project_id, step_id=step.id, title=f["title"],
                                          direction=FactorDirection(f["direction"]), description=f["description"]))
+    db.session.flush()
+    lost = dependents.restore(data.get("dependents", {}))
+    if lost:
+        notes.append(f"{lost} piece{'s' if lost != 1 else ''} of evidence, assessment or tagging could not come back "
+                     "because what they pointed at has since been deleted.")
     record.restored_at = utcnow()
     db.session.flush()
     return notes

@@ -77,7 +77,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_levels_project_id_projects'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_levels')),
     sa.UniqueConstraint('id', 'project_id', name=op.f('uq_levels_id_project_id')),
-    sa.UniqueConstraint('project_id', 'name', name=op.f('uq_levels_project_id_name'))
+    sa.UniqueConstraint('project_id', 'name', name=op.f('uq_levels_project_id_name')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('levels', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_levels_project_id'), ['project_id'], unique=False)
@@ -148,7 +149,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['level_id', 'project_id'], ['levels.id', 'levels.project_id'], name=op.f('fk_steps_level_id_project_id_levels')),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_steps_project_id_projects'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_steps')),
-    sa.UniqueConstraint('id', 'project_id', name=op.f('uq_steps_id_project_id'))
+    sa.UniqueConstraint('id', 'project_id', name=op.f('uq_steps_id_project_id')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('steps', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_steps_level_id'), ['level_id'], unique=False)
@@ -165,7 +167,8 @@ def upgrade():
     sa.CheckConstraint('length(title) > 0', name=op.f('ck_influencing_factors_title_not_empty')),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_influencing_factors_project_id_projects'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['step_id', 'project_id'], ['steps.id', 'steps.project_id'], name=op.f('fk_influencing_factors_step_id_project_id_steps'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_influencing_factors'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_influencing_factors')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('influencing_factors', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_influencing_factors_project_id'), ['project_id'], unique=False)
@@ -183,7 +186,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['source_step_id', 'project_id'], ['steps.id', 'steps.project_id'], name=op.f('fk_links_source_step_id_project_id_steps'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['target_step_id', 'project_id'], ['steps.id', 'steps.project_id'], name=op.f('fk_links_target_step_id_project_id_steps'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_links')),
-    sa.UniqueConstraint('source_step_id', 'target_step_id', name=op.f('uq_links_source_step_id_target_step_id'))
+    sa.UniqueConstraint('source_step_id', 'target_step_id', name=op.f('uq_links_source_step_id_target_step_id')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('links', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_links_project_id'), ['project_id'], unique=False)
@@ -198,7 +202,8 @@ def upgrade():
     sa.Column('created_at', impact.model_types.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.CheckConstraint('length(text) > 0', name=op.f('ck_assumptions_text_not_empty')),
     sa.ForeignKeyConstraint(['link_id'], ['links.id'], name=op.f('fk_assumptions_link_id_links'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_assumptions'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assumptions')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('assumptions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_assumptions_link_id'), ['link_id'], unique=False)

@@ -1,0 +1,127 @@
+"""Step-by-step assessment: progress and confidence for each step and link, kept as revisions.
+
+Every save is a new row (a revision) with its author and time; the current assessment of
+a step or link is its highest-numbered revision. A save based on an older revision than
+the current one is kept too, marked ``refused``, so nobody's judgement is ever lost.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Text, UniqueConstraint, false, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from impact.extensions import db
+from impact.model_types import UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from impact.auth.models import User
+    from impact.toc.models import Assumption, Link, Step
+
+
+class ProgressRating(enum.Enum):
+    NONE = "none"
+    LOW = "low"
+    SOME = "some"
+    GOOD = "good"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def rank(self) -> int:
+        return list(ProgressRating).index(self)
+
+
+class Confidence(enum.Enum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def rank(self) -> int:
+        return list(Confidence).index(self)
+
+
+class AssumptionState(enum.Enum):
+    HOLDS = "holds"
+    PARTLY = "partly"
+    DOES_NOT_HOLD = "does_not_hold"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return {"holds": "Holds", "partly": "Partly holds", "does_not_hold": "Does not hold",
+                "unknown": "Unknown (not yet tested)"}[self.value]
+
+
+class Assessment(db.Model):
+    __tablename__ = "assessments"
+    __table_args__ = (
+        CheckConstraint("(step_id IS NULL) <> (link_id IS NULL)", name="exactly_one_target"),
+        CheckConstraint("(refused AND number IS NULL) OR (NOT refused AND number >= 1)", name="number_when_applied"),
+        CheckConstraint("based_on >= 0", name="based_on_not_negative"),
+        UniqueConstraint("step_id", "number"),
+        UniqueConstraint("link_id", "number"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    step_id: Mapped[int | None] = mapped_column(ForeignKey("steps.id", ondelete="CASCADE"), index=True)
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"), index=True)
+    # 1, 2, 3... per step or link; NULL for a refused save (kept, never current).
+    number: Mapped[int | None] = mapped_column(Integer)
+    # The revision number the author was looking at when they started (0: none yet).
+    based_on: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    refused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    progress: Mapped[ProgressRating] = mapped_column(enum_column(ProgressRating, "progress_rating"))
+    confidence: Mapped[Confidence] = mapped_column(enum_column(Confidence, "confidence"))
+    rationale: Mapped[str] = mapped_column(Text, default="", server_default="")
+    alternatives: Mapped[str] = mapped_column(Text, default="", server_default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+    author: Mapped[User | None] = relationship()
+    step: Mapped[Step | None] = relationship()
+    link: Mapped[Link | None] = relationship()
+    assumption_states: Mapped[list[AssumptionStatus]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="AssumptionStatus.assumption_id",
+    )
+
+
+class AssumptionStatus(db.Model):
+    """How an assumption on a link stood in one assessment revision of that link."""
+
+    __tablename__ = "assumption_statuses"
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True)
+    assumption_id: Mapped[int] = mapped_column(ForeignKey("assumptions.id", ondelete="CASCADE"), primary_key=True,
+                                               index=True)
+    state: Mapped[AssumptionState] = mapped_column(enum_column(AssumptionState, "assumption_state"))
+
+    assessment: Mapped[Assessment] = relationship(back_populates="assumption_states")
+    assumption: Mapped[Assumption] = relationship()
+
+
+class EvidenceStandard(db.Model):
+    """What the project counts as low, medium and high confidence; shown beside every rating."""
+
+    __tablename__ = "evidence_standards"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    low: Mapped[str] = mapped_column(Text, default="", server_default="")
+    medium: Mapped[str] = mapped_column(Text, default="", server_default="")
+    high: Mapped[str] = mapped_column(Text, default="", server_default="")
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}

@@ -1,0 +1,113 @@
+"""Reading assessments: the current one of every step and link, in a fixed number of queries."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from impact.assessment.models import Assessment, EvidenceStandard
+from impact.evidence.models import EvidenceItem, EvidenceLink, Stance
+from impact.evidence.queries import live_items
+from impact.extensions import db
+
+DEFAULT_STANDARDS = {
+    "low": "One source only, or only the project team's own view; no one outside the team has confirmed it.",
+    "medium": "Two or more sources agree, from at least two partner groups, and nothing strong challenges it.",
+    "high": "Several independent sources across partner groups (including practitioners' or service users' own "
+            "accounts or documents) agree, and the alternative explanations have been considered and ruled out "
+            "or weighed.",
+}
+
+
+def current_assessments_query(project_id: int):
+    """The latest applied revision of each step and link of the project, as a select()."""
+    latest = (
+        select(Assessment.step_id, Assessment.link_id, func.max(Assessment.number).label("number"))
+        .where(Assessment.project_id == project_id, Assessment.refused.is_(False))
+        .group_by(Assessment.step_id, Assessment.link_id)
+        .subquery()
+    )
+    current = aliased(Assessment)
+    return (
+        select(current)
+        .join(latest, and_(
+            current.number == latest.c.number,
+            func.coalesce(current.step_id, -1) == func.coalesce(latest.c.step_id, -1),
+            func.coalesce(current.link_id, -1) == func.coalesce(latest.c.link_id, -1),
+        ))
+        .where(current.project_id == project_id, current.refused.is_(False))
+        .options(selectinload(current.author), selectinload(current.assumption_states))
+    )
+
+
+def current_assessments(project_id: int) -> tuple[dict[int, Assessment], dict[int, Assessment]]:
+    """(by step id, by link id) for the whole project: two queries whatever its size."""
+    by_step: dict[int, Assessment] = {}
+    by_link: dict[int, Assessment] = {}
+    for assessment in db.session.scalars(current_assessments_query(project_id)):
+        if assessment.step_id is not None:
+            by_step[assessment.step_id] = assessment
+        else:
+            by_link[assessment.link_id] = assessment
+    return by_step, by_link
+
+
+def evidence_standards(project_id: int) -> dict[str, str]:
+    """The project's wording for low, medium and high confidence (the defaults until it writes its own)."""
+    row = db.session.get(EvidenceStandard, project_id)
+    if row is None:
+        return dict(DEFAULT_STANDARDS)
+    return {level: getattr(row, level) or DEFAULT_STANDARDS[level] for level in ("low", "medium", "high")}
+
+
+def current_assessment(column, target_id: int) -> Assessment | None:
+    """The current revision of one step (column=Assessment.step_id) or link (Assessment.link_id), with its
+    author and assumption statuses: two queries."""
+    return db.session.scalar(
+        select(Assessment)
+        .where(column == target_id, Assessment.refused.is_(False))
+        .order_by(Assessment.number.desc())
+        .limit(1)
+        .options(joinedload(Assessment.author), selectinload(Assessment.assumption_states))
+    )
+
+
+def history_query(column, target_id: int):
+    """Every revision of a step or link, applied or refused, newest first, as a select() to paginate."""
+    return (
+        select(Assessment)
+        .where(column == target_id)
+        .order_by(Assessment.created_at.desc(), Assessment.id.desc())
+        .options(joinedload(Assessment.author), selectinload(Assessment.assumption_states))
+    )
+
+
+def revisions_numbered(column, target_id: int, numbers) -> dict[int, Assessment]:
+    """The applied revisions of a step or link with these numbers, by number (one query plus statuses)."""
+    wanted = sorted({n for n in numbers if n})
+    if not wanted:
+        return {}
+    rows = db.session.scalars(
+        select(Assessment)
+        .where(column == target_id, Assessment.refused.is_(False), Assessment.number.in_(wanted))
+        .options(selectinload(Assessment.assumption_states))
+    )
+    return {row.number: row for row in rows}
+
+
+def evidence_counts(project_id: int) -> tuple[dict[int, dict[Stance, int]], dict[int, dict[Stance, int]]]:
+    """({step id: {stance: n}}, {link id: {stance: n}}) of live evidence, counted in SQL (one query)."""
+    by_step: dict[int, dict[Stance, int]] = defaultdict(dict)
+    by_link: dict[int, dict[Stance, int]] = defaultdict(dict)
+    rows = db.session.execute(
+        select(EvidenceLink.step_id, EvidenceLink.link_id, EvidenceLink.stance, func.count())
+        .join(EvidenceLink.item)
+        .where(EvidenceItem.project_id == project_id, live_items(),
+               or_(EvidenceLink.step_id.is_not(None), EvidenceLink.link_id.is_not(None)))
+        .group_by(EvidenceLink.step_id, EvidenceLink.link_id, EvidenceLink.stance)
+    )
+    for step_id, link_id, stance, count in rows:
+        target = by_step[step_id] if step_id is not None else by_link[link_id]
+        target[stance] = count
+    return by_step, by_link

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import re
+
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
+
+from impact.cards.models import MAX_ACTIONS
+from impact.cards.services import CardData
+from impact.forms import BaseForm, enum_choices
+from impact.projects.models import PartnerGroup
+
+# Deliberately loose: the follow-up email itself is the real test of an address.
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_email(value: str) -> str | None:
+    """The reason an address cannot be used, or None."""
+    if not value:
+        return "Enter an email address."
+    if len(value) > 254 or not EMAIL_PATTERN.match(value):
+        return "Enter an email address like name@council.gov.uk."
+    return None
+
+
+class CardForm(BaseForm):
+    email = StringField("Email", validators=[DataRequired(message="Enter an email address.")],
+                        render_kw={"autocomplete": "off", "type": "email", "spellcheck": "false"})
+    name = StringField("Name (optional)", validators=[Optional(), Length(max=200)])
+    organisation = StringField("Organisation (optional)", validators=[Optional(), Length(max=200)])
+    partner_group = SelectField("Partner group", choices=enum_choices(PartnerGroup),
+                                default=PartnerGroup.PRACTITIONER.value)
+    action_1 = TextAreaField("Action 1", validators=[Length(max=2000)], render_kw={"rows": 2})
+    action_2 = TextAreaField("Action 2 (optional)", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    action_3 = TextAreaField("Action 3 (optional)", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    save_and_add = SubmitField("Save and add another")
+    submit = SubmitField("Save card")
+
+    def validate_email(self, field):
+        problem = check_email(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_action_1(self, field):
+        if not any((getattr(self, f"action_{n}").data or "").strip() for n in range(1, MAX_ACTIONS + 1)):
+            raise ValidationError("Write at least one action.")
+
+    def card_data(self) -> CardData:
+        return CardData(
+            email=self.email.data, name=self.name.data or "", organisation=self.organisation.data or "",
+            partner_group=PartnerGroup(self.partner_group.data),
+            actions=[getattr(self, f"action_{n}").data or "" for n in range(1, MAX_ACTIONS + 1)],
+        )
+
+    def fill_from(self, card) -> None:
+        self.email.data, self.name.data, self.organisation.data = card.email, card.name, card.organisation
+        self.partner_group.data = card.partner_group.value
+        for action in card.actions:
+            getattr(self, f"action_{action.position}").data = action.text
+
+
+class PublicCardForm(CardForm):
+    """What attendees fill in themselves through the event link."""
+
+    save_and_add = None
+    submit = SubmitField("Send my card")
+
+
+class TagForm(BaseForm):
+    action_ids = SelectMultipleField("Actions", coerce=int, validate_choice=False)
+    step_id = SelectField("Step", coerce=int)
+    add = SubmitField("Tag the selected actions with this step")
+    remove = SubmitField("Remove this step from the selected actions")
+
+    def validate_action_ids(self, field):
+        if not field.data:
+            raise ValidationError("Tick at least one action.")

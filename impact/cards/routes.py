@@ -1,0 +1,117 @@
+"""The team's card pages: enter from paper, correct, delete, and tag actions with steps."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from impact.cards import services
+from impact.cards.forms import CardForm, TagForm
+from impact.cards.models import CardSource
+from impact.events.services import get_event_or_404
+from impact.extensions import db
+from impact.forms import select_choices
+from impact.projects.permissions import Need, get_project_or_404
+from impact.toc.models import Step
+from impact.toc.services import get_in_project_or_404, load_chain
+
+bp = Blueprint("cards", __name__, url_prefix="/projects/<int:project_id>/events/<int:event_id>/cards")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every card page needs a logged-in user; the project check follows in each view."""
+
+
+def _load(project_id: int, event_id: int, need: Need = Need.EDIT):
+    project = get_project_or_404(project_id, need)
+    return project, get_event_or_404(project, event_id)
+
+
+@bp.route("/")
+def index(project_id: int, event_id: int):
+    project, event = _load(project_id, event_id)
+    page = db.paginate(services.cards_query(event), per_page=50, error_out=False)
+    return render_template("cards/index.html", project=project, event=event, page=page)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new(project_id: int, event_id: int):
+    """Typing in paper cards: the form comes straight back, empty and focused, after each save."""
+    project, event = _load(project_id, event_id)
+    form = CardForm()
+    # The next card starts where the typist's hands already are.
+    form.email.render_kw = {**form.email.render_kw, "autofocus": True}
+    if form.validate_on_submit():
+        card, created = services.save_card(event, form.card_data(), CardSource.PAPER)
+        db.session.commit()
+        count = services.card_count(event)
+        flash(f"Card for {card.email} {'saved' if created else 'updated (this email already had a card)'}. "
+              f"{count} card{'s' if count != 1 else ''} for this event.", "success")
+        if form.save_and_add.data:
+            return redirect(url_for("cards.new", project_id=project.id, event_id=event.id,
+                                    group=form.partner_group.data))
+        return redirect(url_for("cards.index", project_id=project.id, event_id=event.id))
+    if request.method == "GET" and request.args.get("group"):
+        form.partner_group.data = request.args["group"]  # most cards in a pile come from one group
+    return render_template("cards/form.html", project=project, event=event, form=form, card=None,
+                           count=services.card_count(event)), 400 if form.errors else 200
+
+
+@bp.route("/<int:card_id>/edit", methods=["GET", "POST"])
+def edit(project_id: int, event_id: int, card_id: int):
+    project, event = _load(project_id, event_id)
+    card = services.get_card_or_404(event, card_id)
+    form = CardForm()
+    if request.method == "GET":
+        form.fill_from(card)
+    elif form.validate_on_submit():
+        existing = services.find_card(event, form.email.data)
+        if existing is not None and existing.id != card.id:
+            form.email.errors.append("Another card at this event already has this email.")
+        else:
+            card.email = services.normalise_email(form.email.data)
+            services.save_card(event, form.card_data(), card.source)
+            db.session.commit()
+            flash("Card saved.", "success")
+            return redirect(url_for("cards.index", project_id=project.id, event_id=event.id))
+    return render_template("cards/form.html", project=project, event=event, form=form, card=card,
+                           count=None), 400 if form.errors else 200
+
+
+@bp.route("/<int:card_id>/delete", methods=["GET", "POST"])
+def delete(project_id: int, event_id: int, card_id: int):
+    project, event = _load(project_id, event_id)
+    card = services.get_card_or_404(event, card_id)
+    answered = services.has_response(card)
+    if request.method == "POST" and request.form.get("confirm") == "yes" and not answered:
+        services.delete_card(card)
+        db.session.commit()
+        flash(f"Card for {card.email} deleted.", "success")
+        return redirect(url_for("cards.index", project_id=project.id, event_id=event.id))
+    return render_template("cards/delete.html", project=project, event=event, card=card, answered=answered)
+
+
+@bp.route("/tags", methods=["GET", "POST"])
+def tags(project_id: int, event_id: int):
+    """Bulk tagging: tick actions, pick a step, tag (or untag) them all at once."""
+    project, event = _load(project_id, event_id)
+    chain = load_chain(project.id)
+    form = TagForm()
+    level_names = {level.id: level.name for level in chain.levels}
+    form.step_id.choices = select_choices(
+        (step.id, f"{level_names[step.level_id]}: {step.title}") for step in chain.steps
+    )
+    if form.validate_on_submit():
+        step = get_in_project_or_404(Step, project, form.step_id.data)
+        if form.remove.data:
+            changed = services.untag_actions(event, form.action_ids.data, step)
+            flash(f"Removed “{step.title}” from {changed} action{'s' if changed != 1 else ''}.", "success")
+        else:
+            changed = services.tag_actions(project, event, form.action_ids.data, step)
+            flash(f"Tagged {changed} action{'s' if changed != 1 else ''} with “{step.title}”.", "success")
+        db.session.commit()
+        return redirect(url_for("cards.tags", project_id=project.id, event_id=event.id, page=request.args.get("page")))
+    page = db.paginate(services.actions_query(event), per_page=100, error_out=False)
+    return render_template("cards/tags.html", project=project, event=event, form=form, page=page,
+                           chain=chain), 400 if form.errors else 200

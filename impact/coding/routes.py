@@ -1,0 +1,119 @@
+"""The codebook page and coding a response."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from impact.coding import services
+from impact.extensions import db
+from impact.forms import BaseForm, select_choices
+from impact.projects.permissions import Need, can, get_project_or_404
+from impact.toc.models import FactorDirection
+from impact.toc.services import load_chain
+
+bp = Blueprint("coding", __name__, url_prefix="/projects/<int:project_id>")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every codebook page needs a logged-in user; the project check follows in each view."""
+
+
+class ThemeForm(BaseForm):
+    name = StringField("Theme", validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    factor_ids = SelectMultipleField("Influencing factors this theme evidences", coerce=int,
+                                     render_kw={"size": 8})
+    submit = SubmitField("Save theme")
+
+
+def _theme_form(project, theme=None, **kwargs) -> ThemeForm:
+    form = ThemeForm(obj=theme, **kwargs)
+    chain = load_chain(project.id)
+    steps = {step.id: step.title for step in chain.steps}
+    form.factor_ids.choices = select_choices(
+        (factor.id, f"{factor.title} ({factor.direction.value}, on “{steps[factor.step_id]}”)")
+        for factor_list in chain.factors_by_step.values() for factor in factor_list
+    )
+    if theme is not None and request.method == "GET":
+        form.factor_ids.data = [factor.id for factor in theme.factors]
+    return form
+
+
+@bp.route("/codebook", methods=["GET", "POST"])
+def codebook(project_id: int):
+    project = get_project_or_404(project_id, Need.READ if request.method == "GET" else Need.EDIT)
+    form = _theme_form(project) if can(project, Need.EDIT) else None
+    if request.method == "POST" and form.validate_on_submit():
+        if services.name_taken(project, form.name.data):
+            form.name.errors.append("There is already a theme with this name.")
+        else:
+            services.save_theme(project, None, name=form.name.data, description=form.description.data or "",
+                                factor_ids=form.factor_ids.data)
+            db.session.commit()
+            flash(f"Theme “{form.name.data}” added.", "success")
+            return redirect(url_for("coding.codebook", project_id=project.id))
+    themes = db.session.scalars(services.themes_query(project)).all()
+    return render_template("coding/codebook.html", project=project, themes=themes, form=form,
+                           counts=services.code_counts(project)), 400 if form and form.errors else 200
+
+
+@bp.route("/codebook/defaults", methods=["POST"])
+def add_defaults(project_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    added = services.add_default_themes(project)
+    db.session.commit()
+    flash(f"{added} default theme{'s' if added != 1 else ''} added.", "success")
+    return redirect(url_for("coding.codebook", project_id=project.id))
+
+
+@bp.route("/codebook/<int:theme_id>/edit", methods=["GET", "POST"])
+def edit_theme(project_id: int, theme_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    theme = services.get_theme_or_404(project, theme_id)
+    form = _theme_form(project, theme)
+    if form.validate_on_submit():
+        if services.name_taken(project, form.name.data, theme):
+            form.name.errors.append("There is already a theme with this name.")
+        else:
+            services.save_theme(project, theme, name=form.name.data, description=form.description.data or "",
+                                factor_ids=form.factor_ids.data)
+            db.session.commit()
+            flash("Theme saved.", "success")
+            return redirect(url_for("coding.codebook", project_id=project.id))
+    return render_template("coding/theme_form.html", project=project, theme=theme,
+                           form=form), 400 if form.errors else 200
+
+
+@bp.route("/codebook/<int:theme_id>/delete", methods=["POST"])
+def delete_theme(project_id: int, theme_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    theme = services.get_theme_or_404(project, theme_id)
+    try:
+        services.delete_theme(theme)
+    except services.CodebookError as problem:
+        flash(str(problem), "error")
+    else:
+        db.session.commit()
+        flash(f"Theme “{theme.name}” removed.", "success")
+    return redirect(url_for("coding.codebook", project_id=project.id))
+
+
+@bp.route("/responses/<int:response_id>/codes", methods=["POST"])
+def code_response(project_id: int, response_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    response = services.get_response_or_404(project, response_id)
+    chosen = set()
+    for value in request.form.getlist("code"):
+        theme_id, _, direction = value.partition(":")
+        if theme_id.isdigit() and direction in {d.value for d in FactorDirection}:
+            chosen.add((int(theme_id), FactorDirection(direction)))
+    services.set_codes(project, response, chosen)
+    db.session.commit()
+    flash("Coding saved.", "success")
+    followup = response.followup
+    return redirect(url_for("followups.response", project_id=project.id, event_id=followup.campaign.event_id,
+                            campaign_id=followup.campaign_id, response_id=response.id))

@@ -1,0 +1,91 @@
+"""Events: list, create, edit, and the tracking page of each."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from impact.concurrency import CONFLICT_ERRORS, ensure_current
+from impact.events import services
+from impact.events.blueprint import bp
+from impact.events.forms import EventForm
+from impact.events.models import EventKind
+from impact.extensions import db
+from impact.followups.services import campaigns_query
+from impact.followups.tracking import event_tracking
+from impact.model_types import utcnow
+from impact.projects.permissions import Need, can, get_project_or_404
+
+
+@bp.route("/")
+def index(project_id: int):
+    project = get_project_or_404(project_id, Need.READ)
+    page = db.paginate(services.events_query(project), per_page=25, error_out=False)
+    return render_template("events/index.html", project=project, page=page)
+
+
+def _save(project, event, form):
+    return services.save_event(
+        project, event, kind=EventKind(form.kind.data), title=form.title.data, event_date=form.event_date.data,
+        place=form.place.data or "", notes=form.notes.data or "", attendance=form.attendance(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new(project_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    form = EventForm()
+    if form.validate_on_submit():
+        event = _save(project, None, form)
+        db.session.commit()
+        flash(f"Event “{event.title}” added.", "success")
+        return redirect(url_for("events.show", project_id=project.id, event_id=event.id))
+    return render_template("events/form.html", project=project, form=form, event=None), 400 if form.errors else 200
+
+
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+def edit(project_id: int, event_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    event = services.get_event_or_404(project, event_id)
+    form = EventForm(obj=event)
+    conflict = None
+    if request.method == "GET":
+        form.version.data = str(event.version)
+        for row in event.attendance:
+            getattr(form, f"attend_{row.partner_group.value}").data = row.attendees
+    elif form.validate_on_submit():
+        try:
+            ensure_current(event, form.submitted_version())
+            _save(project, event, form)
+            db.session.commit()
+        except CONFLICT_ERRORS:
+            db.session.rollback()
+            conflict = services.get_event_or_404(project, event_id)
+            form.version.data = str(conflict.version)
+        else:
+            flash("Event saved.", "success")
+            return redirect(url_for("events.show", project_id=project.id, event_id=event.id))
+    status = 409 if conflict else (400 if form.errors else 200)
+    return render_template("events/form.html", project=project, form=form, event=event, conflict=conflict), status
+
+
+@bp.route("/<int:event_id>")
+def show(project_id: int, event_id: int):
+    project = get_project_or_404(project_id, Need.READ)
+    event = services.get_event_or_404(project, event_id)
+    may_edit = can(project, Need.EDIT)
+    campaigns = db.session.scalars(campaigns_query(event)).all()
+    return render_template("events/show.html", project=project, event=event, campaigns=campaigns,
+                           tracking=event_tracking(event, with_people=may_edit), may_edit=may_edit, now=utcnow())
+
+
+@bp.route("/<int:event_id>/card-form", methods=["POST"])
+def card_form(project_id: int, event_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    event = services.get_event_or_404(project, event_id)
+    state = request.form.get("state")
+    if state not in ("open", "closed"):
+        abort(400)
+    services.set_card_form_open(event, state == "open")
+    db.session.commit()
+    flash("The online card form is open: share its address with attendees." if state == "open"
+          else "The online card form is closed.", "success")
+    return redirect(url_for("events.show", project_id=project.id, event_id=event.id) + "#online-cards")

@@ -1,0 +1,59 @@
+"""Events and their attendance."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from impact.events.models import Event, EventAttendance, EventKind
+from impact.extensions import db
+from impact.projects.models import PartnerGroup, Project
+
+
+def get_event_or_404(project: Project, event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None or event.project_id != project.id:
+        abort(404)
+    return event
+
+
+def events_query(project: Project):
+    return (
+        select(Event)
+        .where(Event.project_id == project.id)
+        .order_by(Event.event_date.desc(), Event.id.desc())
+        .options(selectinload(Event.attendance))
+    )
+
+
+def save_event(project: Project, event: Event | None, *, kind: EventKind, title: str, event_date: dt.date,
+               place: str, notes: str, attendance: dict[PartnerGroup, int]) -> Event:
+    if event is None:
+        event = Event(project_id=project.id)
+        db.session.add(event)
+    event.kind, event.title, event.event_date, event.place, event.notes = kind, title, event_date, place, notes
+    rows = {row.partner_group: row for row in event.attendance}
+    for group, count in attendance.items():
+        if count:
+            if group in rows:
+                rows[group].attendees = count
+            else:
+                event.attendance.append(EventAttendance(partner_group=group, attendees=count))
+        elif group in rows:
+            event.attendance.remove(rows[group])
+    db.session.flush()
+    return event
+
+
+def set_card_form_open(event: Event, is_open: bool) -> None:
+    event.card_form_open = is_open
+    db.session.flush()
+
+
+def get_event_by_card_link_or_404(key: str) -> Event:
+    event = db.session.scalar(select(Event).where(Event.card_link_key == key))
+    if event is None:
+        abort(404)
+    return event

@@ -1,0 +1,66 @@
+"""Reading evidence for parts of the chain: shared by the step and link pages, the gaps page and the story."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from impact.evidence.models import EvidenceItem, EvidenceLink, Stance
+from impact.extensions import db
+
+
+def live_items():
+    """Evidence items not in the trash (every reader should start from this)."""
+    return EvidenceItem.deleted_at.is_(None)
+
+
+@dataclass
+class EvidenceFor:
+    """The evidence bearing on one step, link, assumption or factor, split by stance."""
+
+    supports: list[EvidenceLink] = field(default_factory=list)
+    challenges: list[EvidenceLink] = field(default_factory=list)
+    mixed: list[EvidenceLink] = field(default_factory=list)
+
+    def add(self, link: EvidenceLink) -> None:
+        {Stance.SUPPORTS: self.supports, Stance.CHALLENGES: self.challenges, Stance.MIXED: self.mixed}[
+            link.stance].append(link)
+
+    @property
+    def count(self) -> int:
+        return len(self.supports) + len(self.challenges) + len(self.mixed)
+
+    @property
+    def all(self) -> list[EvidenceLink]:
+        return self.supports + self.mixed + self.challenges
+
+
+def evidence_links_query(project_id: int, column=None, ids=None):
+    """Evidence links of live items in the project, each with its item loaded (one query).
+
+    column: EvidenceLink.step_id, .link_id, .assumption_id or .factor_id to keep only links to
+    that kind of target (and, with ids, only to those targets).
+    """
+    query = (
+        select(EvidenceLink)
+        .join(EvidenceLink.item)
+        .where(EvidenceItem.project_id == project_id, live_items())
+        .options(contains_eager(EvidenceLink.item))
+        .order_by(EvidenceItem.evidence_date.desc(), EvidenceItem.id.desc(), EvidenceLink.id)
+    )
+    if column is not None:
+        query = query.where(column.is_not(None))
+        if ids is not None:
+            query = query.where(column.in_(list(ids)))
+    return query
+
+
+def evidence_by_target(project_id: int, column, ids=None) -> dict[int, EvidenceFor]:
+    """{target id: EvidenceFor} for one kind of target, in one query whatever the amount of evidence."""
+    grouped: dict[int, EvidenceFor] = defaultdict(EvidenceFor)
+    key = column.key
+    for link in db.session.scalars(evidence_links_query(project_id, column, ids)):
+        grouped[getattr(link, key)].add(link)
+    return grouped

@@ -1,0 +1,38 @@
+"""Changing the team's judgement on one evidence link (the library itself comes later)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_login import login_required
+from sqlalchemy import select
+
+from impact.evidence.models import EvidenceItem, EvidenceLink, Stance, Strength
+from impact.evidence.services import set_link_judgement
+from impact.extensions import db
+from impact.followups.models import Response
+from impact.projects.permissions import Need, get_project_or_404
+
+bp = Blueprint("evidence_links", __name__, url_prefix="/projects/<int:project_id>/evidence-links")
+
+
+@bp.route("/<int:link_id>", methods=["POST"])
+@login_required
+def judge(project_id: int, link_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    link = db.session.scalar(
+        select(EvidenceLink).join(EvidenceItem).where(EvidenceLink.id == link_id, EvidenceItem.project_id == project.id)
+    )
+    if link is None:
+        abort(404)
+    try:
+        stance, strength = Stance(request.form.get("stance")), Strength(request.form.get("strength"))
+    except ValueError:
+        abort(400)
+    set_link_judgement(link, stance, strength, (request.form.get("note") or "").strip()[:2000])
+    db.session.commit()
+    flash("Your judgement is saved; automatic updates will leave this link as you set it.", "success")
+    response = db.session.scalar(select(Response).where(Response.evidence_item_id == link.item_id))
+    if response is not None:
+        followup = response.followup
+        return redirect(url_for("followups.response", project_id=project.id, event_id=followup.campaign.event_id,
+                                campaign_id=followup.campaign_id, response_id=response.id))
+    return redirect(url_for("projects.project", project_id=project.id))

@@ -1,0 +1,89 @@
+"""What a card holder sees after clicking their personal link. No account needed."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+from impact.extensions import db, limiter
+from impact.followups import services
+from impact.followups.forms import response_form_class
+from impact.followups.models import FollowUp, Progress, Response
+from impact.followups.tokens import OPT_OUT, RESPOND, LinkProblem, read_token
+from impact.model_types import utcnow
+
+
+bp = Blueprint("respond", __name__, url_prefix="/followup")
+
+
+def _public_limit() -> str:
+    return current_app.config.get("PUBLIC_FORM_RATE_LIMIT", "20 per minute; 200 per hour")
+
+
+def _followup_from(token: str, purpose: str) -> tuple[FollowUp | None, str | None]:
+    try:
+        followup_id = read_token(token, purpose)
+    except LinkProblem as problem:
+        return None, str(problem)
+    followup = db.session.get(FollowUp, followup_id)
+    if followup is None:
+        return None, "invalid"
+    return followup, None
+
+
+def _problem_page(problem: str):
+    status = {"invalid": 404, "expired": 410, "closed": 410}[problem]
+    return render_template("followups/link_problem.html", problem=problem), status
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+@limiter.limit(_public_limit, methods=["POST"])
+def form(token: str):
+    followup, problem = _followup_from(token, RESPOND)
+    if problem:
+        return _problem_page(problem)
+    campaign, card = followup.campaign, followup.card
+    if campaign.is_closed(utcnow()):
+        return _problem_page("closed")
+    actions = list(card.actions)
+    form_class = response_form_class(actions)
+    response = db.session.query(Response).filter_by(followup_id=followup.id).one_or_none()
+    pseudonym = (response.pseudonym if response and response.pseudonym
+                 else services.next_pseudonym(campaign.event.project, followup))
+    form = form_class(obj=response)
+    if response is not None and not form.is_submitted():
+        for answer in response.progress:
+            getattr(form, f"progress_{answer.action_id}").data = answer.progress.value
+            getattr(form, f"helped_{answer.action_id}").data = answer.helped
+            getattr(form, f"hindered_{answer.action_id}").data = answer.hindered
+    saved = False
+    if form.validate_on_submit():
+        services.save_response(
+            followup,
+            progress={action.id: (Progress(getattr(form, f"progress_{action.id}").data),
+                                  getattr(form, f"helped_{action.id}").data or "",
+                                  getattr(form, f"hindered_{action.id}").data or "") for action in actions},
+            helped=form.helped.data or "", hindered=form.hindered.data or "",
+            anything_else=form.anything_else.data or "", consent_to_quote=form.consent_to_quote.data,
+            pseudonym=pseudonym,
+        )
+        db.session.commit()
+        saved = True
+    status = 400 if form.errors else 200
+    return render_template("followups/respond.html", form=form, actions=actions, campaign=campaign, card=card,
+                           pseudonym=pseudonym, saved=saved, amending=response is not None), status
+
+
+@bp.route("/<token>/opt-out", methods=["GET", "POST"])
+@limiter.limit(_public_limit, methods=["POST"])
+def opt_out(token: str):
+    followup, problem = _followup_from(token, OPT_OUT)
+    if problem:
+        return _problem_page(problem)
+
+    done = False
+    if request.method == "POST":
+        card = followup.card
+        if card.opted_out_at is None:
+            card.opted_out_at = utcnow()
+        db.session.commit()
+        done = True
+    return render_template("followups/opt_out.html", done=done or followup.card.opted_out_at is not None)

@@ -1,0 +1,157 @@
+"""The team's follow-up pages: write the campaign, schedule it, watch the answers come in."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from impact.cards.models import ActionCard
+from impact.coding.services import coding_context
+from impact.concurrency import CONFLICT_ERRORS, ensure_current
+from impact.events.services import get_event_or_404
+from impact.evidence.models import Stance, Strength
+from impact.extensions import db
+from impact.followups import services
+from impact.followups.emails import DEFAULT_MESSAGE, DEFAULT_REMINDER, default_subject
+from impact.followups.forms import CampaignForm
+from impact.followups.models import FollowUp, Response
+from impact.followups.tracking import figures
+from impact.model_types import utcnow
+from impact.projects.permissions import Need, get_project_or_404
+
+bp = Blueprint("followups", __name__, url_prefix="/projects/<int:project_id>/events/<int:event_id>/followups")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every follow-up page needs a logged-in user; the project check follows in each view."""
+
+
+def _load(project_id: int, event_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    return project, get_event_or_404(project, event_id)
+
+
+def _save(event, campaign, form):
+    return services.save_campaign(
+        event, campaign, subject=form.subject.data, message=form.message.data,
+        reminder_message=form.reminder_message.data or "", send_at=form.aware(form.send_at.data),
+        reminder_at=form.aware(form.reminder_at.data), closes_at=form.aware(form.closes_at.data), user=current_user,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new(project_id: int, event_id: int):
+    project, event = _load(project_id, event_id)
+    form = CampaignForm()
+    if request.method == "GET":
+        now = utcnow().replace(second=0, microsecond=0, tzinfo=None)
+        form.subject.data = default_subject(event.title)
+        form.message.data = DEFAULT_MESSAGE
+        form.reminder_message.data = DEFAULT_REMINDER
+        form.send_at.data = now + dt.timedelta(hours=1)
+        form.reminder_at.data = now + dt.timedelta(days=14)
+        form.closes_at.data = now + dt.timedelta(days=42)
+    elif form.validate_on_submit():
+        campaign = _save(event, None, form)
+        db.session.commit()
+        flash(f"Follow-up scheduled for {campaign.send_at:%-d %B %Y %H:%M} UTC.", "success")
+        return redirect(url_for("followups.show", project_id=project.id, event_id=event.id, campaign_id=campaign.id))
+    return render_template("followups/campaign_form.html", project=project, event=event, form=form,
+                           campaign=None), 400 if form.errors else 200
+
+
+@bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
+def edit(project_id: int, event_id: int, campaign_id: int):
+    project, event = _load(project_id, event_id)
+    campaign = services.get_campaign_or_404(event, campaign_id)
+    if campaign.sent_at is not None and campaign.reminders_sent_at is not None:
+        flash("This follow-up and its reminder have been sent, so they can no longer be changed.", "info")
+        return redirect(url_for("followups.show", project_id=project.id, event_id=event.id, campaign_id=campaign.id))
+    form = CampaignForm(obj=campaign)
+    conflict = None
+    if request.method == "GET":
+        form.version.data = str(campaign.version)
+        for name in ("send_at", "reminder_at", "closes_at"):
+            value = getattr(campaign, name)
+            getattr(form, name).data = value.replace(tzinfo=None) if value else None
+    elif form.validate_on_submit():
+        try:
+            ensure_current(campaign, form.submitted_version())
+            _save(event, campaign, form)
+            db.session.commit()
+        except CONFLICT_ERRORS:
+            db.session.rollback()
+            conflict = services.get_campaign_or_404(event, campaign_id)
+            form.version.data = str(conflict.version)
+        else:
+            flash("Follow-up saved.", "success")
+            return redirect(url_for("followups.show", project_id=project.id, event_id=event.id,
+                                    campaign_id=campaign.id))
+    status = 409 if conflict else (400 if form.errors else 200)
+    return render_template("followups/campaign_form.html", project=project, event=event, form=form,
+                           campaign=campaign, conflict=conflict), status
+
+
+@bp.route("/<int:campaign_id>")
+def show(project_id: int, event_id: int, campaign_id: int):
+    project, event = _load(project_id, event_id)
+    campaign = services.get_campaign_or_404(event, campaign_id)
+    query = (
+        select(FollowUp).where(FollowUp.campaign_id == campaign.id)
+        .options(selectinload(FollowUp.card), selectinload(FollowUp.response))
+        .order_by(FollowUp.id)
+    )
+    page = db.paginate(query, per_page=50, error_out=False)
+    tracking = figures(ActionCard.id.in_(select(FollowUp.card_id).where(FollowUp.campaign_id == campaign.id)))
+    return render_template("followups/campaign.html", project=project, event=event, campaign=campaign, page=page,
+                           tracking=tracking, now=utcnow())
+
+
+@bp.route("/<int:campaign_id>/send", methods=["POST"])
+def send_now(project_id: int, event_id: int, campaign_id: int):
+    """Queue the follow-up (or the reminder) now instead of waiting for its date."""
+    project, event = _load(project_id, event_id)
+    campaign = services.get_campaign_or_404(event, campaign_id)
+    if campaign.is_closed(utcnow()):
+        abort(409)
+    what = request.form.get("what")
+    if what == "reminder":
+        if campaign.sent_at is None:
+            abort(409)
+        count = services.send_reminders(campaign)
+        message = f"{count} reminder{'s' if count != 1 else ''} queued."
+    elif what == "followup":
+        count = services.send_campaign(campaign)
+        message = f"{count} follow-up email{'s' if count != 1 else ''} queued."
+    else:
+        abort(400)
+    db.session.commit()
+    flash(message if count else "Nothing to send: it had already gone.", "success")
+    return redirect(url_for("followups.show", project_id=project.id, event_id=event.id, campaign_id=campaign.id))
+
+
+@bp.route("/<int:campaign_id>/close", methods=["POST"])
+def close(project_id: int, event_id: int, campaign_id: int):
+    project, event = _load(project_id, event_id)
+    campaign = services.get_campaign_or_404(event, campaign_id)
+    services.close_campaign(campaign)
+    db.session.commit()
+    flash("The follow-up is closed: its links no longer accept answers.", "success")
+    return redirect(url_for("followups.show", project_id=project.id, event_id=event.id, campaign_id=campaign.id))
+
+
+@bp.route("/<int:campaign_id>/responses/<int:response_id>")
+def response(project_id: int, event_id: int, campaign_id: int, response_id: int):
+    project, event = _load(project_id, event_id)
+    campaign = services.get_campaign_or_404(event, campaign_id)
+    answer = db.session.get(Response, response_id)
+    if answer is None or answer.followup.campaign_id != campaign.id:
+        abort(404)
+    return render_template("followups/response.html", project=project, event=event, campaign=campaign,
+                           response=answer, stances=list(Stance), strengths=list(Strength),
+                           **coding_context(project, answer))

@@ -1,0 +1,175 @@
+"""Follow-up campaigns: scheduling, queueing each person's email, and their responses.
+
+Queueing happens in the same transaction that marks the campaign (or its reminders) as
+sent, guarded by a conditional UPDATE, so however many ``flask jobs run`` processes race,
+each person gets each email once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import selectinload
+
+from impact.cards.models import ActionCard
+from impact.events.models import Event
+from impact.evidence.services import sync_response_evidence
+from impact.extensions import db
+from impact.followups.emails import render_followup
+from impact.followups.models import ActionProgress, Campaign, FollowUp, Progress, Response
+from impact.mail.outbox import queue_email
+from impact.model_types import utcnow
+from impact.projects.models import Project
+
+
+def get_campaign_or_404(event: Event, campaign_id: int) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or campaign.event_id != event.id:
+        abort(404)
+    return campaign
+
+
+def campaigns_query(event: Event):
+    return select(Campaign).where(Campaign.event_id == event.id).order_by(Campaign.send_at, Campaign.id)
+
+
+def save_campaign(event: Event, campaign: Campaign | None, *, subject: str, message: str, reminder_message: str,
+                  send_at: dt.datetime, reminder_at: dt.datetime | None, closes_at: dt.datetime,
+                  user=None) -> Campaign:
+    if campaign is None:
+        campaign = Campaign(project_id=event.project_id, event_id=event.id, created_by_id=getattr(user, "id", None))
+        db.session.add(campaign)
+    campaign.subject, campaign.message, campaign.reminder_message = subject, message, reminder_message
+    campaign.send_at, campaign.reminder_at, campaign.closes_at = send_at, reminder_at, closes_at
+    db.session.flush()
+    return campaign
+
+
+def _claim(campaign_id: int, column) -> bool:
+    """Mark a campaign step as done unless another process already did; True if we won."""
+    now = utcnow()
+    return db.session.execute(
+        update(Campaign).where(Campaign.id == campaign_id, column.is_(None)).values({column.key: now})
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+
+
+def _recipients(campaign: Campaign):
+    return db.session.scalars(
+        select(ActionCard)
+        .where(ActionCard.event_id == campaign.event_id, ActionCard.opted_out_at.is_(None))
+        .order_by(ActionCard.id)
+        .options(selectinload(ActionCard.actions))
+    ).all()
+
+
+def send_campaign(campaign: Campaign) -> int:
+    """Queue the follow-up for every card holder who has not opted out; returns how many."""
+    if not _claim(campaign.id, Campaign.sent_at):
+        return 0
+    now = utcnow()
+    count = 0
+    for card in _recipients(campaign):
+        followup = FollowUp(campaign_id=campaign.id, card_id=card.id, sent_at=now)
+        db.session.add(followup)
+        db.session.flush()
+        email = render_followup(campaign, followup, card, reminder=False)
+        queue_email(kind="followup", to=card.email, subject=email["subject"], body=email["body"],
+                    html=email["html"], followup_id=followup.id)
+        count += 1
+    db.session.expire(campaign)
+    return count
+
+
+def send_reminders(campaign: Campaign) -> int:
+    """Queue a reminder for everyone followed up who has not answered, bounced or opted out."""
+    if not _claim(campaign.id, Campaign.reminders_sent_at):
+        return 0
+    now = utcnow()
+    followups = db.session.scalars(
+        select(FollowUp)
+        .join(ActionCard, ActionCard.id == FollowUp.card_id)
+        .where(FollowUp.campaign_id == campaign.id, FollowUp.sent_at.is_not(None), FollowUp.bounced_at.is_(None),
+               ActionCard.opted_out_at.is_(None), ~exists().where(Response.followup_id == FollowUp.id))
+        .options(selectinload(FollowUp.card).selectinload(ActionCard.actions))
+        .order_by(FollowUp.id)
+    ).all()
+    for followup in followups:
+        followup.reminded_at = now
+        email = render_followup(campaign, followup, followup.card, reminder=True)
+        queue_email(kind="reminder", to=followup.card.email, subject=email["subject"], body=email["body"],
+                    html=email["html"], followup_id=followup.id)
+    db.session.expire(campaign)
+    return len(followups)
+
+
+def queue_due(now: dt.datetime | None = None) -> dict[str, int]:
+    """Due work for ``flask jobs run``: follow-ups and reminders whose time has come.
+
+    Each campaign is handled in its own transaction, so one failure does not hold up the rest.
+    """
+    now = now or utcnow()
+    counts = {"follow-ups queued": 0, "reminders queued": 0}
+    due_ids = db.session.scalars(
+        select(Campaign.id).where(Campaign.sent_at.is_(None), Campaign.send_at <= now, Campaign.closed_at.is_(None),
+                                  Campaign.closes_at > now)
+    ).all()
+    for campaign_id in due_ids:
+        counts["follow-ups queued"] += send_campaign(db.session.get(Campaign, campaign_id))
+        db.session.commit()
+    reminder_ids = db.session.scalars(
+        select(Campaign.id).where(Campaign.sent_at.is_not(None), Campaign.reminders_sent_at.is_(None),
+                                  Campaign.reminder_at.is_not(None), Campaign.reminder_at <= now,
+                                  Campaign.closed_at.is_(None), Campaign.closes_at > now)
+    ).all()
+    for campaign_id in reminder_ids:
+        counts["reminders queued"] += send_reminders(db.session.get(Campaign, campaign_id))
+        db.session.commit()
+    return counts
+
+
+def close_campaign(campaign: Campaign) -> None:
+    campaign.closed_at = utcnow()
+    db.session.flush()
+
+
+# Responses ----------------------------------------------------------------------------------
+
+def save_response(followup: FollowUp, *, progress: dict[int, tuple[Progress, str, str]], helped: str, hindered: str,
+                  anything_else: str, consent_to_quote: bool, pseudonym: str) -> Response:
+    """Store (or amend) a respondent's answers and refresh the evidence item made from them.
+
+    ``progress`` maps each of the card's action ids to (progress, helped, hindered).
+    """
+    response = db.session.scalar(select(Response).where(Response.followup_id == followup.id))
+    now = utcnow()
+    if response is None:
+        response = Response(followup=followup, submitted_at=now)
+        db.session.add(response)
+    response.updated_at = now
+    response.helped, response.hindered, response.anything_else = helped, hindered, anything_else
+    response.consent_to_quote = consent_to_quote
+    response.pseudonym = pseudonym if consent_to_quote else ""
+    answers = {answer.action_id: answer for answer in response.progress}
+    for action_id, (level, action_helped, action_hindered) in progress.items():
+        answer = answers.get(action_id)
+        if answer is None:
+            answer = ActionProgress(action_id=action_id, progress=level)
+            response.progress.append(answer)
+        answer.progress, answer.helped, answer.hindered = level, action_helped, action_hindered
+    db.session.flush()
+    sync_response_evidence(response)
+    return response
+
+
+def next_pseudonym(project: Project, followup: FollowUp) -> str:
+    """A stable suggestion like "Practitioner 3": the group label and the follow-up's rank."""
+    card = followup.card
+    rank = db.session.scalar(
+        select(db.func.count(FollowUp.id))
+        .join(ActionCard, ActionCard.id == FollowUp.card_id)
+        .where(FollowUp.campaign_id == followup.campaign_id, ActionCard.partner_group == card.partner_group,
+               FollowUp.id <= followup.id)
+    )
+    return f"{card.partner_group.label} {rank}"
