@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS, Config, ProductionConfig
 from impact.extensions import csrf, db, limiter, login_manager, migrate
@@ -30,6 +31,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.config.from_object(config_class)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     trust_proxies(app)
+    # Ids in URLs fit the database's integer columns; a longer number is simply not found.
+    app.url_map.converters["int"] = DatabaseIdConverter
 
     register_extensions(app)
     register_blueprints(app)
@@ -38,6 +41,12 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_commands(app)
     register_template_helpers(app)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None, max: int | None = 2**31 - 1,
+                 signed: bool = False) -> None:
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def trust_proxies(app: Flask) -> None:

@@ -8,7 +8,8 @@ from wtforms import HiddenField, SelectChoice
 
 
 def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+    # NUL never belongs in text, and PostgreSQL refuses it in text columns.
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 class BaseForm(FlaskForm):

@@ -77,7 +77,8 @@ BASE_CASES = [
     post("projects.edit_member", "/projects/{p}/members/{membership}", Need.MANAGE,
          role="co_researcher", partner_group="other", organisation_id="0"),
     post("projects.remove_member", "/projects/{p}/members/{membership}/remove", Need.MANAGE),
-    post("projects.add_organisation", "/projects/{p}/organisations", Need.MANAGE, **{"org-name": "Council B", "org-kind": "other"}),
+    post("projects.add_organisation", "/projects/{p}/organisations", Need.MANAGE,
+         **{"org-name": "Council B", "org-kind": "other"}),
     post("projects.remove_organisation", "/projects/{p}/organisations/{org}/remove", Need.MANAGE),
     # The chain editor.
     get("toc.chain", C + "/", Need.READ),
@@ -100,15 +101,18 @@ BASE_CASES = [
     get("toc.new_link", C + "/links/new", Need.EDIT),
     post("toc.new_link", C + "/links/new", Need.EDIT, source_id="{step}", target_id="{spare_step}"),
     get("toc.link", C + "/links/{link}", Need.READ),
-    post("toc.delete_link", C + "/links/{link}/delete", Need.EDIT),
+    get("toc.delete_link", C + "/links/{link}/delete", Need.EDIT),
+    post("toc.delete_link", C + "/links/{link}/delete", Need.EDIT, confirm="yes"),
     post("toc.add_assumption", C + "/links/{link}/assumptions", Need.EDIT, kind="risk", text="Staff turnover"),
     get("toc.edit_assumption", C + "/assumptions/{assumption}/edit", Need.EDIT),
     post("toc.edit_assumption", C + "/assumptions/{assumption}/edit", Need.EDIT, kind="risk", text="Reworded"),
-    post("toc.delete_assumption", C + "/assumptions/{assumption}/delete", Need.EDIT),
+    get("toc.delete_assumption", C + "/assumptions/{assumption}/delete", Need.EDIT),
+    post("toc.delete_assumption", C + "/assumptions/{assumption}/delete", Need.EDIT, confirm="yes"),
     post("toc.add_factor", C + "/steps/{step}/factors", Need.EDIT, title="New director", direction="helping"),
     get("toc.edit_factor", C + "/factors/{factor}/edit", Need.EDIT),
     post("toc.edit_factor", C + "/factors/{factor}/edit", Need.EDIT, title="Caseloads", direction="hindering"),
-    post("toc.delete_factor", C + "/factors/{factor}/delete", Need.EDIT),
+    get("toc.delete_factor", C + "/factors/{factor}/delete", Need.EDIT),
+    post("toc.delete_factor", C + "/factors/{factor}/delete", Need.EDIT, confirm="yes"),
     get("toc.revision_list", C + "/revisions", Need.READ),
     post("toc.revision_list", C + "/revisions", Need.EDIT, name="Midpoint", revision_date="2024-06-30"),
     get("toc.revision", C + "/revisions/{revision}", Need.READ),
@@ -339,7 +343,8 @@ def _role_groups():
     for case in CASES:
         unchanged = tuple(role for role in ROLES if _changes_nothing(case, role))
         if unchanged:
-            yield pytest.param(case, unchanged, id=f"{case.id}-{'+'.join(unchanged) if len(unchanged) < 3 else 'others'}")
+            label = "+".join(unchanged) if len(unchanged) < 3 else "others"
+            yield pytest.param(case, unchanged, id=f"{case.id}-{label}")
         for role in ROLES:
             if role not in unchanged:
                 yield pytest.param(case, (role,), id=f"{case.id}-{role}")

@@ -109,3 +109,19 @@ def test_without_the_proxy_setting_a_forged_forwarded_address_does_not_escape_th
     client = limited_app().test_client()
     assert _login_attempts(client, "203.0.113.9", 10) == [200] * 10
     assert _login_attempts(client, "198.51.100.7", 1) == [429]
+
+
+def test_oversized_numbers_and_nul_bytes_in_requests_are_not_errors(client, project, login_as):
+    login_as("lead", project)
+    huge = "9" * 25
+    assert client.get(f"/projects/{huge}").status_code == 404
+    assert client.get(f"/projects/{project.id}/chain/steps/{2**31}").status_code == 404
+    for url in ("/", f"/projects/{project.id}/members", f"/projects/{project.id}/chain/revisions",
+                f"/projects/{project.id}/evidence/", f"/projects/{project.id}/story/snapshots",
+                f"/projects/{project.id}/events/", f"/projects/{project.id}/assessment/"):
+        # Past the last page: "not found", or the list's empty last page; never a server error.
+        assert client.get(f"{url}?page={huge}").status_code in (200, 404), url
+    response = client.post(f"/projects/{project.id}/chain/levels", data={"name": "Policy\x00 change"})
+    assert response.status_code == 302
+    from impact.toc.services import load_chain
+    assert "Policy change" in [level.name for level in load_chain(project.id).levels]

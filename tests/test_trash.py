@@ -189,3 +189,55 @@ def test_work_pointing_at_something_deleted_since_is_reported_not_restored(clien
     assert "3 pieces of evidence, assessment or tagging could not come back" in response.get_data(as_text=True)
     assessments, statuses, tags = _work_state(project)[1:4]
     assert len(assessments) == 2 and len(statuses) == 1 and len(tags) == 1
+
+
+def test_removing_a_link_that_holds_evidence_asks_first_and_can_be_undone(client, project, login_as):
+    login_as("team_member", project)
+    step, item, claim = _held_work(project)
+    chain = load_chain(project.id)
+    link = next(link for link in chain.links if chain.assumptions_by_link.get(link.id))
+    before, chain_before = _work_state(project), snapshot(chain)
+    link_id, title = link.id, f"{chain.step_by_id[link.source_step_id].title} → {chain.step_by_id[link.target_step_id].title}"
+    url = f"/projects/{project.id}/chain/links/{link_id}/delete"
+    page = client.post(url)  # no confirmation yet: nothing happens, the page asks
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "2 links from evidence items" in text and "1 assessment revision" in text
+    assert len(load_chain(project.id).links) == len(chain.links)
+
+    assert client.post(url, data={"confirm": "yes"}).status_code == 302
+    _db.session.expire_all()
+    assert link_id not in {each.id for each in load_chain(project.id).links}
+    record = _db.session.scalar(select(DeletedStep).order_by(DeletedStep.id.desc()))
+    chain_page = client.get(f"/projects/{project.id}/chain/").get_data(as_text=True)
+    assert f"Restore {title}" in chain_page
+    response = client.post(f"/projects/{project.id}/chain/deleted/{record.id}/restore", follow_redirects=True)
+    assert "restored with its assumptions" in response.get_data(as_text=True)
+    assert _work_state(project) == before
+    assert not diff_snapshots(chain_before, snapshot(load_chain(project.id)))
+
+
+def test_a_factor_without_evidence_is_removed_at_once_and_can_be_restored(client, project, login_as):
+    login_as("team_member", project)
+    chain = load_chain(project.id)
+    factor = next(f for factors in chain.factors_by_step.values() for f in factors)
+    before = snapshot(chain)
+    response = client.post(f"/projects/{project.id}/chain/factors/{factor.id}/delete")
+    assert response.status_code == 302
+    record = _db.session.scalar(select(DeletedStep).order_by(DeletedStep.id.desc()))
+    assert record.payload["kind"] == "factor"
+    client.post(f"/projects/{project.id}/chain/deleted/{record.id}/restore")
+    _db.session.expire_all()
+    assert not diff_snapshots(before, snapshot(load_chain(project.id)))
+
+
+def test_an_assumption_cannot_come_back_without_its_link(client, project, login_as):
+    login_as("team_member", project)
+    chain = load_chain(project.id)
+    link = next(link for link in chain.links if chain.assumptions_by_link.get(link.id))
+    assumption = chain.assumptions_by_link[link.id][0]
+    client.post(f"/projects/{project.id}/chain/assumptions/{assumption.id}/delete", data={"confirm": "yes"})
+    record = _db.session.scalar(select(DeletedStep).order_by(DeletedStep.id.desc()))
+    client.post(f"/projects/{project.id}/chain/links/{link.id}/delete", data={"confirm": "yes"})
+    response = client.post(f"/projects/{project.id}/chain/deleted/{record.id}/restore", follow_redirects=True)
+    assert "Its link has been deleted since: restore the link first." in response.get_data(as_text=True)

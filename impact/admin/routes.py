@@ -9,6 +9,7 @@ from impact.admin.forms import UserCreateForm, UserEditForm
 from impact.auth.models import User
 from impact.auth.services import AccountError, create_user, send_password_reset
 from impact.extensions import db
+from impact.pagination import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -33,11 +34,11 @@ def users():
             db.session.commit()
             flash(f"Account made for {user.email}; they have been emailed a link to set a password.", "success")
             return redirect(url_for("admin.users"))
-    query = request.args.get("q", "").strip().lower()
+    query = request.args.get("q", "").replace("\x00", "").strip().lower()
     statement = select(User).order_by(User.name, User.id)
     if query:
         statement = statement.where(User.email.contains(query) | User.name.ilike(f"%{query}%"))
-    page = db.paginate(statement, page=request.args.get("page", 1, type=int), per_page=current_app.config["ITEMS_PER_PAGE"])
+    page = db.paginate(statement, page=page_number(), per_page=current_app.config["ITEMS_PER_PAGE"])
     return render_template("admin/users.html", page=page, form=form, q=query), (400 if form.errors else 200)
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from impact.assessment.models import Assessment, EvidenceStandard
 from impact.evidence.models import EvidenceItem, EvidenceLink, Stance
-from impact.evidence.queries import live_items
+from impact.evidence.queries import evidence_by_target, live_items
 from impact.extensions import db
 
 DEFAULT_STANDARDS = {
@@ -96,10 +96,10 @@ def revisions_numbered(column, target_id: int, numbers) -> dict[int, Assessment]
     return {row.number: row for row in rows}
 
 
-def evidence_counts(project_id: int) -> tuple[dict[int, dict[Stance, int]], dict[int, dict[Stance, int]]]:
-    """({step id: {stance: n}}, {link id: {stance: n}}) of live evidence, counted in SQL (one query)."""
-    by_step: dict[int, dict[Stance, int]] = defaultdict(dict)
-    by_link: dict[int, dict[Stance, int]] = defaultdict(dict)
+def evidence_counts(project_id: int) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
+    """({step id: {stance value: n}}, {link id: {...}}) of live evidence, counted in SQL (one query)."""
+    by_step: dict[int, dict[str, int]] = defaultdict(dict)
+    by_link: dict[int, dict[str, int]] = defaultdict(dict)
     rows = db.session.execute(
         select(EvidenceLink.step_id, EvidenceLink.link_id, EvidenceLink.stance, func.count())
         .join(EvidenceLink.item)
@@ -109,5 +109,27 @@ def evidence_counts(project_id: int) -> tuple[dict[int, dict[Stance, int]], dict
     )
     for step_id, link_id, stance, count in rows:
         target = by_step[step_id] if step_id is not None else by_link[link_id]
-        target[stance] = count
+        target[Stance(stance).value] = count
     return by_step, by_link
+
+
+def step_page(project_id: int, step_id: int, factor_ids) -> dict:
+    """What the step page shows besides the chain: its assessment, the evidence for and against it and its
+    influencing factors. A fixed number of queries whatever the amount of evidence."""
+    return {
+        "assessment": current_assessment(Assessment.step_id, step_id),
+        "standards": evidence_standards(project_id),
+        "evidence": evidence_by_target(project_id, EvidenceLink.step_id, [step_id]).get(step_id),
+        "factor_evidence": evidence_by_target(project_id, EvidenceLink.factor_id, list(factor_ids)),
+    }
+
+
+def link_page(project_id: int, link_id: int, assumption_ids) -> dict:
+    """The same for the link page: assessment (with assumption statuses), evidence on the link and on each
+    of its assumptions and risks."""
+    return {
+        "assessment": current_assessment(Assessment.link_id, link_id),
+        "standards": evidence_standards(project_id),
+        "evidence": evidence_by_target(project_id, EvidenceLink.link_id, [link_id]).get(link_id),
+        "assumption_evidence": evidence_by_target(project_id, EvidenceLink.assumption_id, list(assumption_ids)),
+    }

@@ -1,6 +1,177 @@
 """Assessing steps and links, and the project's evidence standards."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from impact.assessment import queries, services
+from impact.assessment.forms import AssessmentForm, StandardsForm, assumption_field_name, link_assessment_form
+from impact.assessment.models import AssumptionState, Confidence, EvidenceStandard, ProgressRating
+from impact.concurrency import CONFLICT_ERRORS
+from impact.extensions import db
+from impact.projects.permissions import Need, get_project_or_404
+from impact.toc.models import Assumption, Link, Step
+from impact.toc.services import get_in_project_or_404, load_chain
+from impact.pagination import page_number
 
 bp = Blueprint("assessment", __name__, url_prefix="/projects/<int:project_id>/assessment")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every assessment page needs a logged-in user; the project check follows in each view."""
+
+
+def _target_url(project_id: int, target: Step | Link) -> str:
+    if isinstance(target, Step):
+        return url_for("toc.step", project_id=project_id, step_id=target.id) + "#assessment"
+    return url_for("toc.link", project_id=project_id, link_id=target.id) + "#assessment"
+
+
+def _link_assumptions(link: Link) -> list[Assumption]:
+    return list(db.session.scalars(
+        select(Assumption).where(Assumption.link_id == link.id).order_by(Assumption.kind, Assumption.id)
+    ))
+
+
+def _initial(current, assumptions) -> dict:
+    """What the form starts from on GET: the current revision, so a revision is an edit of it."""
+    if current is None:
+        return {"based_on": "0"}
+    data = {"based_on": str(current.number), "progress": current.progress.value,
+            "confidence": current.confidence.value, "rationale": current.rationale,
+            "alternatives": current.alternatives}
+    states = {s.assumption_id: s.state.value for s in current.assumption_states}
+    for assumption in assumptions:
+        data[assumption_field_name(assumption.id)] = states.get(assumption.id, AssumptionState.UNKNOWN.value)
+    return data
+
+
+def _assess(project, target: Step | Link, make_form, assumptions, template_args: dict):
+    """The shared GET/POST of assessing a step or a link."""
+    column = services.target_column(target)
+    current = queries.current_assessment(column, target.id)
+    # Only a GET starts from the current revision: a POST must be judged on what was posted alone.
+    form = make_form(**(_initial(current, assumptions) if request.method == "GET" else {}))
+    outcome = None
+    if form.validate_on_submit():
+        values = services.AssessmentValues(
+            progress=ProgressRating(form.progress.data), confidence=Confidence(form.confidence.data),
+            rationale=form.rationale.data or "", alternatives=form.alternatives.data or "",
+            assumption_states={a.id: AssumptionState(form[assumption_field_name(a.id)].data) for a in assumptions},
+        )
+        outcome = services.save_assessment(project, target, form.submitted_based_on(), values, current_user)
+        db.session.commit()
+        if not outcome.conflict:
+            flash(f"Assessment saved as revision {outcome.saved.number}.", "success")
+            return redirect(_target_url(project.id, target))
+        current = outcome.current
+        # The form keeps the author's entries; saving again now deliberately replaces the other version.
+        form.based_on.data = str(current.number if current else 0)
+    status = 409 if outcome else (400 if form.errors else 200)
+    return render_template(
+        "assessment/assess.html", project=project, form=form, current=current, outcome=outcome,
+        standards=queries.evidence_standards(project.id), assumptions={a.id: a for a in assumptions},
+        **template_args,
+    ), status
+
+
+@bp.route("/steps/<int:step_id>", methods=["GET", "POST"])
+def assess_step(project_id: int, step_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    step = get_in_project_or_404(Step, project, step_id)
+    return _assess(project, step, AssessmentForm, [], {
+        "step": step, "link": None, "target_name": step.title, "kind": "step",
+        "history_url": url_for("assessment.history", project_id=project.id, step_id=step.id),
+        "cancel_url": url_for("toc.step", project_id=project.id, step_id=step.id),
+    })
+
+
+@bp.route("/links/<int:link_id>", methods=["GET", "POST"])
+def assess_link(project_id: int, link_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    link = get_in_project_or_404(Link, project, link_id)
+    assumptions = _link_assumptions(link)
+    return _assess(project, link, lambda **data: link_assessment_form(assumptions, **data), assumptions, {
+        "step": None, "link": link, "target_name": f"{link.source.title} → {link.target.title}", "kind": "link",
+        "history_url": url_for("assessment.link_history", project_id=project.id, link_id=link.id),
+        "cancel_url": url_for("toc.link", project_id=project.id, link_id=link.id),
+    })
+
+
+def _history(project, target: Step | Link, assumptions, template_args: dict):
+    column = services.target_column(target)
+    page = db.paginate(queries.history_query(column, target.id), page=page_number(),
+                       per_page=current_app.config["ITEMS_PER_PAGE"])
+    # Each revision is compared with the one before it; a refused save with the one its author started from.
+    on_page = {row.number: row for row in page.items if row.number}
+    wanted = {row.based_on if row.refused else row.number - 1 for row in page.items}
+    earlier = {**queries.revisions_numbered(column, target.id, wanted - set(on_page)), **on_page}
+    by_id = {a.id: a for a in assumptions}
+    entries = [
+        (row, services.revision_changes(row, earlier.get(row.based_on if row.refused else row.number - 1), by_id))
+        for row in page.items
+    ]
+    return render_template("assessment/history.html", project=project, page=page, entries=entries,
+                           assumptions=by_id, standards=queries.evidence_standards(project.id), **template_args)
+
+
+@bp.route("/steps/<int:step_id>/history")
+def history(project_id: int, step_id: int):
+    project = get_project_or_404(project_id, Need.READ)
+    step = get_in_project_or_404(Step, project, step_id)
+    return _history(project, step, [], {
+        "target_name": step.title, "kind": "step",
+        "endpoint": "assessment.history", "target_args": {"step_id": step.id},
+        "target_url": url_for("toc.step", project_id=project.id, step_id=step.id),
+        "assess_url": url_for("assessment.assess_step", project_id=project.id, step_id=step.id),
+    })
+
+
+@bp.route("/links/<int:link_id>/history")
+def link_history(project_id: int, link_id: int):
+    project = get_project_or_404(project_id, Need.READ)
+    link = get_in_project_or_404(Link, project, link_id)
+    return _history(project, link, _link_assumptions(link), {
+        "target_name": f"{link.source.title} → {link.target.title}", "kind": "link",
+        "endpoint": "assessment.link_history", "target_args": {"link_id": link.id},
+        "target_url": url_for("toc.link", project_id=project.id, link_id=link.id),
+        "assess_url": url_for("assessment.assess_link", project_id=project.id, link_id=link.id),
+    })
+
+
+@bp.route("/standards", methods=["GET", "POST"])
+def standards(project_id: int):
+    project = get_project_or_404(project_id, Need.EDIT if request.method == "POST" else Need.READ)
+    row = db.session.get(EvidenceStandard, project.id)
+    form = StandardsForm(**({**queries.evidence_standards(project.id), "version": str(row.version if row else 0)}
+                            if request.method == "GET" else {}))
+    conflict, refused = None, False
+    if form.validate_on_submit():
+        try:
+            services.save_standards(project, form.submitted_version(), low=form.low.data, medium=form.medium.data,
+                                    high=form.high.data)
+            db.session.commit()
+        except CONFLICT_ERRORS:
+            db.session.rollback()
+            refused = True
+            conflict = db.session.get(EvidenceStandard, project.id)
+            form.version.data = str(conflict.version if conflict else 0)
+        else:
+            flash("Evidence standards saved.", "success")
+            return redirect(url_for("assessment.standards", project_id=project.id))
+    status = 409 if refused else (400 if form.errors else 200)
+    return render_template("assessment/standards.html", project=project, form=form, conflict=conflict,
+                           refused=refused), status
+
+
+@bp.route("/")
+def overview(project_id: int):
+    project = get_project_or_404(project_id, Need.READ)
+    chain = load_chain(project.id)
+    by_step, by_link = queries.current_assessments(project.id)
+    counts_by_step, counts_by_link = queries.evidence_counts(project.id)
+    return render_template("assessment/overview.html", project=project, chain=chain, by_step=by_step,
+                           by_link=by_link, counts_by_step=counts_by_step, counts_by_link=counts_by_link)

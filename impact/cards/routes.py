@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from impact.pagination import page_number
 from impact.cards import services
 from impact.cards.forms import CardForm, TagForm
 from impact.cards.models import CardSource
@@ -31,7 +32,7 @@ def _load(project_id: int, event_id: int, need: Need = Need.EDIT):
 @bp.route("/")
 def index(project_id: int, event_id: int):
     project, event = _load(project_id, event_id)
-    page = db.paginate(services.cards_query(event), per_page=50, error_out=False)
+    page = db.paginate(services.cards_query(event), page=page_number(), per_page=50, error_out=False)
     return render_template("cards/index.html", project=project, event=event, page=page)
 
 
@@ -112,6 +113,6 @@ def tags(project_id: int, event_id: int):
             flash(f"Tagged {changed} action{'s' if changed != 1 else ''} with “{step.title}”.", "success")
         db.session.commit()
         return redirect(url_for("cards.tags", project_id=project.id, event_id=event.id, page=request.args.get("page")))
-    page = db.paginate(services.actions_query(event), per_page=100, error_out=False)
+    page = db.paginate(services.actions_query(event), page=page_number(), per_page=100, error_out=False)
     return render_template("cards/tags.html", project=project, event=event, form=form, page=page,
                            chain=chain), 400 if form.errors else 200

@@ -26,7 +26,7 @@ def _utc(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=dt.timezone.utc)
 
 
-def _step_titles() -> dict[str, str]:
+def step_titles() -> dict[str, str]:
     """Step key -> the title the step has after the seed's revisions."""
     titles = {spec["key"]: spec["title"] for spec in seed_data.STEPS}
     for revision in seed_data.REVISIONS:
@@ -47,7 +47,7 @@ def load_cards_demo(project: Project) -> bool:
                        event_date=dt.date.fromisoformat(spec["date"]), place=spec["place"], notes=spec["notes"],
                        attendance={PartnerGroup(group): count for group, count in spec["attendance"].items()})
     steps_by_title = {step.title: step for step in load_chain(project.id).steps}
-    steps = {key: steps_by_title[title] for key, title in _step_titles().items() if title in steps_by_title}
+    steps = {key: steps_by_title[title] for key, title in step_titles().items() if title in steps_by_title}
     cards = []
     for name, email, organisation, group, actions, answer in cards_data.CARDS:
         card, _ = save_card(event, CardData(email=email, name=name, organisation=organisation,

@@ -9,6 +9,7 @@ from impact.auth.models import User
 from impact.auth.services import create_user, find_user_by_email
 from impact.demo import seed_data
 from impact.demo.cards_loader import load_cards_demo
+from impact.demo.evidence_loader import load_evidence_demo
 from impact.extensions import db
 from impact.projects.models import Membership, OrganisationKind, PartnerGroup, PartnerOrganisation, Project, Role
 from impact.projects.services import create_project
@@ -37,8 +38,9 @@ def load_demo() -> tuple[Project, bool]:
     users = {spec["email"]: _ensure_user(spec) for spec in seed_data.USERS}
     existing = demo_project()
     if existing is not None:
-        # A demo loaded before action cards existed gains them; otherwise nothing changes.
+        # A demo loaded before action cards or the evidence library existed gains them; otherwise nothing changes.
         load_cards_demo(existing)
+        load_evidence_demo(existing)
         return existing, False
 
     lead_spec = next(spec for spec in seed_data.USERS if spec.get("role") == "lead")
@@ -92,6 +94,7 @@ def load_demo() -> tuple[Project, bool]:
         save_revision(project, name=revision["name"], revision_date=dt.date.fromisoformat(revision["date"]),
                       note=revision.get("note", ""), user=users[lead_spec["email"]])
     load_cards_demo(project)
+    load_evidence_demo(project)
     return project, True
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from impact.pagination import page_number
 from impact.concurrency import CONFLICT_ERRORS, ensure_current
 from impact.events import services
 from impact.events.blueprint import bp
@@ -18,7 +19,7 @@ from impact.projects.permissions import Need, can, get_project_or_404
 @bp.route("/")
 def index(project_id: int):
     project = get_project_or_404(project_id, Need.READ)
-    page = db.paginate(services.events_query(project), per_page=25, error_out=False)
+    page = db.paginate(services.events_query(project), page=page_number(), per_page=25, error_out=False)
     return render_template("events/index.html", project=project, page=page)
 
 

@@ -1,6 +1,363 @@
 """The evidence library: items, their files, their links to the chain, and the trash."""
 from __future__ import annotations
 
-from flask import Blueprint
+import io
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from impact.concurrency import CONFLICT_ERRORS, ensure_current
+from impact.evidence import files, library
+from impact.evidence.forms import FilterForm, ItemForm, LinkEditForm, LinkForm, LinkRemoveForm, UndoForm
+from impact.evidence.models import EvidenceItem, EvidenceLink, Stance, Strength
+from impact.extensions import db
+from impact.forms import select_choices
+from impact.projects.permissions import Need, can, get_project_or_404
+from impact.pagination import page_number
+from impact.toc.services import load_chain
 
 bp = Blueprint("evidence", __name__, url_prefix="/projects/<int:project_id>/evidence")
+UNDO_KEY = "evidence_link_undo"  # in the session: the Undo offered once on the item page after a removal
+UNDO_TOKEN_MAX = 3000  # characters; only a very long, poorly compressible note makes a longer token
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every evidence page needs a logged-in user; the project check follows in each view."""
+
+
+def _changeable(project_id: int, item_id: int):
+    """The project and a live item the current user may change (editors: any; contributors: their own)."""
+    project = get_project_or_404(project_id, Need.CONTRIBUTE)
+    item = library.get_item_or_404(project, item_id, with_links=True)
+    library.require_change(project, item)
+    return project, item
+
+
+def _to_item(project, item, anchor: str = ""):
+    return redirect(url_for("evidence.item", project_id=project.id, item_id=item.id) + (f"#{anchor}" if anchor else ""))
+
+
+# The library -----------------------------------------------------------------------------------
+
+@bp.route("/")
+def index(project_id: int):
+    project = get_project_or_404(project_id, Need.READ)
+    chain = load_chain(project.id)
+    form = FilterForm(formdata=request.args)
+    form.set_steps(chain.steps)
+    valid = form.validate() if request.args else True
+    query = library.library_query(project, form.filters(),
+                                  private_summaries=library.sees_private_summaries(project))
+    page = db.paginate(query, page=page_number(),
+                       per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
+    args = {key: value for key, value in request.args.items() if key in form._fields and key != "submit"}
+    return render_template(
+        "evidence/index.html", project=project, form=form, page=page, args=args,
+        counts=library.stance_counts([item.id for item in page.items]), filtered=bool(form.filters()),
+        stances=list(Stance),
+    ), (200 if valid else 400)
+
+
+# Items -----------------------------------------------------------------------------------------
+
+def _item_data(item: EvidenceItem) -> dict:
+    return {
+        "kind": item.kind.value, "title": item.title, "evidence_date": item.evidence_date, "source": item.source,
+        "partner_group": item.partner_group.value, "summary": item.summary, "quote": item.quote,
+        "pseudonym": item.pseudonym, "consent_to_quote": item.consent_to_quote,
+    }
+
+
+def _form_page(project, form: ItemForm, item: EvidenceItem | None, conflict: EvidenceItem | None) -> str:
+    return render_template("evidence/form.html", project=project, form=form, item=item, conflict=conflict,
+                           file_size=files.human_size, max_size=files.human_size(files.max_bytes()),
+                           accepted=files.ALLOWED_LIST)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new(project_id: int):
+    project = get_project_or_404(project_id, Need.CONTRIBUTE)
+    chain = load_chain(project.id)
+    form = ItemForm()
+    form.link_step_ids.choices = select_choices((step.id, step.title) for step in chain.steps)
+    if form.validate_on_submit():
+        try:
+            stored = files.store_upload(form.file.data) if form.file.data else None
+        except files.FileRefused as refused:
+            form.file.errors.append(str(refused))
+        else:
+            with files.kept_only_if_saved(stored):
+                item = library.create_item(project, current_user, form.values(), stored)
+                library.add_step_links(item, library.Targets(project, chain), form.link_step_ids.data or [],
+                                       Stance(form.link_stance.data), current_user)
+                db.session.commit()
+            flash(f"Evidence “{item.title}” added.", "success")
+            return _to_item(project, item)
+    return _form_page(project, form, None, None), (400 if form.errors else 200)
+
+
+@bp.route("/<int:item_id>")
+def item(project_id: int, item_id: int):
+    project = get_project_or_404(project_id, Need.READ)
+    item = library.get_item_or_404(project, item_id, with_links=True)
+    undo = session.get(UNDO_KEY)
+    if undo and undo.get("item") == item.id:
+        session.pop(UNDO_KEY)
+    else:
+        undo = None
+    return _render_item(project, item, undo=undo)
+
+
+def _render_item(project, item, link_form: LinkForm | None = None, failed_edit: LinkEditForm | None = None,
+                 status: int = 200, conflict: str = "", conflict_link: EvidenceLink | None = None,
+                 undo: dict | None = None):
+    """The item page; conflict ("add", "edit" of conflict_link, or "removed") says which link form was
+    refused as outdated (409)."""
+    targets = library.Targets(project, load_chain(project.id))
+    version = str(item.version)
+    if link_form is None:
+        link_form = LinkForm(formdata=None, data={"version": version})
+    link_form.target.choices = targets.choices()
+    edit_forms = {}
+    for link in item.links:
+        prefix = f"link{link.id}-"
+        if failed_edit is not None and failed_edit._prefix == prefix:
+            edit_forms[link.id] = failed_edit
+        else:
+            edit_forms[link.id] = LinkEditForm(formdata=None, prefix=prefix, data={
+                "stance": link.stance.value, "strength": link.strength.value, "note": link.note, "version": version,
+                "target": library.target_value(link)})
+    may_change = library.may_change(project, item)
+    return render_template(
+        "evidence/item.html", project=project, item=item, targets=targets, link_form=link_form,
+        edit_forms=edit_forms, may_change=may_change, file_size=files.human_size,
+        mirrored=library.mirrors_response(item), summary_hidden=library.summary_hidden(project, item),
+        conflict=conflict, conflict_link=conflict_link, undo=undo if may_change else None,
+        undo_form=UndoForm(formdata=None, data={"token": undo["token"]}) if undo else None,
+    ), status
+
+
+@bp.route("/<int:item_id>/edit", methods=["GET", "POST"])
+def edit(project_id: int, item_id: int):
+    project, item = _changeable(project_id, item_id)
+    if library.mirrors_response(item):
+        # Its fields are the respondent's and are rewritten whenever they amend their answer: refuse, explain.
+        return render_template("evidence/mirrored.html", project=project, item=item,
+                               refused=request.method == "POST"), (409 if request.method == "POST" else 200)
+    form = ItemForm(data=_item_data(item))
+    del form.link_step_ids, form.link_stance  # linking from an existing item is done on its page
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            ensure_current(item, form.submitted_version())
+            stored = files.store_upload(form.file.data) if form.file.data else None
+            with files.kept_only_if_saved(stored):
+                unused = library.update_item(item, form.values(), stored, remove_file=bool(form.remove_file.data))
+                db.session.commit()
+        except files.FileRefused as refused:
+            form.file.errors.append(str(refused))
+        except CONFLICT_ERRORS:
+            db.session.rollback()
+            conflict = db.session.get(EvidenceItem, item_id)
+            form.version.data = str(conflict.version)
+        else:
+            files.remove_if_unused(unused)
+            flash("Evidence saved.", "success")
+            return _to_item(project, item)
+    elif request.method == "GET":
+        form.version.data = str(item.version)
+    status = 409 if conflict else (400 if form.errors else 200)
+    return _form_page(project, form, item, conflict), status
+
+
+@bp.route("/<int:item_id>/file")
+def download(project_id: int, item_id: int):
+    project = get_project_or_404(project_id, Need.READ)
+    item = library.get_item_or_404(project, item_id)
+    if not item.file_sha256:
+        abort(404)
+    path = files.path_for(item.file_sha256)
+    if not path.is_file():
+        abort(404)
+    ext = files.extension(item.file_name)
+    # Read into memory (files are capped by EVIDENCE_FILE_MAX_BYTES) so no file handle outlives the request,
+    # however the response is consumed; the content hash is the perfect ETag.
+    response = send_file(io.BytesIO(path.read_bytes()), mimetype=files.mimetype_for(item.file_name),
+                         as_attachment=True, etag=item.file_sha256,
+                         download_name=files.clean_name(item.file_name) or f"evidence-{item.id}.{ext}")
+    # Members only, and office PCs are shared: never kept in any cache, the browser's own included.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Links -----------------------------------------------------------------------------------------
+# Each link form carries the item's version, which every change to its links bumps (see library._touch).
+
+def _reloaded(project, item_id: int) -> EvidenceItem:
+    """The item as saved by the other person, after a refused save was rolled back."""
+    db.session.rollback()
+    return library.get_item_or_404(project, item_id, with_links=True)
+
+
+@bp.route("/<int:item_id>/links", methods=["POST"])
+def add_link(project_id: int, item_id: int):
+    project, item = _changeable(project_id, item_id)
+    form = LinkForm()
+    targets = library.Targets(project, load_chain(project.id))
+    form.target.choices = targets.choices()
+    form.target.validate_choice = False  # checked against the project's own chain by the service
+    if form.validate_on_submit():
+        try:
+            ensure_current(item, form.submitted_version())
+            library.add_link(item, targets, form.target.data, Stance(form.stance.data), Strength(form.strength.data),
+                             form.note.data or "", current_user)
+            db.session.commit()
+        except library.LinkError as exc:
+            form.target.errors.append(str(exc))
+        except CONFLICT_ERRORS:
+            item = _reloaded(project, item_id)
+            form.version.data = str(item.version)
+            return _render_item(project, item, link_form=form, conflict="add", status=409)
+        else:
+            flash("Link added.", "success")
+            return _to_item(project, item, "links")
+    return _render_item(project, item, link_form=form, status=400)
+
+
+def _link_gone(project, item, form: LinkEditForm):
+    """An edit of a link someone removed meanwhile: nothing to save, so offer the user's entries in the add form."""
+    readd = LinkForm(formdata=None, data={"target": form.target.data, "stance": form.stance.data,
+                                          "strength": form.strength.data, "note": form.note.data,
+                                          "version": str(item.version)})
+    return _render_item(project, item, link_form=readd, conflict="removed", status=409)
+
+
+@bp.route("/<int:item_id>/links/<int:link_id>", methods=["POST"])
+def edit_link(project_id: int, item_id: int, link_id: int):
+    project, item = _changeable(project_id, item_id)
+    link = library.find_link(item, link_id)
+    form = LinkEditForm(prefix=f"link{link_id}-")
+    if link is None:
+        return _link_gone(project, item, form)
+    if form.validate_on_submit():
+        try:
+            ensure_current(item, form.submitted_version())
+            library.update_link(item, link, Stance(form.stance.data), Strength(form.strength.data),
+                                form.note.data or "")
+            db.session.commit()
+        except CONFLICT_ERRORS:
+            item = _reloaded(project, item_id)
+            form.version.data = str(item.version)
+            current = next((current for current in item.links if current.id == link_id), None)
+            if current is None:
+                return _link_gone(project, item, form)
+            return _render_item(project, item, failed_edit=form, conflict="edit", conflict_link=current, status=409)
+        flash("Link saved.", "success")
+        return _to_item(project, item, f"link-{link_id}")
+    return _render_item(project, item, failed_edit=form, status=400)
+
+
+def _already_removed(project, item):
+    flash("That link is no longer there: someone else has already removed it.", "success")
+    return _to_item(project, item, "links")
+
+
+@bp.route("/<int:item_id>/links/<int:link_id>/remove", methods=["GET", "POST"])
+def remove_link(project_id: int, item_id: int, link_id: int):
+    """Asks first; once removed, the item page offers an Undo that puts the same link back."""
+    project, item = _changeable(project_id, item_id)
+    link = library.find_link(item, link_id)
+    if link is None:
+        return _already_removed(project, item)
+    form = LinkRemoveForm()
+    conflict = False
+    if form.validate_on_submit() and form.confirmed():
+        try:
+            ensure_current(item, form.submitted_version())
+            token = library.remove_link(item, link)
+            db.session.commit()
+        except CONFLICT_ERRORS:
+            item = _reloaded(project, item_id)
+            link = library.find_link(item, link_id)
+            if link is None:
+                return _already_removed(project, item)
+            conflict = True
+        else:
+            if len(token) <= UNDO_TOKEN_MAX:
+                session[UNDO_KEY] = {"item": item.id, "token": token}
+            else:  # the session cookie could not hold it (browsers drop cookies over 4 KB)
+                flash("Link removed. It cannot be undone from here: its note was too long to keep for an undo. "
+                      "The item itself stays in the library.", "success")
+            return _to_item(project, item, "links")
+    elif request.method == "POST" and not form.errors:
+        return redirect(url_for("evidence.remove_link", project_id=project.id, item_id=item.id, link_id=link.id))
+    form.version.data, form.confirm.data = str(item.version), "yes"
+    targets = library.Targets(project, load_chain(project.id))
+    status = 409 if conflict else (400 if form.errors else 200)
+    return render_template("evidence/remove_link.html", project=project, item=item, link=link,
+                           target=targets.of(link), form=form, conflict=conflict), status
+
+
+@bp.route("/<int:item_id>/links/restore", methods=["POST"])
+def restore_link(project_id: int, item_id: int):
+    """The Undo of a removal: the link comes back as it was (target, stance, strength, note, origin)."""
+    project, item = _changeable(project_id, item_id)
+    form = UndoForm()
+    if not form.validate_on_submit():
+        flash("This undo could not be read. Add the link again below.", "error")
+        return _to_item(project, item, "links")
+    try:
+        library.restore_link(item, library.Targets(project, load_chain(project.id)), form.token.data, current_user)
+    except library.LinkError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _to_item(project, item, "links")
+    db.session.commit()
+    flash("Link restored.", "success")
+    return _to_item(project, item, "links")
+
+
+# Trash -----------------------------------------------------------------------------------------
+
+@bp.route("/<int:item_id>/delete", methods=["GET", "POST"])
+def delete(project_id: int, item_id: int):
+    project, item = _changeable(project_id, item_id)
+    if request.method == "POST":
+        library.delete_item(item, current_user)
+        db.session.commit()
+        # Restoring needs EDIT: a contributor deleting their own item cannot bring it back themselves.
+        who = "You" if can(project, Need.EDIT) else "A team member"
+        flash(f"“{item.title}” moved to the evidence trash. {who} can restore it from the evidence trash.", "success")
+        return redirect(url_for("evidence.index", project_id=project.id))
+    return render_template("evidence/delete.html", project=project, item=item, link_count=len(item.links))
+
+
+@bp.route("/trash")
+def trash(project_id: int):
+    project = get_project_or_404(project_id, Need.READ)
+    page = db.paginate(library.trash_query(project), page=page_number(),
+                       per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
+    return render_template("evidence/trash.html", project=project, page=page)
+
+
+@bp.route("/<int:item_id>/restore", methods=["POST"])
+def restore(project_id: int, item_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    item = library.get_item_or_404(project, item_id, deleted=True)
+    library.restore_item(item)
+    db.session.commit()
+    flash(f"“{item.title}” restored.", "success")
+    return _to_item(project, item)

@@ -7,6 +7,7 @@ from impact.cards.models import action_steps
 from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, LinkOrigin, Stance, Strength
 from impact.extensions import db
 from impact.followups.models import Progress, Response
+from impact.model_types import utcnow
 
 STANCE_FROM_PROGRESS = {
     Progress.NONE: Stance.CHALLENGES,
@@ -119,6 +120,9 @@ def sync_coded_factors(item: EvidenceItem, factor_notes: dict[int, str]) -> None
 def set_link_judgement(link: EvidenceLink, stance: Stance, strength: Strength, note: str) -> None:
     """The team's own judgement; from now on automatic updates leave this link alone."""
     link.stance, link.strength, link.note, link.origin = stance, strength, note, LinkOrigin.MANUAL
+    # Links have no version of their own: touching the item bumps its version, so a link form opened
+    # before this change (in the evidence library) is refused as outdated instead of overwriting it.
+    link.item.updated_at = utcnow()
     db.session.flush()
 
 

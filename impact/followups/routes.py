@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from impact.pagination import page_number
 from impact.cards.models import ActionCard
 from impact.coding.services import coding_context
 from impact.concurrency import CONFLICT_ERRORS, ensure_current
@@ -106,7 +107,7 @@ def show(project_id: int, event_id: int, campaign_id: int):
         .options(selectinload(FollowUp.card), selectinload(FollowUp.response))
         .order_by(FollowUp.id)
     )
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, page=page_number(), per_page=50, error_out=False)
     tracking = figures(ActionCard.id.in_(select(FollowUp.card_id).where(FollowUp.campaign_id == campaign.id)))
     return render_template("followups/campaign.html", project=project, event=event, campaign=campaign, page=page,
                            tracking=tracking, now=utcnow())

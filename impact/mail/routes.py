@@ -19,6 +19,7 @@ from impact.extensions import db
 from impact.mail.models import OutboxMessage, OutboxStatus
 from impact.mail.outbox import STUCK_AFTER, delivery_uncertain, mark_sent, send_again
 from impact.model_types import utcnow
+from impact.pagination import page_number
 
 bp = Blueprint("mail", __name__, url_prefix="/admin/outbox")
 
@@ -42,7 +43,7 @@ def outbox():
         statement = statement.where(_uncertain_filter())
     page = db.paginate(
         statement,
-        page=request.args.get("page", 1, type=int),
+        page=page_number(),
         per_page=current_app.config["ITEMS_PER_PAGE"],
     )
     uncertain_count = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(_uncertain_filter()))

@@ -13,6 +13,7 @@ from impact.projects.models import Membership, OrganisationKind, PartnerGroup, P
 from impact.projects.permissions import Need, can, get_project_or_404, visible_projects_query
 from impact.toc.services import load_chain
 from impact.toc.views import chain_diagram
+from impact.pagination import page_number
 
 bp = Blueprint("projects", __name__)
 
@@ -28,7 +29,7 @@ def require_login():
 @bp.route("/")
 def index():
     page = db.paginate(
-        visible_projects_query(), page=request.args.get("page", 1, type=int),
+        visible_projects_query(), page=page_number(),
         per_page=current_app.config["ITEMS_PER_PAGE"],
     )
     return render_template("projects/index.html", page=page)
@@ -118,7 +119,7 @@ def members(project_id: int):
 
 def _render_members(project: Project, form: MemberAddForm, organisation_form: OrganisationForm):
     page = db.paginate(
-        services.members_query(project), page=request.args.get("page", 1, type=int),
+        services.members_query(project), page=page_number(),
         per_page=current_app.config["ITEMS_PER_PAGE"],
     )
     status = 400 if form.errors or organisation_form.errors else 200

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from impact.evidence.models import EvidenceLink
+from impact.assessment.queries import current_assessments
+from impact.evidence.models import EvidenceItem, EvidenceLink
+from impact.evidence.queries import live_items
 from impact.extensions import db
 from impact.followups.tracking import GroupFigures, project_tracking
 from impact.projects.models import Project
 from impact.toc.models import InfluencingFactor, Level, Step
+from impact.tracing.services import claims_with_posteriors
 
 
 def _rate(figures: GroupFigures) -> float | None:
@@ -15,16 +18,25 @@ def _rate(figures: GroupFigures) -> float | None:
     return round(rate, 4) if rate is not None else None
 
 
-def _evidence_counts(column) -> dict[int, int]:
+def _evidence_counts(project_id: int, column) -> dict[int, int]:
+    """Distinct live (not trashed) items of the project linked to each target."""
     return dict(db.session.execute(
-        select(column, func.count(func.distinct(EvidenceLink.item_id))).where(column.is_not(None)).group_by(column)
+        select(column, func.count(func.distinct(EvidenceLink.item_id)))
+        .join(EvidenceItem, EvidenceItem.id == EvidenceLink.item_id)
+        .where(column.is_not(None), EvidenceItem.project_id == project_id, live_items())
+        .group_by(column)
     ).all())
+
+
+def _value(rating) -> str | None:
+    return rating.value if rating is not None else None
 
 
 def report_data(project: Project) -> dict:
     tracking = project_tracking(project.id)
-    step_counts = _evidence_counts(EvidenceLink.step_id)
-    factor_counts = _evidence_counts(EvidenceLink.factor_id)
+    step_counts = _evidence_counts(project.id, EvidenceLink.step_id)
+    factor_counts = _evidence_counts(project.id, EvidenceLink.factor_id)
+    by_step, _ = current_assessments(project.id)
     steps = db.session.execute(
         select(Step.id, Step.title, Level.name)
         .join(Level, Level.id == Step.level_id)
@@ -51,10 +63,15 @@ def report_data(project: Project) -> dict:
             },
             "progress": {level.value: count for level, count in tracking.progress.items()},
         },
-        # Progress and confidence come from step assessments, which a later feature adds.
+        # Progress and confidence of each step's current assessment (null until it is assessed).
         "steps": [{"id": step_id, "level": level, "title": title, "evidence_count": step_counts.get(step_id, 0),
-                   "progress": None, "confidence": None} for step_id, title, level in steps],
+                   "progress": _value(getattr(by_step.get(step_id), "progress", None)),
+                   "confidence": _value(getattr(by_step.get(step_id), "confidence", None))}
+                  for step_id, title, level in steps],
         "factors": [{"id": factor.id, "title": factor.title, "direction": factor.direction.value,
                      "evidence_count": factor_counts.get(factor.id, 0)} for factor in factors],
-        "claims": [],
+        # Every claim recorded, with its posterior (null when the evidence leaves Bayes' rule undefined).
+        # Claims are kept while tracing is off but belong to no page then, so the report leaves them out too.
+        "claims": [{"id": claim.id, "title": claim.statement, "prior": claim.prior, "posterior": claim.posterior}
+                   for claim in claims_with_posteriors(project.id)] if project.contribution_tracing else [],
     }

@@ -1,6 +1,137 @@
 """The contribution story, its snapshots, and the gaps in the evidence."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from impact.concurrency import CONFLICT_ERRORS, EditConflict, ensure_current
+from impact.extensions import db
+from impact.pagination import page_number
+from impact.projects.models import Project
+from impact.projects.permissions import Need, can, get_project_or_404
+from impact.story import services
+from impact.story.compare import diff_stories
+from impact.story.forms import ConclusionForm, SnapshotForm
+from impact.story.gaps import find_gaps
+from impact.story.models import StorySnapshot
+from impact.toc.views import diagram_legend
 
 bp = Blueprint("story", __name__, url_prefix="/projects/<int:project_id>/story")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every story page needs a logged-in user; the project check follows in each view."""
+
+
+def _render_story(project: Project, content: dict, *, snapshot: StorySnapshot | None = None):
+    live = snapshot is None
+    title = f"Results chain of {content['project']['title']}, coloured by progress and confidence"
+    if snapshot is not None:
+        title += f" (snapshot {snapshot.number})"
+    view = services.story_view(content, project, live=live, may_read=can(project, Need.READ), title=title)
+    return render_template("story/story.html", project=project, view=view, snapshot=snapshot,
+                           legend=diagram_legend(), label=services.label)
+
+
+@bp.route("/")
+def show(project_id: int):
+    project = get_project_or_404(project_id, Need.VIEW_REPORT)
+    return _render_story(project, services.build_content(project))
+
+
+@bp.route("/gaps")
+def gaps(project_id: int):
+    project = get_project_or_404(project_id, Need.READ)
+    return render_template("story/gaps.html", project=project, sections=find_gaps(project))
+
+
+@bp.route("/conclusion", methods=["GET", "POST"])
+def edit_conclusion(project_id: int):
+    project = get_project_or_404(project_id, Need.EDIT)
+    story = services.load_story(project.id)
+    form = ConclusionForm(obj=story)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            if story is None:
+                # Version 0 stands for "no conclusion yet"; anything else means the form is stale.
+                if form.submitted_version() != 0:
+                    raise EditConflict(None)
+            else:
+                ensure_current(story, form.submitted_version())
+            services.save_conclusion(project, story, form.conclusion.data or "", current_user)
+            db.session.commit()
+        except (*CONFLICT_ERRORS, IntegrityError):  # IntegrityError: two first saves at once
+            db.session.rollback()
+            conflict = services.load_story(project.id)
+            form.version.data = str(conflict.version if conflict else 0)
+        else:
+            flash("Conclusion saved.", "success")
+            return redirect(url_for("story.show", project_id=project.id, _anchor="conclusion"))
+    elif request.method == "GET":
+        form.version.data = str(story.version if story else 0)
+    status = 409 if conflict else (400 if form.errors else 200)
+    return render_template("story/conclusion_form.html", project=project, form=form, conflict=conflict), status
+
+
+@bp.route("/snapshots", methods=["GET", "POST"])
+def snapshots(project_id: int):
+    project = get_project_or_404(project_id, Need.EDIT if request.method == "POST" else Need.READ)
+    form = SnapshotForm()
+    race = False
+    if request.method == "POST" and form.validate_on_submit():
+        # Someone saving at the same moment may take our number; then take the next one.
+        for _attempt in range(2):
+            try:
+                snapshot = services.save_snapshot(project, form.name.data, current_user)
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+                continue
+            flash(f"Snapshot {snapshot.number} “{snapshot.name}” saved.", "success")
+            return redirect(url_for("story.snapshot", project_id=project.id, number=snapshot.number))
+        race = True
+    page = db.paginate(services.snapshots_query(project), page=page_number(),
+                       per_page=current_app.config["ITEMS_PER_PAGE"])
+    status = 409 if race else (400 if form.errors else 200)
+    return render_template("story/snapshots.html", project=project, page=page, form=form, race=race), status
+
+
+@bp.route("/snapshots/<int:number>")
+def snapshot(project_id: int, number: int):
+    project = get_project_or_404(project_id, Need.READ)
+    saved = services.get_snapshot_or_404(project, number)
+    content, = services.withhold_quotes(project.id, saved.content)
+    return _render_story(project, content, snapshot=saved)
+
+
+@bp.route("/compare")
+def compare(project_id: int):
+    """Compare two snapshots; 'current' stands for the story as it reads now."""
+    project = get_project_or_404(project_id, Need.READ)
+    options = list(db.session.scalars(services.snapshots_query(project)))
+    old_key, new_key = request.args.get("old", ""), request.args.get("new", "current")
+    if not old_key and options:
+        old_key = str(options[0].number)
+
+    def pick(key: str):
+        if key == "current":
+            return "The story as it reads now", services.build_content(project)
+        for option in options:
+            if key == str(option.number):
+                content = db.session.scalar(select(StorySnapshot.content).where(StorySnapshot.id == option.id))
+                return f"Snapshot {option.number}: {option.name} ({option.created_at:%d %b %Y})", content
+        return None, None
+
+    old_label, old_content = pick(old_key)
+    new_label, new_content = pick(new_key)
+    old_content, new_content = services.withhold_quotes(project.id, old_content, new_content)
+    diff = diff_stories(old_content, new_content) if old_content and new_content else None
+    return render_template(
+        "story/compare.html", project=project, options=options, old_key=old_key, new_key=new_key,
+        old_label=old_label, new_label=new_label, diff=diff,
+    )

@@ -1,8 +1,8 @@
-"""What hangs off a step when it is deleted: evidence links, card tags, assessments, codebook mappings.
+"""What hangs off a part of the chain: evidence links, card tags, assessments, codebook mappings.
 
-The database drops these rows with the step (ON DELETE CASCADE). So that deleting a step
-stays reversible without losing anyone's work, they are copied into the trash record
-first, as plain JSON, and put back on restore wherever what they point at still exists.
+The database drops these rows with the step, link, assumption or factor they point at
+(ON DELETE CASCADE). So that a deletion stays reversible without losing anyone's work,
+they are copied into the trash record first, as plain JSON, and put back on restore wherever what they point at still exists.
 """
 from __future__ import annotations
 
@@ -52,26 +52,28 @@ def _rows(table_name: str, *conditions) -> list[dict[str, Any]]:
     return [_to_json(table, row) for row in db.session.execute(select(table).where(or_(*conditions)))]
 
 
-def capture(step_id: int, link_ids: list[int], assumption_ids: list[int], factor_ids: list[int]) -> dict[str, Any]:
-    """Copies of every row that deleting the step (and so its links, assumptions, factors) would remove."""
+def capture(step_ids: list[int], link_ids: list[int], assumption_ids: list[int],
+            factor_ids: list[int]) -> dict[str, Any]:
+    """Copies of every row that deleting these steps, links, assumptions and factors would remove."""
     evidence = _table("evidence_links").c
     assessments = _table("assessments").c
+    statuses = _table("assumption_statuses").c
     claims = _table("claims").c
-    captured_assessments = _rows("assessments", assessments.step_id == step_id, assessments.link_id.in_(link_ids))
+    captured_assessments = _rows("assessments", assessments.step_id.in_(step_ids), assessments.link_id.in_(link_ids))
     assessment_ids = [row["id"] for row in captured_assessments]
     return {
-        "evidence_links": _rows("evidence_links", evidence.step_id == step_id, evidence.link_id.in_(link_ids),
+        "evidence_links": _rows("evidence_links", evidence.step_id.in_(step_ids), evidence.link_id.in_(link_ids),
                                 evidence.assumption_id.in_(assumption_ids), evidence.factor_id.in_(factor_ids)),
-        "action_steps": _rows("action_steps", _table("action_steps").c.step_id == step_id),
+        "action_steps": _rows("action_steps", _table("action_steps").c.step_id.in_(step_ids)),
         "assessments": captured_assessments,
-        "assumption_statuses": _rows("assumption_statuses",
-                                     _table("assumption_statuses").c.assessment_id.in_(assessment_ids)),
+        "assumption_statuses": _rows("assumption_statuses", statuses.assessment_id.in_(assessment_ids),
+                                     statuses.assumption_id.in_(assumption_ids)),
         "factor_theme_factors": _rows("factor_theme_factors",
                                       _table("factor_theme_factors").c.factor_id.in_(factor_ids)),
         # Claims survive the step (ON DELETE SET NULL); remember what they were about.
         "claims": [{"id": claim_id, "step_id": step, "link_id": link} for claim_id, step, link in db.session.execute(
             select(claims.id, claims.step_id, claims.link_id)
-            .where(or_(claims.step_id == step_id, claims.link_id.in_(link_ids))))],
+            .where(or_(claims.step_id.in_(step_ids), claims.link_id.in_(link_ids))))],
     }
 
 
@@ -102,6 +104,14 @@ def _restorable(table_name: str, rows: list[dict[str, Any]]) -> list[dict[str, A
     }
     return [row for row in rows
             if all(row.get(column) is None or row[column] in ids for column, ids in present.items())]
+
+
+def held_counts(captured: dict[str, Any]) -> dict[str, int]:
+    """What a deletion would take with it besides the chain itself, for the confirmation page."""
+    return {"evidence": len(captured["evidence_links"]),
+            "assessments": len({row["id"] for row in captured["assessments"]}
+                               | {row["assessment_id"] for row in captured["assumption_statuses"]}),
+            "tags": len(captured["action_steps"])}
 
 
 def restore(payload: dict[str, Any]) -> int:

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from impact.extensions import db
 from impact.projects.permissions import Need, get_project_or_404
-from impact.toc import services
+from impact.toc import services, trash
 from impact.toc.blueprint import bp
 from impact.toc.forms import AssumptionForm, FactorForm, LinkForm
 from impact.toc.models import Assumption, AssumptionKind, FactorDirection, InfluencingFactor, Link, Step
@@ -48,21 +49,34 @@ def link(project_id: int, link_id: int):
     project = get_project_or_404(project_id, Need.READ)
     link = services.get_in_project_or_404(Link, project, link_id)
     chain = services.load_chain(project.id)
+    from impact.assessment.queries import link_page  # the assessment and evidence shown on the page
+
     return render_template(
         "toc/link.html", project=project, link=link, chain=chain,
         source=chain.step_by_id[link.source_step_id], target=chain.step_by_id[link.target_step_id],
         assumption_form=AssumptionForm(formdata=None),
+        **link_page(project.id, link.id, [a.id for a in chain.assumptions_by_link[link.id]]),
     )
 
 
-@bp.route("/links/<int:link_id>/delete", methods=["POST"])
+def _delete_part(project, obj, title: str, what: str, back: str):
+    """Delete after confirming when evidence or assessments hang on it; always undoable from the trash."""
+    held = trash.held_by_part(obj)
+    if request.method == "POST" and (not any(held.values()) or request.form.get("confirm") == "yes"):
+        trash.delete_part(obj, title, current_user)
+        db.session.commit()
+        flash(f"{what} “{title}” removed. You can restore it under “Recently deleted” on the theory-of-change "
+              "page; saved revisions still show it.", "success")
+        return redirect(back)
+    return render_template("toc/part_delete.html", project=project, title=title, what=what, held=held, back=back)
+
+
+@bp.route("/links/<int:link_id>/delete", methods=["GET", "POST"])
 def delete_link(project_id: int, link_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
     link = services.get_in_project_or_404(Link, project, link_id)
-    services.delete_link(link)
-    db.session.commit()
-    flash("Link removed. Saved revisions still show it.", "success")
-    return redirect(url_for("toc.chain", project_id=project.id))
+    return _delete_part(project, link, f"{link.source.title} → {link.target.title}", "Link",
+                        url_for("toc.chain", project_id=project.id))
 
 
 @bp.route("/links/<int:link_id>/assumptions", methods=["POST"])
@@ -94,15 +108,12 @@ def edit_assumption(project_id: int, assumption_id: int):
     )
 
 
-@bp.route("/assumptions/<int:assumption_id>/delete", methods=["POST"])
+@bp.route("/assumptions/<int:assumption_id>/delete", methods=["GET", "POST"])
 def delete_assumption(project_id: int, assumption_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
     assumption = services.get_in_project_or_404(Assumption, project, assumption_id)
-    link_id = assumption.link_id
-    services.delete_object(assumption)
-    db.session.commit()
-    flash("Removed.", "success")
-    return _to_link(project.id, link_id)
+    return _delete_part(project, assumption, assumption.text, assumption.kind.label,
+                        url_for("toc.link", project_id=project.id, link_id=assumption.link_id))
 
 
 @bp.route("/steps/<int:step_id>/factors", methods=["POST"])
@@ -133,12 +144,9 @@ def edit_factor(project_id: int, factor_id: int):
     return render_template("toc/factor_form.html", project=project, form=form, step=factor.step, factor=factor)
 
 
-@bp.route("/factors/<int:factor_id>/delete", methods=["POST"])
+@bp.route("/factors/<int:factor_id>/delete", methods=["GET", "POST"])
 def delete_factor(project_id: int, factor_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
     factor = services.get_in_project_or_404(InfluencingFactor, project, factor_id)
-    step_id = factor.step_id
-    services.delete_object(factor)
-    db.session.commit()
-    flash("Influencing factor removed.", "success")
-    return _to_step(project.id, step_id)
+    return _delete_part(project, factor, factor.title, "Influencing factor",
+                        url_for("toc.step", project_id=project.id, step_id=factor.step_id) + "#factors")

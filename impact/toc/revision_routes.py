@@ -10,6 +10,7 @@ from impact.toc import revisions, services
 from impact.toc.blueprint import bp
 from impact.toc.forms import RevisionForm
 from impact.toc.views import snapshot_diagram
+from impact.pagination import page_number
 
 
 @bp.route("/revisions", methods=["GET", "POST"])
@@ -26,7 +27,7 @@ def revision_list(project_id: int):
         flash(f"Revision {revision.number} “{revision.name}” saved.", "success")
         return redirect(url_for("toc.revision", project_id=project.id, number=revision.number))
     page = db.paginate(
-        revisions.revisions_query(project, with_authors=True), page=request.args.get("page", 1, type=int),
+        revisions.revisions_query(project, with_authors=True), page=page_number(),
         per_page=current_app.config["ITEMS_PER_PAGE"],
     )
     status = 400 if form.errors else 200

@@ -132,9 +132,12 @@ def step(project_id: int, step_id: int):
     project = get_project_or_404(project_id, Need.READ)
     step = services.get_in_project_or_404(Step, project, step_id)
     chain = services.load_chain(project.id)
+    from impact.assessment.queries import step_page  # the assessment and evidence shown on the page
+
     return render_template(
         "toc/step.html", project=project, step=chain.step_by_id[step.id], chain=chain,
         factor_form=FactorForm(formdata=None),
+        **step_page(project.id, step.id, [f.id for f in chain.factors_by_step[step.id]]),
     )
 
 
@@ -206,8 +209,16 @@ def restore_step(project_id: int, deleted_id: int):
         flash(str(exc), "error")
         return _to_chain(project.id, "recently-deleted")
     db.session.commit()
-    flash(" ".join([f"Step “{record.title}” restored with its links, assumptions and factors.", *notes]), "success")
-    return redirect(url_for("toc.step", project_id=project.id, step_id=record.payload["step"]["id"]))
+    kind = record.payload.get("kind", "step")
+    restored = ("with its links, assumptions and factors" if kind == "step" else
+                "with its assumptions" if kind == "link" else "")
+    flash(" ".join([f"{kind.capitalize()} “{record.title}” restored {restored}".rstrip() + ".", *notes]), "success")
+    part = record.payload[kind]
+    if kind == "link":
+        return redirect(url_for("toc.link", project_id=project.id, link_id=part["id"]))
+    if kind == "assumption":
+        return redirect(url_for("toc.link", project_id=project.id, link_id=part["link_id"]))
+    return redirect(url_for("toc.step", project_id=project.id, step_id=part["step_id" if kind == "factor" else "id"]))
 
 
 from impact.toc import link_routes, revision_routes  # noqa: E402,F401  (they add routes to bp)

@@ -212,10 +212,6 @@ def add_link(project: Project, source: Step, target: Step, note: str = "") -> Li
     return link
 
 
-def delete_link(link: Link) -> None:
-    db.session.delete(link)
-    db.session.flush()
-
 
 # Assumptions, risks and factors -------------------------------------------------------------
 
@@ -232,8 +228,3 @@ def add_factor(step: Step, title: str, direction: FactorDirection, description: 
     db.session.add(factor)
     db.session.flush()
     return factor
-
-
-def delete_object(obj) -> None:
-    db.session.delete(obj)
-    db.session.flush()

@@ -1,12 +1,22 @@
 """Small pieces the chain pages share: the diagram and the select lists."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import url_for
 from markupsafe import Markup
 
 from impact.forms import select_choices
 from impact.projects.models import Project
-from impact.toc.diagram import DiagramLevel, DiagramLink, DiagramStep, render_chain_svg
+from impact.toc.diagram import (
+    CONFIDENCE_STROKES,
+    DEFAULT_STROKE,
+    PROGRESS_FILLS,
+    DiagramLevel,
+    DiagramLink,
+    DiagramStep,
+    render_chain_svg,
+)
 from impact.toc.services import Chain
 
 
@@ -33,6 +43,42 @@ def snapshot_diagram(snap: dict, title: str) -> Markup:
         [DiagramLink(link["source"], link["target"]) for link in snap["links"]],
         title=title,
     )
+
+
+def coloured_diagram(levels: list[dict], steps: list[dict], links: list[dict], *, title: str,
+                     href: Callable[[int], str] | None = None) -> Markup:
+    """The chain with each box filled by its progress and outlined by the confidence in it.
+
+    Takes plain dicts (levels: id, name; steps: id, level_id, title, progress, confidence;
+    links: source, target) so a saved story snapshot redraws exactly as it was.
+    """
+    return render_chain_svg(
+        [DiagramLevel(lv["id"], lv["name"]) for lv in levels],
+        [DiagramStep(s["id"], s["level_id"], s["title"], href=href(s["id"]) if href else None,
+                     progress=s.get("progress"), confidence=s.get("confidence")) for s in steps],
+        [DiagramLink(link["source"], link["target"]) for link in links],
+        title=title,
+    )
+
+
+def _swatch(fill: str, stroke_width: str, dash: str | None) -> Markup:
+    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+    return Markup(
+        '<svg class="swatch" width="36" height="20" viewBox="0 0 36 20" aria-hidden="true" focusable="false">'
+        f'<rect x="2" y="2" width="32" height="16" rx="3" fill="{fill}" stroke="#374151"'
+        f' stroke-width="{stroke_width}"{dash_attr}/></svg>'
+    )
+
+
+def diagram_legend() -> dict[str, list[tuple[str, Markup]]]:
+    """Samples of the fills and outlines coloured_diagram uses, built from the same tables."""
+    plain = PROGRESS_FILLS["unknown"]
+    return {
+        "progress": [(value, _swatch(PROGRESS_FILLS[value], *DEFAULT_STROKE))
+                     for value in ("none", "low", "some", "good", "unknown")],
+        "confidence": [(value, _swatch(plain, *CONFIDENCE_STROKES.get(value, DEFAULT_STROKE)))
+                       for value in ("low", "medium", "high", "unknown")],
+    }
 
 
 def level_choices(chain: Chain):

@@ -22,6 +22,7 @@ ROLES = ["anonymous", "outsider", "admin", "lead", "team_member", "practitioner_
 ALLOWED: dict[Need, set[str]] = {
     Need.VIEW_REPORT: {"lead", "team_member", "practitioner_researcher", "co_researcher", "funder"},
     Need.READ: {"lead", "team_member", "practitioner_researcher", "co_researcher"},
+    Need.CONTRIBUTE: {"lead", "team_member", "practitioner_researcher", "co_researcher"},
     Need.EDIT: {"lead", "team_member"},
     Need.MANAGE: {"lead"},
 }
@@ -66,16 +67,6 @@ class Case:
         # table locks, and anything waiting for an exclusive lock (a TRUNCATE) then blocks the app too.
         _db.session.commit()
         return client.open(self.path.format(**ids), method=self.method, data=data)
-
-
-def get(endpoint, path, need):
-    return Case(endpoint, "GET", path, need)
-
-
-def post(endpoint, path, need, **data):
-    return Case(endpoint, "POST", path, need, data)
-
-
 
 
 def get(endpoint, path, need):

@@ -1,0 +1,343 @@
+"""The evidence library's services: items, their links to the chain, the trash and the filtered list.
+
+Services flush; the route commits once.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import datetime as dt
+
+from flask import abort, current_app, url_for
+from flask_login import current_user
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
+
+from impact.evidence.files import StoredFile
+from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, LinkOrigin, Stance, Strength
+from impact.evidence.queries import live_items
+from impact.evidence.services import set_link_judgement
+from impact.extensions import db
+from impact.followups.models import Response
+from impact.model_types import utcnow
+from impact.projects.models import Project
+from impact.projects.permissions import Need, can
+from impact.toc.services import Chain
+
+TARGET_KINDS = ("step", "link", "assumption", "factor")
+UNDO_SALT = "evidence-link-undo"
+UNDO_MAX_AGE = 7 * 24 * 3600  # an undo offered on the page stays usable for a week
+
+
+class LinkError(ValueError):
+    """A link we cannot make (unknown target, duplicate), with a message for the user."""
+
+
+# Loading and permissions -----------------------------------------------------------------------
+
+def get_item_or_404(project: Project, item_id: int, *, deleted: bool = False, with_links: bool = False):
+    """A live item of this project (or, with deleted=True, one in its trash)."""
+    query = select(EvidenceItem).where(EvidenceItem.id == item_id, EvidenceItem.project_id == project.id)
+    query = query.where(EvidenceItem.deleted_at.is_not(None) if deleted else live_items())
+    if with_links:
+        query = query.options(selectinload(EvidenceItem.links), selectinload(EvidenceItem.created_by))
+    item = db.session.scalar(query)
+    if item is None:
+        abort(404)
+    return item
+
+
+def find_link(item: EvidenceItem, link_id: int) -> EvidenceLink | None:
+    """One of this item's links, or None (never one of another item's): the item was already found within
+    its project. None usually means someone removed the link after the page was loaded."""
+    return db.session.scalar(select(EvidenceLink).where(EvidenceLink.id == link_id, EvidenceLink.item_id == item.id))
+
+
+def may_change(project: Project, item: EvidenceItem) -> bool:
+    """Editors change any item; contributors (practitioner- and co-researchers) only the items they added."""
+    if can(project, Need.EDIT):
+        return True
+    return (can(project, Need.CONTRIBUTE) and item.created_by_id is not None
+            and item.created_by_id == getattr(current_user, "id", None))
+
+
+def require_change(project: Project, item: EvidenceItem) -> None:
+    if not may_change(project, item):
+        abort(403)
+
+
+def mirrors_response(item: EvidenceItem) -> bool:
+    """Whether a follow-up response writes this item: sync_response_evidence rewrites its fields whenever
+    the respondent amends their answer, so edits made in the library would be lost (and consent is theirs)."""
+    return bool(db.session.scalar(select(exists().where(Response.evidence_item_id == item.id))))
+
+
+# Respondents' own words ------------------------------------------------------------------------
+
+def private_summary():
+    """Items whose summary holds the verbatim answers of a respondent who did not agree to be quoted."""
+    return and_(EvidenceItem.kind == EvidenceKind.ACTION_CARD_RESPONSE, EvidenceItem.consent_to_quote.is_(False))
+
+
+def sees_private_summaries(project: Project) -> bool:
+    """Only the project team (EDIT) reads what respondents wrote without consenting to be quoted."""
+    return can(project, Need.EDIT)
+
+
+def summary_hidden(project: Project, item: EvidenceItem) -> bool:
+    return (item.kind == EvidenceKind.ACTION_CARD_RESPONSE and not item.consent_to_quote
+            and not sees_private_summaries(project))
+
+
+# Items -----------------------------------------------------------------------------------------
+
+def _apply_file(item: EvidenceItem, stored: StoredFile | None) -> None:
+    if stored is None:
+        item.file_name, item.file_sha256, item.file_size, item.file_type = "", None, None, ""
+    else:
+        item.file_name, item.file_sha256 = stored.name, stored.sha256
+        item.file_size, item.file_type = stored.size, stored.mimetype
+
+
+def create_item(project: Project, user, values: dict, stored: StoredFile | None = None) -> EvidenceItem:
+    item = EvidenceItem(project_id=project.id, created_by_id=getattr(user, "id", None), **values)
+    _apply_file(item, stored)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def update_item(item: EvidenceItem, values: dict, stored: StoredFile | None = None,
+                remove_file: bool = False) -> str | None:
+    """Save an edit; returns the hash of a file the item no longer refers to (to tidy up after the commit)."""
+    old_sha = item.file_sha256
+    for name, value in values.items():
+        setattr(item, name, value)
+    if stored is not None:
+        _apply_file(item, stored)
+    elif remove_file:
+        _apply_file(item, None)
+    item.updated_at = utcnow()
+    db.session.flush()
+    return old_sha if old_sha and old_sha != item.file_sha256 else None
+
+
+def delete_item(item: EvidenceItem, user) -> None:
+    """Move to the trash: the item and its links disappear everywhere but can be restored."""
+    item.deleted_at, item.deleted_by_id = utcnow(), getattr(user, "id", None)
+    db.session.flush()
+
+
+def restore_item(item: EvidenceItem) -> None:
+    item.deleted_at, item.deleted_by_id = None, None
+    db.session.flush()
+
+
+def trash_query(project: Project):
+    return (select(EvidenceItem).where(EvidenceItem.project_id == project.id, EvidenceItem.deleted_at.is_not(None))
+            .options(selectinload(EvidenceItem.deleted_by))
+            .order_by(EvidenceItem.deleted_at.desc(), EvidenceItem.id.desc()))
+
+
+# Links -----------------------------------------------------------------------------------------
+
+@dataclass
+class Target:
+    kind: str  # one of TARGET_KINDS
+    id: int
+    label: str
+    url: str
+
+    @property
+    def value(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+class Targets:
+    """Every part of the project's chain an item can be linked to, from an already loaded Chain."""
+
+    def __init__(self, project: Project, chain: Chain):
+        self.project, self.chain = project, chain
+        self.by_value: dict[str, Target] = {}
+        self.groups: dict[str, list[Target]] = {"Steps": [], "Links": [], "Assumptions and risks": [],
+                                                 "Influencing factors": []}
+        for step in chain.steps:
+            self._add("Steps", Target("step", step.id, step.title, self._step_url(step.id)))
+        for link in chain.links:
+            self._add("Links", Target("link", link.id, self._link_label(link), self._link_url(link.id)))
+        for link in chain.links:
+            for assumption in chain.assumptions_by_link.get(link.id, []):
+                self._add("Assumptions and risks", Target(
+                    "assumption", assumption.id, f"{assumption.kind.label}: {assumption.text} "
+                    f"(on {self._link_label(link)})", self._link_url(link.id)))
+        for step in chain.steps:
+            for factor in chain.factors_by_step.get(step.id, []):
+                self._add("Influencing factors", Target(
+                    "factor", factor.id, f"{factor.title} (on {step.title})", self._step_url(step.id) + "#factors"))
+
+    def _add(self, group: str, target: Target) -> None:
+        self.groups[group].append(target)
+        self.by_value[target.value] = target
+
+    def _link_label(self, link) -> str:
+        steps = self.chain.step_by_id
+        return f"{steps[link.source_step_id].title} → {steps[link.target_step_id].title}"
+
+    def _step_url(self, step_id: int) -> str:
+        return url_for("toc.step", project_id=self.project.id, step_id=step_id)
+
+    def _link_url(self, link_id: int) -> str:
+        return url_for("toc.link", project_id=self.project.id, link_id=link_id)
+
+    def choices(self) -> list[SelectChoice]:
+        """For a SelectField, grouped by kind of target."""
+        return [SelectChoice(t.value, t.label, optgroup=group) for group, targets in self.groups.items()
+                for t in targets]
+
+    def of(self, link: EvidenceLink) -> Target | None:
+        for kind in TARGET_KINDS:
+            target_id = getattr(link, f"{kind}_id")
+            if target_id is not None:
+                return self.by_value.get(f"{kind}:{target_id}")
+        return None
+
+
+def target_value(link: EvidenceLink) -> str:
+    """"step:12" etc.: what a link points at, even when that part is not in the loaded chain."""
+    kind = next(kind for kind in TARGET_KINDS if getattr(link, f"{kind}_id") is not None)
+    return f"{kind}:{getattr(link, f'{kind}_id')}"
+
+
+def _touch(item: EvidenceItem) -> None:
+    # EvidenceLink has no version of its own: changing a link updates the item's row, which bumps the item's
+    # version, so a form based on the item as it was (edit, add or remove a link) is refused as outdated.
+    item.updated_at = utcnow()
+
+
+def add_link(item: EvidenceItem, targets: Targets, value: str, stance: Stance, strength: Strength, note: str,
+             user, *, origin: LinkOrigin = LinkOrigin.MANUAL, created_by_id: int | None = None,
+             created_at: dt.datetime | None = None, touch: bool = True) -> EvidenceLink:
+    target = targets.by_value.get(value or "")
+    if target is None:  # only the project's own chain is offered; anything else is refused
+        raise LinkError("Choose a step, link, assumption or factor of this project.")
+    column = getattr(EvidenceLink, f"{target.kind}_id")
+    if db.session.scalar(select(exists().where(EvidenceLink.item_id == item.id, column == target.id))):
+        raise LinkError(f"This item is already linked to “{target.label}”. Edit that link instead.")
+    link = EvidenceLink(item_id=item.id, stance=stance, strength=strength, note=note, origin=origin,
+                        created_by_id=created_by_id if created_by_id is not None else getattr(user, "id", None),
+                        **{f"{target.kind}_id": target.id})
+    if created_at is not None:
+        link.created_at = created_at
+    db.session.add(link)
+    if touch:
+        _touch(item)
+    db.session.flush()
+    return link
+
+
+def add_step_links(item: EvidenceItem, targets: Targets, step_ids: list[int], stance: Stance, user) -> None:
+    # Links made with a new item: the item is being created, not changed.
+    for step_id in dict.fromkeys(step_ids):
+        add_link(item, targets, f"step:{step_id}", stance, Strength.MODERATE, "", user, touch=False)
+
+
+def update_link(item: EvidenceItem, link: EvidenceLink, stance: Stance, strength: Strength, note: str) -> None:
+    set_link_judgement(link, stance, strength, note)  # which touches the item too
+
+
+def _undo_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=UNDO_SALT)
+
+
+def undo_token(item_id: int, target: str, stance: Stance, strength: Strength, note: str, origin: LinkOrigin,
+               created_by_id: int | None, created_at: dt.datetime | None) -> str:
+    """Signed, so the Undo button can only put back a link as it really was."""
+    return _undo_serializer().dumps({
+        "item": item_id, "target": target, "stance": stance.value, "strength": strength.value, "note": note,
+        "origin": origin.value, "created_by": created_by_id,
+        "created_at": created_at.isoformat() if created_at else None,
+    })
+
+
+def remove_link(item: EvidenceItem, link: EvidenceLink) -> str:
+    """Remove a link; returns a signed token from which restore_link puts exactly the same link back."""
+    token = undo_token(item.id, target_value(link), link.stance, link.strength, link.note, link.origin,
+                       link.created_by_id, link.created_at)
+    db.session.delete(link)
+    _touch(item)
+    db.session.flush()
+    return token
+
+
+def restore_link(item: EvidenceItem, targets: Targets, token: str, user) -> EvidenceLink:
+    """Undo a removal: the same target, stance, strength, note, origin and creator as before."""
+    try:
+        data = _undo_serializer().loads(token or "", max_age=UNDO_MAX_AGE)
+    except SignatureExpired:
+        raise LinkError("This undo has expired. Add the link again below.") from None
+    except BadSignature:
+        raise LinkError("This undo could not be read. Add the link again below.") from None
+    if not isinstance(data, dict) or data.get("item") != item.id:
+        raise LinkError("This undo belongs to another evidence item.")
+    if data["target"] not in targets.by_value:
+        raise LinkError("The part of the chain this link pointed to no longer exists, so it cannot be restored.")
+    created_at = dt.datetime.fromisoformat(data["created_at"]) if data.get("created_at") else None
+    return add_link(item, targets, data["target"], Stance(data["stance"]), Strength(data["strength"]), data["note"],
+                    user, origin=LinkOrigin(data["origin"]), created_by_id=data.get("created_by"),
+                    created_at=created_at)
+
+
+# The library list ------------------------------------------------------------------------------
+
+def library_query(project: Project, filters: dict, *, private_summaries: bool = False):
+    """Live items of the project matching the filters, newest evidence first (a select() to paginate).
+
+    private_summaries: whether the reader may see respondents' unquotable words (see sees_private_summaries).
+    """
+    query = select(EvidenceItem).where(EvidenceItem.project_id == project.id, live_items())
+    if text := filters.get("q"):
+        # A withheld quote (or summary) is never shown, so searching it must not reveal it either.
+        in_summary = EvidenceItem.summary.icontains(text, autoescape=True)
+        query = query.where(or_(
+            EvidenceItem.title.icontains(text, autoescape=True),
+            in_summary if private_summaries else and_(in_summary, not_(private_summary())),
+            EvidenceItem.source.icontains(text, autoescape=True),
+            (EvidenceItem.quote.icontains(text, autoescape=True) & EvidenceItem.consent_to_quote.is_(True)),
+        ))
+    if kind := filters.get("kind"):
+        query = query.where(EvidenceItem.kind == kind)
+    if group := filters.get("partner_group"):
+        query = query.where(EvidenceItem.partner_group == group)
+    if date_from := filters.get("date_from"):
+        query = query.where(EvidenceItem.evidence_date >= date_from)
+    if date_to := filters.get("date_to"):
+        query = query.where(EvidenceItem.evidence_date <= date_to)
+    # With both a step and a stance, one and the same link must match both: an item supporting S1 and
+    # challenging S2 is not evidence challenging S1.
+    link_conditions = []
+    if step_id := filters.get("step_id"):
+        link_conditions.append(EvidenceLink.step_id == step_id)
+    if stance := filters.get("stance"):
+        link_conditions.append(EvidenceLink.stance == stance)
+    if link_conditions:
+        query = query.where(exists().where(EvidenceLink.item_id == EvidenceItem.id, *link_conditions))
+    return query.order_by(EvidenceItem.evidence_date.desc(), EvidenceItem.id.desc())
+
+
+def stance_counts(item_ids: list[int]) -> dict[int, dict[Stance, int]]:
+    """{item id: {stance: number of links}} for a page of items, in one query."""
+    counts: dict[int, dict[Stance, int]] = defaultdict(dict)
+    if item_ids:
+        for item_id, stance, count in db.session.execute(
+            select(EvidenceLink.item_id, EvidenceLink.stance, func.count())
+            .where(EvidenceLink.item_id.in_(item_ids)).group_by(EvidenceLink.item_id, EvidenceLink.stance)
+        ):
+            counts[item_id][stance] = count
+    return counts
+
+
+def link_count(item: EvidenceItem) -> int:
+    return db.session.scalar(select(func.count()).select_from(EvidenceLink).where(EvidenceLink.item_id == item.id))
