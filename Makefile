@@ -36,9 +36,11 @@ run: db
 	@echo "Serving on http://127.0.0.1:5000  (Ctrl+C to stop)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-## make test: the whole suite on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set
+## make test: the whole suite on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set,
+## spread over the machine's cores (TEST_WORKERS=0 runs it in one process)
+TEST_WORKERS ?= auto
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## make browser: install Debian's Chromium for the browser tests (needs apt and root)
 browser:

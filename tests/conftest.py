@@ -30,7 +30,25 @@ def _database_url(backend: str, tmp_dir: str) -> str:
         # A file, not :memory:, so a live server thread for the browser tests sees the same data.
         return f"sqlite:///{tmp_dir}/test.db"
     url = os.environ["TEST_DATABASE_URL"]
-    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(url, worker) if worker else url
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """Under pytest-xdist each worker gets its own database beside TEST_DATABASE_URL's (made if missing)."""
+    from sqlalchemy import create_engine, make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            if connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def make_app(database_url: str, **overrides):
