@@ -193,9 +193,10 @@ class Targets:
         return url_for("toc.link", project_id=self.project.id, link_id=link_id)
 
     def choices(self) -> list[SelectChoice]:
-        """For a SelectField, grouped by kind of target."""
-        return [SelectChoice(t.value, t.label, optgroup=group) for group, targets in self.groups.items()
-                for t in targets]
+        """For a SelectField, grouped by kind of target, after a blank first option (none chosen by accident)."""
+        options = [SelectChoice(t.value, t.label, optgroup=group) for group, targets in self.groups.items()
+                   for t in targets]
+        return [SelectChoice("", "Choose a step, link, assumption or factor"), *options] if options else []
 
     def of(self, link: EvidenceLink) -> Target | None:
         for kind in TARGET_KINDS:
