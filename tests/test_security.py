@@ -42,19 +42,38 @@ def test_no_template_or_module_references_a_third_party_host():
     assert offenders == []
 
 
-def test_every_post_form_carries_a_csrf_token(app_with, project):
+def test_every_page_has_csrf_tokens_in_its_forms_and_no_third_party_hosts(app_with, project):
+    """Every page of the permission matrix, opened by the lead with CSRF on: each POST form has a token,
+    and nothing is loaded or linked from another host (locked-down office browsers block them)."""
     from tests import factories
+    from tests.permission_cases import PUBLIC_FORM
+    from tests.test_permissions import CASES, furnish, world
 
+    furnish(project)
     protected = app_with(WTF_CSRF_ENABLED=True)
     client = protected.test_client()
     lead = factories.user_with_role("lead", project)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    login_page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
     client.post("/login", data={"email": lead.email, "password": factories.PASSWORD, "csrf_token": token})
-    for url in (f"/projects/{project.id}/chain/", f"/projects/{project.id}/members", f"/projects/{project.id}/chain/revisions"):
-        page = client.get(url).get_data(as_text=True)
+    ids = world(project)
+    pages_with_forms = 0
+    for case in CASES:
+        if case.method != "GET" or case.need == "admin" or "{token}" in case.path:
+            continue
+        if case.need == PUBLIC_FORM:
+            response = protected.test_client().get(case.path.format(**ids))
+        else:
+            response = client.get(case.path.format(**ids))
+        if not response.content_type.startswith("text/html"):
+            continue
+        page = response.get_data(as_text=True)
+        assert not re.search(r'(src|href|action)="(https?:)?//(?!localhost[:/"])', page), f"{case.path}: another host"
         forms = re.findall(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", page, flags=re.S)
-        assert forms, url
-        assert all(re.search(r'name="([\w-]+-)?csrf_token"', form) for form in forms), url
+        pages_with_forms += bool(forms)
+        for form in forms:
+            assert re.search(r'name="([\w-]+-)?csrf_token"', form), f"{case.path}: a POST form without a CSRF token"
+    assert pages_with_forms > 30
 
 
 def test_production_refuses_to_start_without_secret_key_or_real_database(monkeypatch):
