@@ -172,6 +172,7 @@ def register_security_headers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from impact.auth.commands import users_cli
     from impact.demo.commands import demo_cli
+    from impact.evidence.files import sweep_unused_files
     from impact.followups.services import queue_due
     from impact.mail.commands import jobs_cli, register_due_work
     from impact.reports.commands import report_command
@@ -180,6 +181,7 @@ def register_commands(app: Flask) -> None:
     for group in (users_cli, demo_cli, jobs_cli, report_command, cards_cli):
         app.cli.add_command(group)
     register_due_work(queue_due)
+    register_due_work(sweep_unused_files)
 
 
 def register_template_helpers(app: Flask) -> None:

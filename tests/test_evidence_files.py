@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -40,6 +42,25 @@ def _post(client, project, name, content, **extra):
 def _items() -> list[EvidenceItem]:
     _db.session.expire_all()
     return list(_db.session.scalars(select(EvidenceItem).order_by(EvidenceItem.id)))
+
+
+def _age(path: Path, hours: float = 2) -> None:
+    """Make a file look untouched for a while, as the sweep judges by modification time."""
+    then = time.time() - hours * 3600
+    os.utime(path, (then, then))
+
+
+@pytest.fixture
+def own_folder(app, tmp_path):
+    """An UPLOAD_FOLDER of this test's own, so the sweep's counts see only this test's files."""
+    saved = app.config["UPLOAD_FOLDER"]
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    yield Path(app.config["UPLOAD_FOLDER"])
+    app.config["UPLOAD_FOLDER"] = saved
+
+
+def _store(content: bytes, name: str = "notes.txt") -> files.StoredFile:
+    return files.store_upload(FileStorage(io.BytesIO(content), name))
 
 
 @pytest.fixture
@@ -141,7 +162,7 @@ def test_same_content_is_stored_once(app, client, project, login_as):
     assert _listing(app) - before == {first.file_sha256[:2], f"{first.file_sha256[:2]}/{first.file_sha256}"} - before
 
 
-def test_replace_and_remove_a_file_on_edit(app, client, project, login_as):
+def test_replace_and_remove_a_file_on_edit(app, client, project, login_as, own_folder):
     login_as("lead", project)
     assert _post(client, project, "one.txt", b"first version\n").status_code == 302
     [item] = _items()
@@ -152,14 +173,22 @@ def test_replace_and_remove_a_file_on_edit(app, client, project, login_as):
     assert response.status_code == 302
     [item] = _items()
     assert item.file_name == "two.txt" and files.path_for(item.file_sha256).read_bytes() == b"second\n"
-    assert not old_path.exists()  # no other item used it
+    # No other item uses the old file, but it stays until the sweep: an upload of the same content
+    # may have just found it and not yet saved its item.
+    assert old_path.read_bytes() == b"first version\n"
     new_path = files.path_for(item.file_sha256)
     response = client.post(edit, data={**FORM, "version": str(item.version), "remove_file": "y"})
     assert response.status_code == 302
     [item] = _items()
     assert (item.file_name, item.file_sha256, item.file_size) == ("", None, None)
-    assert not new_path.exists()
     assert client.get(f"/projects/{project.id}/evidence/{item.id}/file").status_code == 404
+    assert new_path.exists()
+    assert files.sweep_unused_files()["unused files removed"] == 0  # both still too young
+    assert old_path.exists() and new_path.exists()
+    _age(old_path)
+    _age(new_path)
+    files.sweep_unused_files()
+    assert not old_path.exists() and not new_path.exists()
 
 
 def test_a_file_shared_by_another_item_is_kept_when_one_drops_it(app, client, project, login_as):
@@ -203,3 +232,68 @@ def test_an_item_of_another_project_is_not_found(client, project, login_as):
     other = factories.chain_project(lead=user)  # a member of both: only the item lookup can refuse
     assert client.get(f"/projects/{other.id}/evidence/").status_code == 200
     assert client.get(f"/projects/{other.id}/evidence/{item.id}/file").status_code == 404
+
+
+def test_sweep_removes_only_old_unused_files_and_old_temporary_files(app, project, own_folder):
+    live, trashed, unused_old, unused_young = (_store(f"file {n}\n".encode()) for n in range(4))
+    values = {"kind": EvidenceKind.DOCUMENT, "evidence_date": dt.date(2012, 1, 1), "partner_group": PartnerGroup.OTHER}
+    library.create_item(project, None, {**values, "title": "Live"}, live)
+    library.delete_item(library.create_item(project, None, {**values, "title": "In the trash"}, trashed), None)
+    _db.session.commit()
+    old_temp, young_temp = own_folder / f"{files.TEMP_PREFIX}crashed", own_folder / f"{files.TEMP_PREFIX}in-flight"
+    old_temp.write_bytes(b"half an upload")
+    young_temp.write_bytes(b"an upload going on")
+    stray = own_folder / "README"  # not ours to judge: left alone
+    stray.write_text("notes by the administrator")
+    for stored in (live, trashed, unused_old):
+        _age(files.path_for(stored.sha256))
+    _age(old_temp)
+    _age(stray)
+
+    assert files.sweep_unused_files() == {"unused files removed": 1, "temporary files removed": 1}
+    assert not files.path_for(unused_old.sha256).exists()
+    assert files.path_for(unused_young.sha256).read_bytes() == b"file 3\n"
+    assert files.path_for(live.sha256).read_bytes() == b"file 0\n"
+    assert files.path_for(trashed.sha256).read_bytes() == b"file 1\n"  # the item can still be restored
+    assert not old_temp.exists() and young_temp.exists() and stray.exists()
+    # A shorter grace period is honoured too.
+    assert files.sweep_unused_files(grace=dt.timedelta(0)) == {"unused files removed": 1,
+                                                                "temporary files removed": 1}
+    assert not files.path_for(unused_young.sha256).exists() and not young_temp.exists()
+    assert files.path_for(live.sha256).exists() and files.path_for(trashed.sha256).exists()
+
+
+def test_an_upload_reusing_an_old_unused_file_keeps_it_from_the_sweep(app, project, login_as, client, own_folder):
+    """The race: the file is unused and old, a new upload of the same content finds it, and the sweep runs
+    before that upload's item is saved."""
+    path = files.path_for(_store(b"the same minutes\n").sha256)
+    _age(path)
+    again = _store(b"the same minutes\n")  # finds the stored copy: nothing new written ...
+    assert not again.created and files.path_for(again.sha256) == path
+    assert files.sweep_unused_files()["unused files removed"] == 0  # ... and the sweep comes before its commit
+    values = {"kind": EvidenceKind.DOCUMENT, "title": "Minutes", "evidence_date": dt.date(2012, 1, 1),
+              "partner_group": PartnerGroup.OTHER}
+    item = library.create_item(project, None, values, again)
+    _db.session.commit()
+    login_as("lead", project)
+    assert client.get(f"/projects/{project.id}/evidence/{item.id}/file").data == b"the same minutes\n"
+
+
+def test_a_failed_save_keeps_a_new_file_another_upload_has_just_reused(app, project):
+    first = _store(b"two people, one file\n")
+    second = _store(b"two people, one file\n")  # the other upload, whose item is not saved yet
+    assert first.created and not second.created
+    values = {"kind": EvidenceKind.DOCUMENT, "title": "", "evidence_date": dt.date(2012, 1, 1),
+              "partner_group": PartnerGroup.OTHER}
+    with pytest.raises(IntegrityError), files.kept_only_if_saved(first):
+        library.create_item(project, None, values, first)  # the first save fails
+    assert files.path_for(second.sha256).read_bytes() == b"two people, one file\n"
+
+
+def test_jobs_run_sweeps_unused_files(app, db, own_folder):
+    stored = _store(b"replaced long ago\n")
+    _age(files.path_for(stored.sha256))
+    result = app.test_cli_runner().invoke(args=["jobs", "run"])
+    assert result.exit_code == 0, result.output
+    assert "sweep_unused_files: unused files removed: 1, temporary files removed: 0" in result.output
+    assert not files.path_for(stored.sha256).exists()

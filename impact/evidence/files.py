@@ -5,6 +5,11 @@ refused or oversized upload never reaches its final place and the temporary file
 always removed. Only a valid file is moved to UPLOAD_FOLDER/<sha256[:2]>/<sha256>; the
 same content uploaded twice is therefore stored once. UPLOAD_FOLDER lies outside the
 web root: files are only ever served through evidence.download, to project members.
+
+A stored file is never deleted by the save that stops using it: another upload of the same
+content may have just found it and not yet committed. ``flask jobs run`` deletes files no item
+uses once they have been left alone for an hour (sweep_unused_files); an upload that reuses a
+stored file touches it first, so a file about to be used again is never that old.
 """
 from __future__ import annotations
 
@@ -13,9 +18,12 @@ import contextlib
 import hashlib
 import os
 import re
+import secrets
 import tempfile
+import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -27,6 +35,8 @@ from impact.extensions import db
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 CHUNK = 64 * 1024
 TEMP_PREFIX = ".upload-"
+ASIDE_PREFIX = ".removing-"  # a stored file moved aside for the moment it takes to decide on deleting it
+SWEEP_GRACE = timedelta(hours=1)
 
 ZIP = (b"PK\x03\x04",)
 OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
@@ -66,6 +76,9 @@ class StoredFile:
     size: int
     mimetype: str
     created: bool  # False when the same content was already stored
+    # The modification time this upload left the file with, when it created it: another upload of the same
+    # content changes it (see store_upload), which tells a failed save not to delete the file.
+    mtime_ns: int = field(default=0, compare=False)
 
 
 def max_bytes() -> int:
@@ -147,12 +160,19 @@ def store_upload(upload) -> StoredFile:
             raise FileRefused(f"The file's content is not a real .{ext} file, so it was not accepted.")
         sha256 = digest.hexdigest()
         target = path_for(sha256)
-        if target.exists():
-            temp.unlink()
-            return StoredFile(name, sha256, size, mimetype, created=False)
-        target.parent.mkdir(exist_ok=True)
-        os.replace(temp, target)
-        return StoredFile(name, sha256, size, mimetype, created=True)
+        try:
+            # Reusing the stored copy: mark it as just used (with the clock's full precision, unlike the
+            # filesystem's own stamps), so neither the sweep nor another upload's failed save deletes it
+            # before this upload's item is committed.
+            now = time.time_ns()
+            os.utime(target, ns=(now, now))
+        except FileNotFoundError:  # not stored yet, or just removed as unused: this upload's copy goes in
+            target.parent.mkdir(exist_ok=True)
+            mtime_ns = temp.stat().st_mtime_ns  # read before the move: afterwards another upload may touch it
+            os.replace(temp, target)
+            return StoredFile(name, sha256, size, mimetype, created=True, mtime_ns=mtime_ns)
+        temp.unlink()
+        return StoredFile(name, sha256, size, mimetype, created=False)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
@@ -174,21 +194,85 @@ def in_use(sha256: str) -> bool:
                                   .where(EvidenceItem.file_sha256 == sha256)))
 
 
-def remove_if_unused(sha256: str | None) -> None:
-    """Delete a stored file nobody refers to any more (after a commit or a rollback)."""
-    if sha256 and not in_use(sha256):
-        with contextlib.suppress(FileNotFoundError):
-            path_for(sha256).unlink()
+def _remove_unless_reused(path: Path, untouched) -> bool:
+    """Delete a stored file unless an upload has reused it; untouched(stat) says whether it still looks unused.
+
+    The file is first moved aside, so an upload arriving from then on no longer finds it and stores its own
+    copy; an upload that came earlier has touched it (store_upload), which the check on the moved file sees,
+    and the file is then put back (over any new copy: the content is the same, its name being its hash).
+    """
+    aside = path.with_name(f"{ASIDE_PREFIX}{path.name}.{secrets.token_hex(4)}")
+    try:
+        os.replace(path, aside)
+        if untouched(aside.stat()):
+            aside.unlink()
+            return True
+        os.replace(aside, path)
+    except FileNotFoundError:  # another sweep got there first, or put it back after a crash (see sweep)
+        pass
+    return False
 
 
 @contextlib.contextmanager
 def kept_only_if_saved(stored: StoredFile | None):
     """Wrap the save and commit that refer to a freshly stored file: if they fail, roll back and
-    remove the file again, unless it was already there for another item."""
+    remove the file again, unless another item uses it or another upload has just reused it."""
     try:
         yield
     except BaseException:
         db.session.rollback()
-        if stored is not None and stored.created:
-            remove_if_unused(stored.sha256)
+        if stored is not None and stored.created and not in_use(stored.sha256):
+            _remove_unless_reused(path_for(stored.sha256), lambda stat: stat.st_mtime_ns == stored.mtime_ns)
         raise
+
+
+def sweep_unused_files(grace: timedelta = SWEEP_GRACE) -> dict[str, int]:
+    """Due work for ``flask jobs run``: delete stored files no evidence item refers to (items in the trash
+    count: they can be restored) and temporary files of interrupted uploads, once older than grace.
+
+    A save that stops using a file (a replaced or removed file, a purged item) leaves the file to this sweep,
+    as an upload of the same content may be about to use it again. Such an upload touches it first, so the
+    age (the modification time) is checked again after the database says nobody uses it.
+    """
+    counts = {"unused files removed": 0, "temporary files removed": 0}
+    folder = upload_folder()
+    if not folder.is_dir():
+        return counts
+    cutoff = time.time_ns() - int(grace.total_seconds() * 1_000_000_000)
+
+    def old(path: Path) -> bool:
+        with contextlib.suppress(FileNotFoundError):
+            return path.stat().st_mtime_ns < cutoff
+        return False
+
+    candidates: list[Path] = []
+    for entry in folder.iterdir():
+        if entry.name.startswith(TEMP_PREFIX):
+            if old(entry) and _unlink(entry):
+                counts["temporary files removed"] += 1
+        elif len(entry.name) == 2 and entry.is_dir():
+            for path in entry.iterdir():
+                if path.name.startswith(ASIDE_PREFIX):
+                    # Left by a sweep that crashed half-way: put it back, to be judged like any other next time.
+                    sha256 = path.name[len(ASIDE_PREFIX):].partition(".")[0]
+                    if _SHA256.fullmatch(sha256) and sha256[:2] == entry.name:
+                        with contextlib.suppress(FileNotFoundError):
+                            os.replace(path, entry / sha256)
+                elif _SHA256.fullmatch(path.name) and path.name[:2] == entry.name and old(path):
+                    candidates.append(path)
+    if candidates:
+        used = set(db.session.scalars(select(EvidenceItem.file_sha256).distinct()
+                                      .where(EvidenceItem.file_sha256.is_not(None))))
+        db.session.commit()  # only read: end the transaction rather than hold it open between runs
+        for path in candidates:
+            if path.name not in used and _remove_unless_reused(path, lambda stat: stat.st_mtime_ns < cutoff):
+                counts["unused files removed"] += 1
+    return counts
+
+
+def _unlink(path: Path) -> bool:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True

@@ -111,9 +111,8 @@ def create_item(project: Project, user, values: dict, stored: StoredFile | None 
 
 
 def update_item(item: EvidenceItem, values: dict, stored: StoredFile | None = None,
-                remove_file: bool = False) -> str | None:
-    """Save an edit; returns the hash of a file the item no longer refers to (to tidy up after the commit)."""
-    old_sha = item.file_sha256
+                remove_file: bool = False) -> None:
+    """Save an edit. A file the item no longer refers to is left on disk for files.sweep_unused_files."""
     for name, value in values.items():
         setattr(item, name, value)
     if stored is not None:
@@ -122,7 +121,6 @@ def update_item(item: EvidenceItem, values: dict, stored: StoredFile | None = No
         _apply_file(item, None)
     item.updated_at = utcnow()
     db.session.flush()
-    return old_sha if old_sha and old_sha != item.file_sha256 else None
 
 
 def delete_item(item: EvidenceItem, user) -> None:

@@ -165,7 +165,8 @@ def edit(project_id: int, item_id: int):
             ensure_current(item, form.submitted_version())
             stored = files.store_upload(form.file.data) if form.file.data else None
             with files.kept_only_if_saved(stored):
-                unused = library.update_item(item, form.values(), stored, remove_file=bool(form.remove_file.data))
+                # A file the item stops using stays until `flask jobs run` sweeps it (see files.py).
+                library.update_item(item, form.values(), stored, remove_file=bool(form.remove_file.data))
                 db.session.commit()
         except files.FileRefused as refused:
             form.file.errors.append(str(refused))
@@ -174,7 +175,6 @@ def edit(project_id: int, item_id: int):
             conflict = db.session.get(EvidenceItem, item_id)
             form.version.data = str(conflict.version)
         else:
-            files.remove_if_unused(unused)
             flash("Evidence saved.", "success")
             return _to_item(project, item)
     elif request.method == "GET":
