@@ -42,6 +42,15 @@ TEST_WORKERS ?= auto
 test: install-dev
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
+## make bench: time the main pages and the card import on one large generated project (BENCH_SCALE=1:
+## 5,000 evidence items, 2,000 cards...). SQLite in a temp file; BENCH_DATABASE_URL=postgresql+psycopg://...
+## runs on that PostgreSQL database instead, DROPPING its schema public first. See bench/README.md.
+BENCH_SCALE ?= 1
+BENCH_REPEAT ?= 5
+.PHONY: bench
+bench: install
+	$(BIN)/python -m bench.pages --scale $(BENCH_SCALE) --repeat $(BENCH_REPEAT) $(BENCH_ARGS)
+
 ## make browser: install Debian's Chromium for the browser tests (needs apt and root)
 browser:
 	@if [ -x /usr/bin/chromium ]; then echo "chromium is already installed"; \

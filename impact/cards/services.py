@@ -108,7 +108,11 @@ def card_count(event: Event) -> int:
 def actions_query(event: Event):
     return (
         select(Action)
-        .join(ActionCard)
+        # On the card id alone: the ORM's default join also matches the composite key's project_id,
+        # and then SQLite and PostgreSQL both pick the index on actions.project_id, scanning every
+        # action of the project once per card (0.9 s for 2,000 cards). The composite foreign key
+        # already guarantees the project matches.
+        .join(ActionCard, ActionCard.id == Action.card_id)
         .where(ActionCard.event_id == event.id)
         .order_by(ActionCard.id, Action.position)
         .options(selectinload(Action.card), selectinload(Action.steps))
@@ -121,7 +125,8 @@ def _actions_of(event: Event, action_ids: Iterable[int]) -> list[int]:
     if not ids:
         return []
     return list(db.session.scalars(
-        select(Action.id).join(ActionCard).where(ActionCard.event_id == event.id, Action.id.in_(ids))
+        select(Action.id).join(ActionCard, ActionCard.id == Action.card_id)  # see actions_query
+        .where(ActionCard.event_id == event.id, Action.id.in_(ids))
     ))
 
 

@@ -79,7 +79,10 @@ def figures(card_filter, *, with_people: bool = False) -> Tracking:
         total.bounced += figures_.bounced
         total.respondents += figures_.respondents
         opted_out += int(opted or 0)
-    actions = db.session.scalar(select(func.count(Action.id)).join(ActionCard).where(card_filter)) or 0
+    # Joined on the card id alone, not the composite (card_id, project_id) key the ORM would use:
+    # with that, the planner scans every action of the project per card (see cards.services.actions_query).
+    actions = db.session.scalar(
+        select(func.count(Action.id)).join(ActionCard, ActionCard.id == Action.card_id).where(card_filter)) or 0
     progress_rows = db.session.execute(
         select(ActionProgress.progress, func.count())
         .join(Response, Response.id == ActionProgress.response_id)
