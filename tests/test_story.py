@@ -376,3 +376,48 @@ def test_a_huge_page_number_is_not_an_error(client, project, login_as):
     response = client.get(f"/projects/{project.id}/story/snapshots?page=99999999999999999999")
     assert response.status_code == 404  # no such page, rather than the database overflowing
     assert client.get(f"/projects/{project.id}/story/snapshots?page=-3").status_code == 200
+
+
+def test_a_part_with_much_evidence_shows_the_strongest_few_and_how_many_in_all(client, project, login_as):
+    _, steps, _, _, _ = parts(project)
+    seminars = steps["Seminars"]
+    for n in range(4):
+        link_item(add_item(project, f"Weak note {n}"), step=seminars, strength=Strength.WEAK)
+    for n in range(3):
+        link_item(add_item(project, f"Moderate note {n}"), step=seminars)
+    link_item(add_item(project, "Quoted moderate note", quote="It changed how we work", pseudonym="Manager 2",
+                       consent=True), step=seminars)
+    link_item(add_item(project, "Strong record"), step=seminars, strength=Strength.STRONG)
+    link_item(add_item(project, "Complaint"), step=seminars, stance=Stance.CHALLENGES, strength=Strength.WEAK)
+    _db.session.commit()
+    login_as("funder", project)
+
+    page = story_page(client, project)
+    section = page[page.index(f'id="step-{seminars.id}"'):]
+    section = section[:section.index("</article>")]
+    assert "Evidence for <span class=\"meta\">(9, the 5 strongest shown)</span>" in section
+    # Strongest first, a quote before none of equal strength; the weak ones wait for "show every item".
+    assert section.index("Strong record") < section.index("Quoted moderate note") < section.index("Moderate note")
+    assert "It changed how we work" in section and "Weak note" not in section
+    assert "4 more" in section and f"?evidence=all#step-{seminars.id}" in section
+    assert "Evidence against <span class=\"meta\">(1)</span>" in section and "Complaint" in section
+
+    everything = client.get(f"/projects/{project.id}/story/?evidence=all").get_data(as_text=True)
+    section = everything[everything.index(f'id="step-{seminars.id}"'):]
+    assert all(f"Weak note {n}" in section for n in range(4)) and "more:" not in section[:section.index("</article>")]
+    assert "Show only the strongest 5" in everything
+
+
+def test_a_long_comparison_lists_the_first_hundred_changes_of_a_kind_then_all_on_request(client, project, login_as):
+    _, steps, _, _, _ = parts(project)
+    login_as("team_member", project)
+    base = f"/projects/{project.id}/story"
+    client.post(f"{base}/snapshots", data={"name": "Before"})
+    for n in range(103):
+        link_item(add_item(project, f"Note {n:03d}"), step=steps["Seminars"])
+    _db.session.commit()
+
+    page = client.get(f"{base}/compare?old=1&new=current").get_data(as_text=True)
+    assert "(103 changes)" in page and page.count("Note 0") == 100 and "3 more" in page
+    everything = client.get(f"{base}/compare?old=1&new=current&changes=all").get_data(as_text=True)
+    assert everything.count("Note 0") + everything.count("Note 1") == 103 and "more:" not in everything

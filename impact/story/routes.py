@@ -18,6 +18,8 @@ from impact.story.gaps import find_gaps
 from impact.story.models import StorySnapshot
 from impact.toc.views import diagram_legend
 
+CHANGES_SHOWN = 100  # per section of the comparison, unless asked for all
+
 bp = Blueprint("story", __name__, url_prefix="/projects/<int:project_id>/story")
 
 
@@ -32,9 +34,11 @@ def _render_story(project: Project, content: dict, *, snapshot: StorySnapshot | 
     title = f"Results chain of {content['project']['title']}, coloured by progress and confidence"
     if snapshot is not None:
         title += f" (snapshot {snapshot.number})"
-    view = services.story_view(content, project, live=live, may_read=can(project, Need.READ), title=title)
+    view = services.story_view(content, project, live=live, may_read=can(project, Need.READ), title=title,
+                               full=request.args.get("evidence") == "all")
     return render_template("story/story.html", project=project, view=view, snapshot=snapshot,
-                           legend=diagram_legend(), label=services.label)
+                           legend=diagram_legend(), label=services.label,
+                           strongest=services.STRONGEST_SHOWN, compact_shown=services.COMPACT_SHOWN)
 
 
 @bp.route("/")
@@ -124,14 +128,16 @@ def compare(project_id: int):
         for option in options:
             if key == str(option.number):
                 content = db.session.scalar(select(StorySnapshot.content).where(StorySnapshot.id == option.id))
+                # A snapshot's quotes are checked against today's consent; the current story needs no check.
+                content, = services.withhold_quotes(project.id, content)
                 return f"Snapshot {option.number}: {option.name} ({option.created_at:%d %b %Y})", content
         return None, None
 
     old_label, old_content = pick(old_key)
     new_label, new_content = pick(new_key)
-    old_content, new_content = services.withhold_quotes(project.id, old_content, new_content)
     diff = diff_stories(old_content, new_content) if old_content and new_content else None
     return render_template(
         "story/compare.html", project=project, options=options, old_key=old_key, new_key=new_key,
         old_label=old_label, new_label=new_label, diff=diff,
+        show_all=request.args.get("changes") == "all", changes_shown=CHANGES_SHOWN,
     )
