@@ -12,7 +12,7 @@ from impact.demo import cards_data, evidence_data, seed_data
 from impact.demo.evidence_loader import demo_item_titles
 from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, LinkOrigin, Stance
 from impact.projects.models import PartnerGroup, Project
-from impact.story.models import Story
+from impact.story.models import Story, StorySnapshot
 from impact.toc.models import Assumption, InfluencingFactor, Link, Step
 from impact.tracing import bayes
 from impact.tracing.models import Claim, ClaimTest
@@ -40,7 +40,7 @@ def _demo_items(db, project):
 def _totals(db) -> dict[str, int]:
     return {model.__name__: _count(db, model)
             for model in (EvidenceItem, EvidenceLink, Assessment, AssumptionStatus, Claim, ClaimTest, Story,
-                          EvidenceStandard)}
+                          StorySnapshot, EvidenceStandard)}
 
 
 def test_demo_has_the_seeds_evidence_of_every_kind(app, db):
@@ -175,7 +175,7 @@ def test_an_existing_demo_without_evidence_gains_it_and_keeps_the_teams_work(app
     # Turn it back into a demo loaded before the evidence library existed...
     for item in db.session.scalars(select(EvidenceItem).where(EvidenceItem.title.in_(demo_item_titles()))):
         db.session.delete(item)
-    for model in (Assessment, Claim):
+    for model in (Assessment, Claim, StorySnapshot):
         for row in db.session.scalars(select(model).where(model.project_id == project.id)):
             db.session.delete(row)
     db.session.delete(db.session.get(Story, project.id))
@@ -221,3 +221,26 @@ def test_no_demo_evidence_points_outside_the_demo_project(app, db, project):
     # The other project got nothing.
     assert _count(db, EvidenceItem, EvidenceItem.project_id == project.id) == 0
     assert _count(db, Assessment, Assessment.project_id == project.id) == 0
+
+
+def test_demo_has_an_interim_snapshot_to_compare_with_the_final_story(app, db, client):
+    from tests.test_story import svg_step
+
+    _load(app)
+    project = _demo(db)
+    snapshot = db.session.scalar(select(StorySnapshot).where(StorySnapshot.project_id == project.id))
+    assert snapshot.number == 1 and snapshot.name == "Interim report to the funder"
+    assert snapshot.created_at.date() == dt.date(2011, 3, 31)
+    dates = [entry["date"] for step in snapshot.content["steps"] for entry in step["evidence"]]
+    assert dates and max(dates) <= "2011-03-31"  # neither the June impact meeting nor July's follow-up replies
+    assert all(step["progress"] is None for step in snapshot.content["steps"])
+
+    client.post("/login", data={"email": "lead@demo.example.org", "password": "demo-password"})
+    base = f"/projects/{project.id}/story"
+    interim = client.get(f"{base}/snapshots/1").get_data(as_text=True)
+    assert "Interim, March 2011" in interim and "Impact meeting three months after the PRPs" not in interim
+    step = next(s for s in snapshot.content["steps"] if s["title"] == "Six completed PRP reports")
+    assert 'data-progress' not in svg_step(interim, step["id"])  # white: not assessed then
+    compare = client.get(f"{base}/compare?old=1&new=current").get_data(as_text=True)
+    assert "Impact meeting three months after the PRPs: notes" in compare
+    assert "progress: Not assessed → Good" in compare and "Interim, March 2011" in compare

@@ -712,6 +712,16 @@ LINK_ASSESSMENTS: dict[tuple[str, str], tuple[str, str, str, str, dict[str, str]
 ASSESSED_ON = "2011-09-27"
 STORY_DATE = "2011-09-29"
 
+# A story snapshot saved between the PRP reports (March 2011) and the impact meeting (June 2011),
+# holding the evidence dated up to then, before any step was assessed, so "compare" has a past to show.
+INTERIM_DATE = "2011-03-31"
+INTERIM_NAME = "Interim report to the funder"
+INTERIM_CONCLUSION = (
+    "Interim, March 2011. The seminars, the training and the mentoring took place as planned, and six of the "
+    "seven practitioner research projects are written up. Whether practice has changed is not yet known: the "
+    "impact meeting planned for June will ask the practitioners, and a follow-up of the action cards will follow."
+)
+
 STANDARDS: dict[str, str] = {
     "low": "One source only (often a single practitioner's account), or only the project team's own view.",
     "medium": "Two or more sources agree, or a document or figure shows it directly, and nothing strong "

@@ -20,7 +20,8 @@ from impact.demo import seed_data
 from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, LinkOrigin, Stance, Strength
 from impact.extensions import db
 from impact.projects.models import PartnerGroup, Project
-from impact.story.models import Story
+from impact.story.models import Story, StorySnapshot
+from impact.story.services import build_content
 from impact.demo.cards_loader import step_titles
 from impact.toc.services import Chain, load_chain
 from impact.tracing.bayes import PRESETS
@@ -76,7 +77,9 @@ def load_evidence_demo(project: Project) -> bool:
         return False
     lead = find_user_by_email(next(spec["email"] for spec in seed_data.USERS if spec.get("role") == "lead"))
     targets = _Targets(load_chain(project.id))
-    items = _load_items(project, targets, lead)
+    items = _load_items(project, targets, lead, [spec for spec in data.ITEMS if spec["date"] <= data.INTERIM_DATE])
+    _save_interim_snapshot(project, lead)
+    items |= _load_items(project, targets, lead, [spec for spec in data.ITEMS if spec["date"] > data.INTERIM_DATE])
     _load_assessments(project, targets, lead)
     _load_claims(project, targets, items)
     _load_story(project, lead)
@@ -84,9 +87,9 @@ def load_evidence_demo(project: Project) -> bool:
     return True
 
 
-def _load_items(project: Project, targets: _Targets, lead: User | None) -> dict[str, EvidenceItem]:
+def _load_items(project: Project, targets: _Targets, lead: User | None, specs: list[dict]) -> dict[str, EvidenceItem]:
     items: dict[str, EvidenceItem] = {}
-    for spec in data.ITEMS:
+    for spec in specs:
         author = find_user_by_email(spec["author"]) if spec.get("author") else lead
         when = _at(spec["date"])
         item = EvidenceItem(
@@ -171,6 +174,27 @@ def _load_claims(project: Project, targets: _Targets, items: dict[str, EvidenceI
                 type_one_error=type_one_error, found=found, item_id=items[item_key].id, position=index,
                 created_at=_at(data.ASSESSED_ON)))
         db.session.add(claim)
+    db.session.flush()
+
+
+def _save_interim_snapshot(project: Project, lead: User | None) -> None:
+    """The story as it read in March 2011: the evidence so far, nothing assessed yet, an interim conclusion.
+
+    Built by the same code as any snapshot; only the conclusion is the interim one, as the story's
+    own conclusion is the final one (loaded after).
+    """
+    content = build_content(project)
+    content["conclusion"] = {"text": data.INTERIM_CONCLUSION, "updated_at": data.INTERIM_DATE}
+    # The action-card responses are already in the library (loaded first) but came in July 2011.
+    parts = [*content["steps"], *content["links"]]
+    parts += [part for step in content["steps"] for part in step["factors"]]
+    parts += [part for link in content["links"] for part in link["assumptions"]]
+    for part in parts:
+        part["evidence"] = [entry for entry in part["evidence"] if entry["date"] <= data.INTERIM_DATE]
+    number = (db.session.scalar(
+        select(func.max(StorySnapshot.number)).where(StorySnapshot.project_id == project.id)) or 0) + 1
+    db.session.add(StorySnapshot(project_id=project.id, number=number, name=data.INTERIM_NAME, content=content,
+                                 created_by=lead, created_at=_at(data.INTERIM_DATE)))
     db.session.flush()
 
 
