@@ -97,10 +97,11 @@ def register_blueprints(app: Flask) -> None:
     from impact.assessment.routes import bp as assessment_bp
     from impact.tracing.routes import bp as tracing_bp
     from impact.story.routes import bp as story_bp
+    from impact.charts.routes import bp as charts_bp
 
     for blueprint in (auth_bp, projects_bp, toc_bp, admin_bp, mail_bp, events_bp, cards_bp, public_cards_bp,
                       followups_bp, respond_bp, coding_bp, reports_bp, evidence_links_bp, card_import_bp,
-                      evidence_bp, assessment_bp, tracing_bp, story_bp):
+                      evidence_bp, assessment_bp, tracing_bp, story_bp, charts_bp):
         app.register_blueprint(blueprint)
 
 
@@ -185,9 +186,11 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from impact.charts.bundle import STYLE_ELEMENT_ID, guarded_style_ids, plotly_version
     from impact.projects.permissions import Need, can
 
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.globals.update(can=can, Need=Need)
+    app.jinja_env.globals.update(can=can, Need=Need, plotly_version=plotly_version,
+                                 plotly_style_id=STYLE_ELEMENT_ID, plotly_guarded_style_ids=guarded_style_ids)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

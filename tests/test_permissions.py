@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from impact.auth.services import create_user, make_reset_token, send_password_reset
 from impact.cards.models import ActionCard, CardSource, action_steps
+from impact.charts.bundle import plotly_version
 from impact.cards.services import CardData, save_card, tag_actions
 from impact.coding.models import FactorTheme
 from impact.coding.services import add_default_themes, set_codes
@@ -50,6 +51,8 @@ BASE_CASES = [
     get("auth.forgot_password", "/password/forgot", PUBLIC),
     post("auth.forgot_password", "/password/forgot", PUBLIC, email="{lead_email}"),
     get("auth.reset_password", "/password/reset/{token}", PUBLIC),
+    get("charts.script", f"/vendor/plotly/{plotly_version()}/plotly.min.js", PUBLIC),
+    get("charts.stylesheet", f"/vendor/plotly/{plotly_version()}/plotly.css", PUBLIC),
     post("auth.reset_password", "/password/reset/{token}", PUBLIC, password=NEW_PASSWORD, confirm=NEW_PASSWORD),
     get("auth.change_password", "/account/password", LOGIN),
     post("auth.change_password", "/account/password", LOGIN,

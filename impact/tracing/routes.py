@@ -11,7 +11,7 @@ from impact.extensions import db
 from impact.pagination import page_number
 from impact.projects.permissions import Need, get_project_or_404
 from impact.toc.services import load_chain
-from impact.tracing import services
+from impact.tracing import charts, services
 from impact.tracing.bayes import PRESET_EXPLANATIONS, PRESETS
 from impact.tracing.forms import (ClaimForm, ClaimTestForm, DeleteTestForm, MoveTestForm, RestoreTestForm,
                                   TracingSettingsForm)
@@ -114,7 +114,10 @@ def claim(project_id: int, claim_id: int):
 
 def _render_claim(project, claim: Claim, test_form: ClaimTestForm, status: int = 200, *, conflict: str | None = None,
                   undo: dict | None = None):
-    return render_template("tracing/claim.html", project=project, claim=claim, trace=services.claim_trace(claim),
+    trace = services.claim_trace(claim)
+    return render_template("tracing/claim.html", project=project, claim=claim, trace=trace,
+                           path_chart=charts.confidence_path(claim, trace),
+                           prior_chart=charts.prior_curve(claim, trace),
                            test_form=test_form, conflict=conflict, undo=undo), status
 
 
