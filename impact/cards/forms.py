@@ -52,6 +52,11 @@ class CardForm(BaseForm):
             actions=[getattr(self, f"action_{n}").data or "" for n in range(1, MAX_ACTIONS + 1)],
         )
 
+    def show_refusal(self, refused) -> None:
+        """Put a CardRefused's reasons next to their fields."""
+        for name, message in refused.errors.items():
+            self[name].errors.append(message)
+
     def fill_from(self, card) -> None:
         self.email.data, self.name.data, self.organisation.data = card.email, card.name, card.organisation
         self.partner_group.data = card.partner_group.value

@@ -77,13 +77,16 @@ def template(project_id: int, event_id: int):
 def _column_notes() -> list[tuple[str, str, str]]:
     """(column, required?, what goes in it) for the page's table of columns."""
     groups = ", ".join(group.value for group in PartnerGroup)
-    actions = [(f"action_{n}", "At least one of the actions", "Free text, up to 2000 characters.")
+    actions = [(f"action_{n}", "At least one of the actions",
+                ("Free text, up to 2000 characters. Left blank: an existing card loses its action "
+                 f"{n} (refused if someone answered a follow-up about it: change its wording instead)."))
                for n in range(1, MAX_ACTIONS + 1)]
     return [
         ("email", "Yes", ("Where the follow-up goes. One card per email: a row whose email already has a card "
                           "at this event updates that card instead of adding another.")),
-        ("name", "No", "Up to 200 characters."),
-        ("organisation", "No", "For example the local authority. Up to 200 characters."),
+        ("name", "No", "Up to 200 characters. Left blank: an existing card keeps its name."),
+        ("organisation", "No", ("For example the local authority. Up to 200 characters. Left blank: an existing "
+                                "card keeps its organisation.")),
         ("partner_group", "No", (f"One of {groups} (labels such as “Service user” work too). Left blank: "
                                  "“other” for a new card, and an existing card keeps its group.")),
         *actions,

@@ -18,7 +18,7 @@ from sqlalchemy import insert, select
 
 from impact.cards.forms import check_email
 from impact.cards.models import MAX_ACTIONS, Action, ActionCard, CardSource
-from impact.cards.services import CardData, normalise_email, save_card
+from impact.cards.services import CardData, normalise_email, opted_out_emails, removal_problems, save_card
 from impact.events.models import Event
 from impact.extensions import db
 from impact.projects.models import PartnerGroup
@@ -55,7 +55,8 @@ class ImportedCard(CardData):
     row: int = 0
     # Columns the file has: a column left out of the file leaves that detail of an existing card alone.
     given: frozenset[str] = frozenset(COLUMNS)
-    # A blank partner group keeps an existing card's group (a new card gets "other").
+    # A blank name, organisation or partner group cell keeps what an existing card has (a new card
+    # gets no name or organisation, and the group "other"). A blank action cell removes that action.
     group_given: bool = True
 
 
@@ -291,17 +292,27 @@ def import_cards(event: Event, filename: str, stream: BinaryIO) -> ImportResult:
     existing = _existing_cards(event)
     result = ImportResult()
     new: list[ImportedCard] = []
+    changed: list[ImportedCard] = []
     for data in cards:
-        card, texts = existing.get(data.email, (None, []))
+        card, texts = existing.get(data.email, (None, {}))
         if card is None:
             new.append(data)
             continue
-        _keep_what_the_file_leaves_out(data, card)
+        _keep_what_the_file_leaves_out(data, card, texts)
         if _same(card, texts, data):
             result.unchanged += 1
-        else:
-            save_card(event, data, CardSource.IMPORT)
-            result.updated += 1
+            continue
+        # Checked for every row before anything is stored: all rows or none.
+        for column in removal_problems(card, data.slots()):
+            result.errors.append(RowError(data.row, (
+                f"{column} is empty, but this action of {data.email}'s card has a follow-up answer: "
+                "change its wording instead of removing it.")))
+        changed.append(data)
+    if result.errors:
+        return ImportResult(errors=result.errors)
+    for data in changed:
+        save_card(event, data, CardSource.IMPORT)
+        result.updated += 1
     _insert_new(event, new)
     result.created = len(new)
     db.session.flush()
@@ -316,40 +327,46 @@ def _insert_new(event: Event, cards: list[ImportedCard]) -> None:
     """
     if not cards:
         return
+    # An email that opted out of the project's follow-ups stays out on its new cards.
+    opted_out = opted_out_emails(event.project_id)
     ids = db.session.scalars(
         insert(ActionCard).returning(ActionCard.id, sort_by_parameter_order=True),
         [{"project_id": event.project_id, "event_id": event.id, "email": normalise_email(data.email),
           "name": data.name.strip(), "organisation": data.organisation.strip(),
-          "partner_group": data.partner_group, "source": CardSource.IMPORT} for data in cards],
+          "partner_group": data.partner_group, "source": CardSource.IMPORT,
+          "opted_out_at": opted_out.get(normalise_email(data.email))} for data in cards],
     ).all()
     db.session.execute(insert(Action), [
         {"project_id": event.project_id, "card_id": card_id, "position": position, "text": text}
         for card_id, data in zip(ids, cards, strict=True)
-        for position, text in enumerate(data.cleaned_actions(), start=1)
+        for position, text in data.slots().items()
     ])
 
 
-def _existing_cards(event: Event) -> dict[str, tuple[ActionCard, list[str]]]:
-    """Each card of the event by email, with its action texts in order: two queries, however many cards."""
+def _existing_cards(event: Event) -> dict[str, tuple[ActionCard, dict[int, str]]]:
+    """Each card of the event by email, with its action texts by position: two queries, however many cards."""
     cards = db.session.scalars(select(ActionCard).where(ActionCard.event_id == event.id)).all()
-    texts: dict[int, list[str]] = {card.id: [] for card in cards}
-    for card_id, text in db.session.execute(
-        select(Action.card_id, Action.text).join(ActionCard, ActionCard.id == Action.card_id)
-        .where(ActionCard.event_id == event.id).order_by(Action.card_id, Action.position)
+    texts: dict[int, dict[int, str]] = {card.id: {} for card in cards}
+    for card_id, position, text in db.session.execute(
+        select(Action.card_id, Action.position, Action.text).join(ActionCard, ActionCard.id == Action.card_id)
+        .where(ActionCard.event_id == event.id)
     ):
-        texts[card_id].append(text)
+        texts[card_id][position] = text
     return {card.email: (card, texts[card.id]) for card in cards}
 
 
-def _keep_what_the_file_leaves_out(data: ImportedCard, card: ActionCard) -> None:
-    if "name" not in data.given:
+def _keep_what_the_file_leaves_out(data: ImportedCard, card: ActionCard, texts: dict[int, str]) -> None:
+    """A column left out of the file, or an empty name, organisation or group cell, keeps the stored value."""
+    if not data.name.strip():
         data.name = card.name
-    if "organisation" not in data.given:
+    if not data.organisation.strip():
         data.organisation = card.organisation
     if not data.group_given:
         data.partner_group = card.partner_group
+    data.actions = [text if column in data.given else texts.get(position, "")
+                    for position, (column, text) in enumerate(zip(ACTION_COLUMNS, data.actions, strict=True), start=1)]
 
 
-def _same(card: ActionCard, texts: list[str], data: CardData) -> bool:
+def _same(card: ActionCard, texts: dict[int, str], data: CardData) -> bool:
     return (card.name == data.name.strip() and card.organisation == data.organisation.strip()
-            and card.partner_group == data.partner_group and texts == data.cleaned_actions())
+            and card.partner_group == data.partner_group and texts == data.slots())

@@ -24,7 +24,11 @@ def card(key: str):
         return render_template("cards/public_closed.html", event=event), 410
     form = PublicCardForm()
     if form.validate_on_submit():
-        _, created = services.save_card(event, form.card_data(), CardSource.ONLINE)
-        db.session.commit()
-        return render_template("cards/public_thanks.html", event=event, created=created)
+        try:
+            _, created = services.save_card(event, form.card_data(), CardSource.ONLINE)
+        except services.CardRefused as refused:
+            form.show_refusal(refused)
+        else:
+            db.session.commit()
+            return render_template("cards/public_thanks.html", event=event, created=created)
     return render_template("cards/public_form.html", event=event, form=form), 400 if form.errors else 200

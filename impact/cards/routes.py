@@ -43,20 +43,25 @@ def new(project_id: int, event_id: int):
     form = CardForm()
     # The next card starts where the typist's hands already are.
     form.email.render_kw = {**form.email.render_kw, "autofocus": True}
+    existing = None
     if form.validate_on_submit():
-        card, created = services.save_card(event, form.card_data(), CardSource.PAPER)
-        db.session.commit()
-        count = services.card_count(event)
-        flash(f"Card for {card.email} {'saved' if created else 'updated (this email already had a card)'}. "
-              f"{count} card{'s' if count != 1 else ''} for this event.", "success")
-        if form.save_and_add.data:
-            return redirect(url_for("cards.new", project_id=project.id, event_id=event.id,
-                                    group=form.partner_group.data))
-        return redirect(url_for("cards.index", project_id=project.id, event_id=event.id))
+        try:
+            card, _ = services.save_card(event, form.card_data(), CardSource.PAPER)
+        except services.CardRefused as refused:
+            form.show_refusal(refused)
+            existing = refused.existing
+        else:
+            db.session.commit()
+            count = services.card_count(event)
+            flash(f"Card for {card.email} saved. {count} card{'s' if count != 1 else ''} for this event.", "success")
+            if form.save_and_add.data:
+                return redirect(url_for("cards.new", project_id=project.id, event_id=event.id,
+                                        group=form.partner_group.data))
+            return redirect(url_for("cards.index", project_id=project.id, event_id=event.id))
     if request.method == "GET" and request.args.get("group"):
         form.partner_group.data = request.args["group"]  # most cards in a pile come from one group
     return render_template("cards/form.html", project=project, event=event, form=form, card=None,
-                           count=services.card_count(event)), 400 if form.errors else 200
+                           count=services.card_count(event), existing=existing), 400 if form.errors else 200
 
 
 @bp.route("/<int:card_id>/edit", methods=["GET", "POST"])
@@ -64,20 +69,21 @@ def edit(project_id: int, event_id: int, card_id: int):
     project, event = _load(project_id, event_id)
     card = services.get_card_or_404(event, card_id)
     form = CardForm()
+    existing = None
     if request.method == "GET":
         form.fill_from(card)
     elif form.validate_on_submit():
-        existing = services.find_card(event, form.email.data)
-        if existing is not None and existing.id != card.id:
-            form.email.errors.append("Another card at this event already has this email.")
+        try:
+            services.save_card(event, form.card_data(), card.source, card=card)
+        except services.CardRefused as refused:
+            form.show_refusal(refused)
+            existing = refused.existing if refused.existing is not card else None
         else:
-            card.email = services.normalise_email(form.email.data)
-            services.save_card(event, form.card_data(), card.source)
             db.session.commit()
             flash("Card saved.", "success")
             return redirect(url_for("cards.index", project_id=project.id, event_id=event.id))
     return render_template("cards/form.html", project=project, event=event, form=form, card=card,
-                           count=None), 400 if form.errors else 200
+                           count=None, existing=existing), 400 if form.errors else 200
 
 
 @bp.route("/<int:card_id>/delete", methods=["GET", "POST"])

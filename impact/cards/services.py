@@ -1,16 +1,18 @@
 """Saving action cards: one code path for paper entry, the online form and imports."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from flask import abort
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.orm import selectinload
 
 from impact.cards.models import MAX_ACTIONS, Action, ActionCard, CardSource, action_steps
 from impact.events.models import Event
 from impact.extensions import db
+from impact.model_types import utcnow
 from impact.projects.models import PartnerGroup, Project
 from impact.toc.models import Step
 
@@ -24,14 +26,35 @@ class CardData:
     """What one card says, however it reached us."""
 
     email: str
+    # One text per slot (action 1 to 3); a blank slot has no action.
     actions: Sequence[str]
     name: str = ""
     organisation: str = ""
     partner_group: PartnerGroup = PartnerGroup.OTHER
     notes: list[str] = field(default_factory=list)
 
-    def cleaned_actions(self) -> list[str]:
-        return [text.strip() for text in self.actions if text and text.strip()][:MAX_ACTIONS]
+    def slots(self) -> dict[int, str]:
+        """{position: text} of the filled-in slots: each action keeps the number of its slot."""
+        return {position: text.strip() for position, text in enumerate(self.actions[:MAX_ACTIONS], start=1)
+                if text and text.strip()}
+
+
+class CardRefused(Exception):
+    """Nothing was saved. `errors` maps a card form field ("email", "action_2"...) to the reason,
+    shown next to that field; `existing` is the card that stood in the way, if any."""
+
+    def __init__(self, errors: dict[str, str], existing: ActionCard | None = None):
+        super().__init__(" ".join(errors.values()))
+        self.errors = errors
+        self.existing = existing
+
+
+PAPER_DUPLICATE = ("This email already has a card at this event, so this card was not saved. "
+                   "Correct the card already saved instead, or check the email.")
+EMAIL_TAKEN = "Another card at this event already has this email."
+WITH_THE_TEAM = ("A card from this email is already with the project team, so this one was not saved. "
+                 "If something on it needs changing, ask the team: they can correct it.")
+ANSWERED_ACTION = "This action has a follow-up answer; edit its wording instead of removing it."
 
 
 def find_card(event: Event, email: str) -> ActionCard | None:
@@ -40,33 +63,107 @@ def find_card(event: Event, email: str) -> ActionCard | None:
     )
 
 
-def save_card(event: Event, data: CardData, source: CardSource) -> tuple[ActionCard, bool]:
-    """Create the card, or update the one this email already has at this event.
+def followed_up(card: ActionCard) -> bool:
+    """A follow-up has been sent about this card (in any campaign)."""
+    from impact.followups.models import FollowUp
 
-    Actions are matched by position, so an action's step tags (and any follow-up answer
-    about it) survive a correction of its wording.
+    return db.session.scalar(select(exists().where(FollowUp.card_id == card.id)))
+
+
+def removal_problems(card: ActionCard, slots: dict[int, str]) -> dict[str, str]:
+    """The card's actions that `slots` would remove although they hold a follow-up answer, by form field."""
+    from impact.followups.models import ActionProgress
+
+    removed = {action.id: action for action in card.actions if action.position not in slots}
+    if not removed:
+        return {}
+    answered = db.session.scalars(
+        select(ActionProgress.action_id).where(ActionProgress.action_id.in_(list(removed))).distinct()
+    )
+    return {f"action_{removed[action_id].position}": ANSWERED_ACTION for action_id in answered}
+
+
+def opted_out_at(project_id: int, email: str) -> dt.datetime | None:
+    """When this email opted out of the project's follow-ups, or None."""
+    return db.session.scalar(
+        select(func.min(ActionCard.opted_out_at))
+        .where(ActionCard.project_id == project_id, ActionCard.email == normalise_email(email))
+    )
+
+
+def opted_out_emails(project_id: int) -> dict[str, dt.datetime]:
+    """Every email that opted out of the project's follow-ups, with when."""
+    return dict(db.session.execute(
+        select(ActionCard.email, func.min(ActionCard.opted_out_at))
+        .where(ActionCard.project_id == project_id, ActionCard.opted_out_at.is_not(None))
+        .group_by(ActionCard.email)
+    ).all())
+
+
+def save_card(event: Event, data: CardData, source: CardSource, *,
+              card: ActionCard | None = None) -> tuple[ActionCard, bool]:
+    """Save a card; returns it and whether it is new. Raises CardRefused (nothing changed).
+
+    With `card`: the team's correction of that card (its email may change, not to another card's).
+    Without: a new card, unless this email already has one at this event. Then a paper card is
+    refused (the team edits the existing card instead), a spreadsheet row updates it, and an
+    online form updates it only while it is the attendee's own online card that no follow-up has
+    been sent about; anything else is with the team and is refused.
+
+    Each action keeps its slot (action 1 to 3), so its step tags and follow-up answers stay with
+    it when its wording is corrected or another action is cleared. A blank slot removes that
+    slot's action, unless it holds a follow-up answer: then the save is refused.
     """
-    card = find_card(event, data.email)
+    email = normalise_email(data.email)
+    existing = find_card(event, email)
+    if card is not None:
+        if existing is not None and existing.id != card.id:
+            raise CardRefused({"email": EMAIL_TAKEN}, existing)
+    elif existing is not None:
+        if source is CardSource.PAPER:
+            raise CardRefused({"email": PAPER_DUPLICATE}, existing)
+        if source is CardSource.ONLINE and (existing.source is not CardSource.ONLINE or followed_up(existing)):
+            raise CardRefused({"email": WITH_THE_TEAM}, existing)
+        card = existing
+    slots = data.slots()
+    if card is not None:
+        problems = removal_problems(card, slots)
+        if problems:
+            raise CardRefused(problems, card)
     created = card is None
+    # An email that opted out of this project's follow-ups stays out, on every card it gets.
+    opted_out = opted_out_at(event.project_id, email) if created or card.opted_out_at is None else None
     if created:
-        card = ActionCard(project_id=event.project_id, event_id=event.id, email=normalise_email(data.email),
-                          source=source)
+        card = ActionCard(project_id=event.project_id, event_id=event.id, email=email, source=source)
         db.session.add(card)
+    card.email = email
+    if card.opted_out_at is None:
+        card.opted_out_at = opted_out
     card.name = data.name.strip()
     card.organisation = data.organisation.strip()
     card.partner_group = data.partner_group
-    texts = data.cleaned_actions()
     by_position = {action.position: action for action in card.actions}
-    for position, text in enumerate(texts, start=1):
-        if position in by_position:
-            by_position[position].text = text
-        else:
+    for position in range(1, MAX_ACTIONS + 1):
+        text, action = slots.get(position), by_position.get(position)
+        if text is None:
+            if action is not None:
+                card.actions.remove(action)
+        elif action is None:
             card.actions.append(Action(project_id=event.project_id, position=position, text=text))
-    for position, action in by_position.items():
-        if position > len(texts):
-            card.actions.remove(action)
+        else:
+            action.text = text
     db.session.flush()
     return card, created
+
+
+def opt_out(card: ActionCard) -> None:
+    """No more follow-ups or reminders to this card's email: every card it has in the project."""
+    now = utcnow()
+    for each in db.session.scalars(select(ActionCard).where(
+        ActionCard.project_id == card.project_id, ActionCard.email == card.email, ActionCard.opted_out_at.is_(None),
+    )):
+        each.opted_out_at = now
+    db.session.flush()
 
 
 def delete_card(card: ActionCard) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
+from impact.cards import services as card_services
 from impact.extensions import db, limiter
 from impact.followups import services
 from impact.followups.forms import response_form_class
@@ -81,9 +82,8 @@ def opt_out(token: str):
 
     done = False
     if request.method == "POST":
-        card = followup.card
-        if card.opted_out_at is None:
-            card.opted_out_at = utcnow()
+        # The page promises the whole project: every card of this email in it, and any it gets later.
+        card_services.opt_out(followup.card)
         db.session.commit()
         done = True
     return render_template("followups/opt_out.html", done=done or followup.card.opted_out_at is not None)
