@@ -8,8 +8,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from impact.pagination import page_number
-from impact.cards.models import ActionCard
 from impact.coding.services import coding_context
 from impact.concurrency import CONFLICT_ERRORS, ensure_current
 from impact.events.services import get_event_or_404
@@ -19,8 +17,9 @@ from impact.followups import services
 from impact.followups.emails import DEFAULT_MESSAGE, DEFAULT_REMINDER, default_subject
 from impact.followups.forms import CampaignForm
 from impact.followups.models import FollowUp, Response
-from impact.followups.tracking import figures
+from impact.followups.tracking import campaign_tracking, delivery_status
 from impact.model_types import utcnow
+from impact.pagination import page_number
 from impact.projects.permissions import Need, get_project_or_404
 
 bp = Blueprint("followups", __name__, url_prefix="/projects/<int:project_id>/events/<int:event_id>/followups")
@@ -108,9 +107,11 @@ def show(project_id: int, event_id: int, campaign_id: int):
         .order_by(FollowUp.id)
     )
     page = db.paginate(query, page=page_number(), per_page=50, error_out=False)
-    tracking = figures(ActionCard.id.in_(select(FollowUp.card_id).where(FollowUp.campaign_id == campaign.id)))
+    # Only this campaign's follow-ups and answers count; before it is sent, the event's cards are its recipients-to-be.
+    tracking = campaign_tracking(campaign)
+    delivery = delivery_status([followup.id for followup in page.items])
     return render_template("followups/campaign.html", project=project, event=event, campaign=campaign, page=page,
-                           tracking=tracking, now=utcnow())
+                           tracking=tracking, delivery=delivery, now=utcnow())
 
 
 @bp.route("/<int:campaign_id>/send", methods=["POST"])

@@ -9,15 +9,22 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, union, update
 from sqlalchemy.orm import selectinload
 
 from impact.cards.models import ActionCard
 from impact.events.models import Event
+from impact.evidence.models import EvidenceItem
 from impact.evidence.services import sync_response_evidence
 from impact.extensions import db
 from impact.followups.emails import render_followup
-from impact.followups.models import ActionProgress, Campaign, FollowUp, Progress, Response
+from impact.followups.models import (
+    ActionProgress,
+    Campaign,
+    FollowUp,
+    Progress,
+    Response,
+)
 from impact.mail.outbox import queue_email
 from impact.model_types import utcnow
 from impact.projects.models import Project
@@ -164,12 +171,45 @@ def save_response(followup: FollowUp, *, progress: dict[int, tuple[Progress, str
 
 
 def next_pseudonym(project: Project, followup: FollowUp) -> str:
-    """A stable suggestion like "Practitioner 3": the group label and the follow-up's rank."""
+    """The pseudonym to suggest to a respondent, like "Practitioner 3", unique to the person within the project.
+
+    One person keeps one pseudonym: if the card holder (the same email in this project) was quoted
+    in an earlier response, that pseudonym again (the first one they were given, should there be
+    several). Otherwise the group label with the lowest number nobody in the project uses yet, in a
+    response or an evidence item (trashed ones too: they can come back). Two queries.
+    """
     card = followup.card
-    rank = db.session.scalar(
-        select(db.func.count(FollowUp.id))
+    earlier = db.session.scalar(
+        select(Response.pseudonym)
+        .join(FollowUp, FollowUp.id == Response.followup_id)
         .join(ActionCard, ActionCard.id == FollowUp.card_id)
-        .where(FollowUp.campaign_id == followup.campaign_id, ActionCard.partner_group == card.partner_group,
-               FollowUp.id <= followup.id)
+        .where(ActionCard.project_id == project.id, ActionCard.email == card.email, Response.pseudonym != "",
+               FollowUp.id != followup.id)
+        .order_by(Response.submitted_at, Response.id)
+        .limit(1)
     )
-    return f"{card.partner_group.label} {rank}"
+    if earlier:
+        return earlier
+    label = card.partner_group.label
+    prefix = f"{label} ".lower()
+    # LIKE with its wildcards escaped, so a label is matched literally.
+    pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    from_responses = (
+        select(Response.pseudonym.label("pseudonym"))
+        .join(FollowUp, FollowUp.id == Response.followup_id)
+        .join(Campaign, Campaign.id == FollowUp.campaign_id)
+        .where(Campaign.project_id == project.id, func.lower(Response.pseudonym).like(pattern, escape="\\"))
+    )
+    from_evidence = (
+        select(EvidenceItem.pseudonym.label("pseudonym"))
+        .where(EvidenceItem.project_id == project.id, func.lower(EvidenceItem.pseudonym).like(pattern, escape="\\"))
+    )
+    used = set()
+    for name in db.session.scalars(union(from_responses, from_evidence)):
+        number = name.strip().lower().removeprefix(prefix).strip()
+        if number.isdecimal():
+            used.add(int(number))
+    number = 1
+    while number in used:
+        number += 1
+    return f"{label} {number}"
