@@ -1,10 +1,11 @@
 """The base form every form in the app derives from."""
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectChoice
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField
 
 
 def _strip(value):
@@ -46,3 +47,43 @@ def select_choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
 
 def enum_choices(enum_cls) -> list[SelectChoice]:
     return select_choices((member.value, member.label) for member in enum_cls)
+
+
+def _enum_value(value):
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+class _EnumChoices:
+    """A choice among an enum's members, offered (and submitted) by their values.
+
+    A model attribute holds the member while the options hold its value, so a plain
+    SelectField filled with ``obj=`` compares ``str(member)`` with the values, selects
+    nothing and saves the first option. This field turns a member into its value when
+    it takes data from an object, a ``data=`` dict or its default, so an edit form shows
+    the stored choice. ``.data`` stays the value (a string); ``.member`` is the member.
+    """
+
+    def __init__(self, label=None, validators=None, *, enum_cls: type[enum.Enum], **kwargs):
+        kwargs.setdefault("choices", enum_choices(enum_cls))
+        if "default" in kwargs:
+            kwargs["default"] = _enum_value(kwargs["default"])
+        super().__init__(label, validators, **kwargs)
+        self.enum_cls = enum_cls
+
+    def process_data(self, value):
+        super().process_data(_enum_value(value))
+
+    @property
+    def member(self):
+        try:
+            return self.enum_cls(self.data)
+        except ValueError:
+            return None
+
+
+class EnumSelectField(_EnumChoices, SelectField):
+    """A SelectField over an enum; see _EnumChoices."""
+
+
+class EnumRadioField(_EnumChoices, RadioField):
+    """A RadioField over an enum; see _EnumChoices."""

@@ -193,9 +193,11 @@ def test_factor_and_assumption_pages_round_trip(client, project, login_as):
     login_as("lead", project)
     factor = _db.session.scalar(select(InfluencingFactor))
     client.post(f"/projects/{project.id}/chain/factors/{factor.id}/edit",
-                data={"title": "Caseloads and performance culture", "direction": "hindering", "description": "x"})
+                data={"title": "Caseloads and performance culture", "direction": "hindering", "description": "x",
+                      "version": factor.version})
     assumption = _db.session.scalar(select(Assumption))
-    client.post(f"/projects/{project.id}/chain/assumptions/{assumption.id}/edit", data={"kind": "risk", "text": "Changed"})
+    client.post(f"/projects/{project.id}/chain/assumptions/{assumption.id}/edit",
+                data={"kind": "risk", "text": "Changed", "version": assumption.version})
     _db.session.expire_all()
     assert _db.session.get(InfluencingFactor, factor.id).title == "Caseloads and performance culture"
     assert _db.session.get(Assumption, assumption.id).kind.value == "risk"

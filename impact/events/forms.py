@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from impact.events.models import EventKind
-from impact.forms import VersionedForm, enum_choices
+from impact.forms import EnumSelectField, VersionedForm
 from impact.projects.models import PartnerGroup
 
 
 class EventForm(VersionedForm):
-    kind = SelectField("Kind of event", choices=enum_choices(EventKind), default=EventKind.SEMINAR.value)
+    kind = EnumSelectField("Kind of event", enum_cls=EventKind, default=EventKind.SEMINAR)
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     event_date = DateField("Date", validators=[DataRequired(message="Enter the date as YYYY-MM-DD.")])
     place = StringField("Place", validators=[Optional(), Length(max=200)])

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from impact.forms import BaseForm, VersionedForm, enum_choices
+from impact.forms import BaseForm, EnumRadioField, VersionedForm
 from impact.toc.models import AssumptionKind, FactorDirection
 
 
@@ -36,17 +36,17 @@ class LinkForm(BaseForm):
     submit = SubmitField("Add link")
 
 
-class AssumptionForm(BaseForm):
-    kind = RadioField("Kind", choices=enum_choices(AssumptionKind), default=AssumptionKind.ASSUMPTION.value,
-                      validators=[DataRequired()])
+class AssumptionForm(VersionedForm):
+    kind = EnumRadioField("Kind", enum_cls=AssumptionKind, default=AssumptionKind.ASSUMPTION,
+                          validators=[DataRequired()])
     text = TextAreaField("Text", validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 2})
     submit = SubmitField("Save")
 
 
-class FactorForm(BaseForm):
+class FactorForm(VersionedForm):
     title = StringField("Influencing factor", validators=[DataRequired(), Length(max=200)])
-    direction = RadioField("Direction", choices=enum_choices(FactorDirection), default=FactorDirection.HELPING.value,
-                           validators=[DataRequired()])
+    direction = EnumRadioField("Direction", enum_cls=FactorDirection, default=FactorDirection.HELPING,
+                               validators=[DataRequired()])
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
     submit = SubmitField("Save")
 

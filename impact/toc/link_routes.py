@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from impact.concurrency import CONFLICT_ERRORS, ensure_current
 from impact.extensions import db
 from impact.projects.permissions import Need, get_project_or_404
 from impact.toc import services, trash
@@ -96,16 +97,27 @@ def add_assumption(project_id: int, link_id: int):
 def edit_assumption(project_id: int, assumption_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
     assumption = services.get_in_project_or_404(Assumption, project, assumption_id)
-    form = AssumptionForm(obj=assumption, kind=assumption.kind.value)
+    form = AssumptionForm(obj=assumption)
+    conflict = None
     if form.validate_on_submit():
-        assumption.kind = AssumptionKind(form.kind.data)
-        assumption.text = form.text.data
-        db.session.commit()
-        flash("Saved.", "success")
-        return _to_link(project.id, assumption.link_id)
+        try:
+            ensure_current(assumption, form.submitted_version())
+            services.update_assumption(assumption, kind=form.kind.member, text=form.text.data)
+            db.session.commit()
+        except CONFLICT_ERRORS:
+            db.session.rollback()
+            conflict = services.get_in_project_or_404(Assumption, project, assumption_id)
+            form.version.data = str(conflict.version)
+        else:
+            flash("Saved.", "success")
+            return _to_link(project.id, assumption.link_id)
+    elif request.method == "GET":
+        form.version.data = str(assumption.version)
+    status = 409 if conflict else (400 if form.errors else 200)
     return render_template(
-        "toc/assumption_form.html", project=project, form=form, link=assumption.link, assumption=assumption
-    )
+        "toc/assumption_form.html", project=project, form=form, link=assumption.link, assumption=assumption,
+        conflict=conflict,
+    ), status
 
 
 @bp.route("/assumptions/<int:assumption_id>/delete", methods=["GET", "POST"])
@@ -133,15 +145,26 @@ def add_factor(project_id: int, step_id: int):
 def edit_factor(project_id: int, factor_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
     factor = services.get_in_project_or_404(InfluencingFactor, project, factor_id)
-    form = FactorForm(obj=factor, direction=factor.direction.value)
+    form = FactorForm(obj=factor)
+    conflict = None
     if form.validate_on_submit():
-        factor.title = form.title.data
-        factor.direction = FactorDirection(form.direction.data)
-        factor.description = form.description.data or ""
-        db.session.commit()
-        flash("Influencing factor saved.", "success")
-        return _to_step(project.id, factor.step_id)
-    return render_template("toc/factor_form.html", project=project, form=form, step=factor.step, factor=factor)
+        try:
+            ensure_current(factor, form.submitted_version())
+            services.update_factor(factor, title=form.title.data, direction=form.direction.member,
+                                   description=form.description.data or "")
+            db.session.commit()
+        except CONFLICT_ERRORS:
+            db.session.rollback()
+            conflict = services.get_in_project_or_404(InfluencingFactor, project, factor_id)
+            form.version.data = str(conflict.version)
+        else:
+            flash("Influencing factor saved.", "success")
+            return _to_step(project.id, factor.step_id)
+    elif request.method == "GET":
+        form.version.data = str(factor.version)
+    status = 409 if conflict else (400 if form.errors else 200)
+    return render_template("toc/factor_form.html", project=project, form=form, step=factor.step, factor=factor,
+                           conflict=conflict), status
 
 
 @bp.route("/factors/<int:factor_id>/delete", methods=["GET", "POST"])

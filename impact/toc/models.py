@@ -166,6 +166,9 @@ class Assumption(db.Model):
     )
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     link: Mapped[Link] = relationship(back_populates="assumptions")
 
@@ -187,6 +190,9 @@ class InfluencingFactor(db.Model):
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     direction: Mapped[FactorDirection] = mapped_column(enum_column(FactorDirection, "factor_direction"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     step: Mapped[Step] = relationship(back_populates="factors", overlaps="project")
 

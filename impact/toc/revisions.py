@@ -116,16 +116,53 @@ def _by_id(items: list[dict]) -> dict[int, dict]:
     return {item["id"]: item for item in items}
 
 
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _quoted(text: str) -> str:
+    return f"“{_short(text)}”" if text else "none"
+
+
+def _text_change(name: str, before: str, after: str) -> str:
+    if not before:
+        return f"{name} added: {_quoted(after)}"
+    if not after:
+        return f"{name} removed (was {_quoted(before)})"
+    return f"{name} was {_quoted(before)}, now {_quoted(after)}"
+
+
+def _changes(before: dict, after: dict, texts: dict[str, str], choices: dict[str, str] | None = None) -> list[str]:
+    """What changed among the given text and choice keys, described in words.
+
+    A key missing from either snapshot (one saved by an older version that did not store
+    it) is not compared: its absence says nothing about a change.
+    """
+    details = []
+    for key, name in (choices or {}).items():
+        if key in before and key in after and before[key] != after[key]:
+            details.append(f"{name} was {before[key]}, now {after[key]}")
+    for key, name in texts.items():
+        if key in before and key in after and (before[key] or "") != (after[key] or ""):
+            details.append(_text_change(name, before[key] or "", after[key] or ""))
+    return details
+
+
+def _with_article(kind: str) -> str:
+    return f"an {kind}" if kind[:1] in "aeiou" else f"a {kind}"
+
+
 def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> Diff:
     diff = Diff()
     old_levels, new_levels = _by_id(old["levels"]), _by_id(new["levels"])
     level_name = {**{i: lv["name"] for i, lv in old_levels.items()}, **{i: lv["name"] for i, lv in new_levels.items()}}
-    _compare(diff, "level", old_levels, new_levels, "name")
+    _compare(diff, "level", old_levels, new_levels, "name", {"description": "Description"})
 
     old_steps, new_steps = _by_id(old["steps"]), _by_id(new["steps"])
     titles = {**{i: s["title"] for i, s in old_steps.items()}, **{i: s["title"] for i, s in new_steps.items()}}
-    _compare(diff, "step", old_steps, new_steps, "title")
-    for step_id in old_steps.keys() & new_steps.keys():
+    _compare(diff, "step", old_steps, new_steps, "title", {"description": "Description"})
+    for step_id in sorted(old_steps.keys() & new_steps.keys()):
         before, after = old_steps[step_id]["level_id"], new_steps[step_id]["level_id"]
         if before != after:
             diff.changes.append(Change("moved", "step", titles[step_id],
@@ -139,9 +176,13 @@ def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> Diff:
         diff.changes.append(Change("added", "link", link_label(new_links[link_id])))
     for link_id in sorted(old_links.keys() - new_links.keys()):
         diff.changes.append(Change("removed", "link", link_label(old_links[link_id])))
+    for link_id in sorted(old_links.keys() & new_links.keys()):
+        details = _changes(old_links[link_id], new_links[link_id], {"note": "Note"})
+        if details:
+            diff.changes.append(Change("changed", "link", link_label(new_links[link_id]), "; ".join(details)))
 
-    old_assumptions = {a["id"]: (a, link) for link in old["links"] for a in link["assumptions"]}
-    new_assumptions = {a["id"]: (a, link) for link in new["links"] for a in link["assumptions"]}
+    old_assumptions = {a["id"]: (a, link) for link in old["links"] for a in link.get("assumptions", [])}
+    new_assumptions = {a["id"]: (a, link) for link in new["links"] for a in link.get("assumptions", [])}
     for a_id in sorted(new_assumptions.keys() - old_assumptions.keys()):
         a, link = new_assumptions[a_id]
         diff.changes.append(Change("added", a["kind"], a["text"], f"on {link_label(link)}"))
@@ -149,16 +190,24 @@ def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> Diff:
         a, link = old_assumptions[a_id]
         diff.changes.append(Change("removed", a["kind"], a["text"], f"on {link_label(link)}"))
     for a_id in sorted(old_assumptions.keys() & new_assumptions.keys()):
-        before, after = old_assumptions[a_id][0]["text"], new_assumptions[a_id][0]["text"]
-        if before != after:
-            diff.changes.append(Change("changed", new_assumptions[a_id][0]["kind"], after, f"was “{before}”"))
+        before, after = old_assumptions[a_id][0], new_assumptions[a_id][0]
+        details = []
+        if before["kind"] != after["kind"]:
+            details.append(f"was {_with_article(before['kind'])}, now {_with_article(after['kind'])}")
+        if before["text"] != after["text"]:
+            details.append(f"was “{before['text']}”")
+        if details:
+            diff.changes.append(Change("changed", after["kind"], after["text"], "; ".join(details)))
 
     old_factors, new_factors = _by_id(old["factors"]), _by_id(new["factors"])
-    _compare(diff, "factor", old_factors, new_factors, "title")
+    _compare(diff, "factor", old_factors, new_factors, "title", {"description": "Description"},
+             {"direction": "Direction"})
     return diff
 
 
-def _compare(diff: Diff, what: str, old: dict[int, dict], new: dict[int, dict], key: str) -> None:
+def _compare(diff: Diff, what: str, old: dict[int, dict], new: dict[int, dict], key: str,
+             texts: dict[str, str] | None = None, choices: dict[str, str] | None = None) -> None:
+    """Added, removed and renamed objects (by ``key``), and changes to their other texts and choices."""
     for obj_id in sorted(new.keys() - old.keys()):
         diff.changes.append(Change("added", what, new[obj_id][key]))
     for obj_id in sorted(old.keys() - new.keys()):
@@ -166,3 +215,6 @@ def _compare(diff: Diff, what: str, old: dict[int, dict], new: dict[int, dict], 
     for obj_id in sorted(old.keys() & new.keys()):
         if old[obj_id][key] != new[obj_id][key]:
             diff.changes.append(Change("renamed", what, new[obj_id][key], f"was “{old[obj_id][key]}”"))
+        details = _changes(old[obj_id], new[obj_id], texts or {}, choices)
+        if details:
+            diff.changes.append(Change("changed", what, new[obj_id][key], "; ".join(details)))

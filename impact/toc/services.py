@@ -222,9 +222,19 @@ def add_assumption(link: Link, kind: AssumptionKind, text: str) -> Assumption:
     return assumption
 
 
+def update_assumption(assumption: Assumption, *, kind: AssumptionKind, text: str) -> None:
+    assumption.kind, assumption.text = kind, text
+    db.session.flush()
+
+
 def add_factor(step: Step, title: str, direction: FactorDirection, description: str = "") -> InfluencingFactor:
     factor = InfluencingFactor(project_id=step.project_id, step_id=step.id, title=title,
                                direction=direction, description=description)
     db.session.add(factor)
     db.session.flush()
     return factor
+
+
+def update_factor(factor: InfluencingFactor, *, title: str, direction: FactorDirection, description: str) -> None:
+    factor.title, factor.direction, factor.description = title, direction, description
+    db.session.flush()
