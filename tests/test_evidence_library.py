@@ -662,3 +662,47 @@ def test_a_judgement_from_the_response_page_also_outdates_the_library_forms(clie
         prefix + "version": _hidden(page, prefix + "version")})
     assert stale.status_code == 409 and "Judged" in stale.get_data(as_text=True)
     assert _links(item.id)[0][3] == "Judged"
+
+
+def test_deleting_an_item_cited_by_a_tracing_test_says_the_test_stays_in_the_posterior(client, project, login_as):
+    from impact.tracing.models import Claim, ClaimTest, TestType
+
+    project.contribution_tracing = True
+    item = _item(project, title="Attendance figure")
+    claim = Claim(project_id=project.id, statement="The seminars reached the staff", prior=0.5)
+    claim.tests = [ClaimTest(description="Most staff attended", test_type=TestType.HOOP, sensitivity=0.95,
+                             type_one_error=0.6, found=True, item_id=item.id, position=0)]
+    _db.session.add(claim)
+    _db.session.commit()
+    login_as("lead", project)
+    confirm = client.get(_url(project, f"/{item.id}/delete")).get_data(as_text=True)
+    assert "1 contribution-tracing test cites this item" in confirm and "still counts in the posterior" in confirm
+    assert f'/tracing/claims/{claim.id}#tests">The seminars reached the staff</a>: Most staff attended' in confirm
+    other = _item(project, title="Flipchart")
+    assert "contribution-tracing" not in client.get(_url(project, f"/{other.id}/delete")).get_data(as_text=True)
+
+
+def test_a_link_to_an_assumption_names_its_kind_once(client, project, login_as):
+    chain = load_chain(project.id)
+    link = next(link for link in chain.links if chain.assumptions_by_link.get(link.id))
+    assumption = chain.assumptions_by_link[link.id][0]
+    item = _item(project)
+    made = EvidenceLink(item_id=item.id, assumption_id=assumption.id, stance=Stance.SUPPORTS,
+                        strength=Strength.MODERATE)
+    _db.session.add(made)
+    _db.session.commit()
+    login_as("lead", project)
+    page = html.unescape(client.get(_url(project, f"/{item.id}")).get_data(as_text=True))
+    label = f"{assumption.kind.label}: {assumption.text}"
+    assert label in page and f"{assumption.kind.label.capitalize()}:</span>" not in page
+
+
+def test_a_new_item_has_no_kind_chosen_for_it(client, project, login_as):
+    login_as("practitioner_researcher", project)
+    page = client.get(_url(project, "/new")).get_data(as_text=True)
+    kind = re.search(r'<select id="kind"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert kind.startswith('<option value="">Choose a kind</option>') and "selected" not in kind
+    response = client.post(_url(project, "/new"), data={"title": "Team meeting notes", "evidence_date": "2011-06-17",
+                                                        "partner_group": "practitioner"})
+    assert response.status_code == 400 and "Choose the kind of evidence." in response.get_data(as_text=True)
+    assert _db.session.scalar(select(func.count()).select_from(EvidenceItem)) == 0

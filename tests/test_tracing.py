@@ -431,7 +431,8 @@ def test_the_claim_page_uses_only_the_local_preset_script_and_works_without_it(c
     login_as("lead", project)
     page = client.get(claim_url(project, claim)).get_data(as_text=True)
     scripts = re.findall(r"<script[^>]*>", page)
-    assert scripts == ['<script src="/static/js/tracing.js" defer>']
+    # The presets, and the site-wide table helper; no charts without tests to chart.
+    assert scripts == ['<script src="/static/js/tables.js" defer>', '<script src="/static/js/tracing.js" defer>']
     assert 'data-preset="hoop" data-sensitivity="0.95" data-type-one-error="0.6"' in page
     served = client.get("/static/js/tracing.js")
     assert served.status_code == 200 and b"data-preset" in served.data
@@ -681,3 +682,14 @@ def test_a_huge_page_number_of_claims_is_not_an_error(client, project, login_as)
     turn_on(project)
     login_as("lead", project)
     assert client.get(f"/projects/{project.id}/tracing/?page=99999999999999999999").status_code == 404
+
+
+@pytest.mark.parametrize("prior, shown", [(0.0, "0%"), (1.0, "100%")])
+def test_a_certain_prior_is_flagged_as_one_no_evidence_can_move(client, project, login_as, prior, shown):
+    turn_on(project)
+    claim = make_claim(project, prior=prior)
+    login_as("team_member", project)
+    page = text(client.get(claim_url(project, claim)))
+    assert f"A prior of {shown} is certainty: Bayes' rule cannot move it" in page and "Choose a prior" in page
+    settled = make_claim(project, prior=0.5)
+    assert "is certainty" not in text(client.get(claim_url(project, settled)))

@@ -4,6 +4,7 @@ import hmac
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from impact.auth import services
@@ -36,6 +37,21 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _network_login_limit() -> str:
+    return current_app.config["LOGIN_NETWORK_RATE_LIMIT"]
+
+
+def _address_and_account() -> str:
+    """Key of the per-account login limit: the address and the email tried.
+
+    A council office reaches us from one public address; keyed on the address alone, one
+    person's typos would lock out the whole office. Guessing at many accounts from one address
+    is capped by the (higher) network limit instead.
+    """
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"{get_remote_address()}|{email}"
+
+
 def _safe_next(target: str | None) -> str | None:
     # Only same-site paths: an attacker's ?next=https://evil/ must not redirect off the site.
     if not target:
@@ -47,7 +63,8 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_address_and_account)
+@limiter.limit(_network_login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("projects.index"))
@@ -71,7 +88,8 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_address_and_account)
+@limiter.limit(_network_login_limit, methods=["POST"])
 def forgot_password():
     form = ResetRequestForm()
     if form.validate_on_submit():

@@ -6,6 +6,7 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -38,7 +39,9 @@ def _any(label: str, choices):
 
 
 class ItemForm(VersionedForm):
-    kind = SelectField("Kind of evidence", choices=enum_choices(EvidenceKind), validators=[DataRequired()])
+    # No kind chosen for you: the first one (an action-card response) is normally made from follow-up answers.
+    kind = SelectField("Kind of evidence", choices=[SelectChoice("", "Choose a kind"), *enum_choices(EvidenceKind)],
+                       validators=[DataRequired(message="Choose the kind of evidence.")])
     title = StringField("Title", validators=[DataRequired(message="Give the item a title."), Length(max=200)])
     evidence_date = ClearDateField("Date of the evidence", validators=[InputRequired(message=DATE_MESSAGE)])
     source = StringField("Source", validators=[Optional(), Length(max=200)])

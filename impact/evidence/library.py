@@ -153,6 +153,11 @@ class Target:
     def value(self) -> str:
         return f"{self.kind}:{self.id}"
 
+    @property
+    def prefix(self) -> str:
+        """"Step", "Link", "Factor"; none for an assumption, whose label starts "Assumption:" or "Risk:"."""
+        return "" if self.kind == "assumption" else self.kind.capitalize()
+
 
 class Targets:
     """Every part of the project's chain an item can be linked to, from an already loaded Chain."""
@@ -340,3 +345,19 @@ def stance_counts(item_ids: list[int]) -> dict[int, dict[Stance, int]]:
 
 def link_count(item: EvidenceItem) -> int:
     return db.session.scalar(select(func.count()).select_from(EvidenceLink).where(EvidenceLink.item_id == item.id))
+
+
+def tracing_tests_citing(item: EvidenceItem) -> list[tuple[int, str, str]]:
+    """(claim id, claim statement, test description) of the contribution-tracing tests that cite the item.
+
+    They are the team's judgement and stay in their claims' posteriors when the item goes to the
+    trash, so the delete page says so.
+    """
+    from impact.tracing.models import Claim, ClaimTest
+
+    return [tuple(row) for row in db.session.execute(
+        select(Claim.id, Claim.statement, ClaimTest.description)
+        .join(ClaimTest, ClaimTest.claim_id == Claim.id)
+        .where(ClaimTest.item_id == item.id, Claim.project_id == item.project_id)
+        .order_by(Claim.position, Claim.id, ClaimTest.position)
+    )]

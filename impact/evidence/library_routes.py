@@ -342,7 +342,8 @@ def delete(project_id: int, item_id: int):
         who = "You" if can(project, Need.EDIT) else "A team member"
         flash(f"“{item.title}” moved to the evidence trash. {who} can restore it from the evidence trash.", "success")
         return redirect(url_for("evidence.index", project_id=project.id))
-    return render_template("evidence/delete.html", project=project, item=item, link_count=len(item.links))
+    return render_template("evidence/delete.html", project=project, item=item, link_count=len(item.links),
+                           claim_tests=library.tracing_tests_citing(item))
 
 
 @bp.route("/trash")
