@@ -369,6 +369,26 @@ def test_cards_made_after_opting_out_start_opted_out(client, project, event, log
     assert queued == 1  # Ann only
 
 
+def test_an_opt_out_outlives_the_cards_of_the_email(client, project, event, login_as):
+    """Deleting every card of the email (the team tidying up) does not forget that it opted out."""
+    sam = add_card(event, "sam.tester@example.org", ["Ask for a second opinion"])
+    send_followups(event)
+    opt_out(client, sam)
+    followup = _db.session.scalar(select(FollowUp).where(FollowUp.card_id == sam.id))
+    again = client.post(f"/followup/{make_token(followup.id, OPT_OUT)}/opt-out")  # the link used again
+    assert again.status_code == 200 and "any more follow-up emails" in text(again)
+    login_as("team_member", project)
+    assert client.post(cards_url(event, sam.id, "delete"), data={"confirm": "yes"}).status_code == 302
+    assert card_of(event, "sam.tester@example.org") is None
+
+    later = new_event(project, "2nd seminar")
+    assert upload(client, later, [["sam.tester@example.org", "Sam", "", "", "Tell my story", "", ""]]
+                  ).status_code == 302
+    assert card_of(later, "sam.tester@example.org").opted_out_at is not None
+    _, queued = send_followups(later)
+    assert queued == 0
+
+
 # 5. Re-importing a spreadsheet -----------------------------------------------------------
 
 HEADER = ["email", "name", "organisation", "partner_group", "action_1", "action_2", "action_3"]

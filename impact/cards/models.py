@@ -77,6 +77,20 @@ class ActionCard(db.Model):
     )
 
 
+class OptOut(db.Model):
+    """An email that asked for no more follow-ups from a project.
+
+    Kept apart from the cards so the wish outlives them: a card deleted and entered again, or
+    imported for a later event, must not bring the emails back.
+    """
+
+    __tablename__ = "opt_outs"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    opted_out_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+
 action_steps = Table(
     "action_steps",
     db.metadata,

@@ -9,7 +9,7 @@ from flask import abort
 from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.orm import selectinload
 
-from impact.cards.models import MAX_ACTIONS, Action, ActionCard, CardSource, action_steps
+from impact.cards.models import MAX_ACTIONS, Action, ActionCard, CardSource, OptOut, action_steps
 from impact.events.models import Event
 from impact.extensions import db
 from impact.model_types import utcnow
@@ -86,17 +86,14 @@ def removal_problems(card: ActionCard, slots: dict[int, str]) -> dict[str, str]:
 def opted_out_at(project_id: int, email: str) -> dt.datetime | None:
     """When this email opted out of the project's follow-ups, or None."""
     return db.session.scalar(
-        select(func.min(ActionCard.opted_out_at))
-        .where(ActionCard.project_id == project_id, ActionCard.email == normalise_email(email))
+        select(OptOut.opted_out_at).where(OptOut.project_id == project_id, OptOut.email == normalise_email(email))
     )
 
 
 def opted_out_emails(project_id: int) -> dict[str, dt.datetime]:
     """Every email that opted out of the project's follow-ups, with when."""
     return dict(db.session.execute(
-        select(ActionCard.email, func.min(ActionCard.opted_out_at))
-        .where(ActionCard.project_id == project_id, ActionCard.opted_out_at.is_not(None))
-        .group_by(ActionCard.email)
+        select(OptOut.email, OptOut.opted_out_at).where(OptOut.project_id == project_id)
     ).all())
 
 
@@ -157,8 +154,11 @@ def save_card(event: Event, data: CardData, source: CardSource, *,
 
 
 def opt_out(card: ActionCard) -> None:
-    """No more follow-ups or reminders to this card's email: every card it has in the project."""
+    """No more follow-ups or reminders to this card's email: every card it has in the project, and
+    any card it gets later (the opt-out is kept apart from the cards, so it outlives them)."""
     now = utcnow()
+    if opted_out_at(card.project_id, card.email) is None:
+        db.session.add(OptOut(project_id=card.project_id, email=card.email, opted_out_at=now))
     for each in db.session.scalars(select(ActionCard).where(
         ActionCard.project_id == card.project_id, ActionCard.email == card.email, ActionCard.opted_out_at.is_(None),
     )):

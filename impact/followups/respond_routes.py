@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
+from sqlalchemy.exc import IntegrityError
 
 from impact.cards import services as card_services
 from impact.extensions import db, limiter
@@ -83,7 +84,10 @@ def opt_out(token: str):
     done = False
     if request.method == "POST":
         # The page promises the whole project: every card of this email in it, and any it gets later.
-        card_services.opt_out(followup.card)
-        db.session.commit()
+        try:
+            card_services.opt_out(followup.card)
+            db.session.commit()
+        except IntegrityError:  # the same opt-out sent twice at once: the other one recorded it
+            db.session.rollback()
         done = True
     return render_template("followups/opt_out.html", done=done or followup.card.opted_out_at is not None)

@@ -12,7 +12,7 @@ from flask import abort
 from sqlalchemy import exists, func, select, union, update
 from sqlalchemy.orm import selectinload
 
-from impact.cards.models import ActionCard
+from impact.cards.models import ActionCard, OptOut
 from impact.events.models import Event
 from impact.evidence.models import EvidenceItem
 from impact.evidence.services import sync_response_evidence
@@ -62,10 +62,15 @@ def _claim(campaign_id: int, column) -> bool:
     ).rowcount == 1
 
 
+def _opted_out():
+    """The card's email asked the project for no more follow-ups (cards.services.opt_out)."""
+    return exists().where(OptOut.project_id == ActionCard.project_id, OptOut.email == ActionCard.email)
+
+
 def _recipients(campaign: Campaign):
     return db.session.scalars(
         select(ActionCard)
-        .where(ActionCard.event_id == campaign.event_id, ActionCard.opted_out_at.is_(None))
+        .where(ActionCard.event_id == campaign.event_id, ActionCard.opted_out_at.is_(None), ~_opted_out())
         .order_by(ActionCard.id)
         .options(selectinload(ActionCard.actions))
     ).all()
@@ -98,7 +103,7 @@ def send_reminders(campaign: Campaign) -> int:
         select(FollowUp)
         .join(ActionCard, ActionCard.id == FollowUp.card_id)
         .where(FollowUp.campaign_id == campaign.id, FollowUp.sent_at.is_not(None), FollowUp.bounced_at.is_(None),
-               ActionCard.opted_out_at.is_(None), ~exists().where(Response.followup_id == FollowUp.id))
+               ActionCard.opted_out_at.is_(None), ~_opted_out(), ~exists().where(Response.followup_id == FollowUp.id))
         .options(selectinload(FollowUp.card).selectinload(ActionCard.actions))
         .order_by(FollowUp.id)
     ).all()
