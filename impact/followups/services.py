@@ -18,13 +18,7 @@ from impact.evidence.models import EvidenceItem
 from impact.evidence.services import sync_response_evidence
 from impact.extensions import db
 from impact.followups.emails import render_followup
-from impact.followups.models import (
-    ActionProgress,
-    Campaign,
-    FollowUp,
-    Progress,
-    Response,
-)
+from impact.followups.models import ActionProgress, Campaign, FollowUp, Progress, Response
 from impact.mail.outbox import queue_email
 from impact.model_types import utcnow
 from impact.projects.models import Project

@@ -26,13 +26,7 @@ from sqlalchemy.orm import aliased
 from impact.cards.models import Action, ActionCard
 from impact.events.models import Event
 from impact.extensions import db
-from impact.followups.models import (
-    ActionProgress,
-    Campaign,
-    FollowUp,
-    Progress,
-    Response,
-)
+from impact.followups.models import ActionProgress, Campaign, FollowUp, Progress, Response
 from impact.mail.models import OutboxMessage, OutboxStatus
 from impact.projects.models import PartnerGroup
 
@@ -154,7 +148,7 @@ def figures(card_filter, *, followup_filter=None, with_people: bool = False) -> 
     return tracking
 
 
-def needs_reminder_query(card_filter, campaign: Campaign | None = None, *, followup_filter=None):
+def needs_reminder_query(card_filter, *, followup_filter=None):
     """Cards with a follow-up that went out and is not answered or bounced, and who have not opted out.
 
     It is the follow-up that must be unanswered: an answer to another campaign (or another
@@ -162,8 +156,6 @@ def needs_reminder_query(card_filter, campaign: Campaign | None = None, *, follo
     """
     conditions = [FollowUp.card_id == ActionCard.id, FollowUp.sent_at.is_not(None), FollowUp.bounced_at.is_(None),
                   ~exists().where(Response.followup_id == FollowUp.id)]
-    if campaign is not None:
-        conditions.append(campaign_filter(campaign))
     if followup_filter is not None:
         conditions.append(followup_filter)
     return (
