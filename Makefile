@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask
 export FLASK_APP := wsgi.py
+# Outside `flask run` the app defaults to production; these targets are a developer's.
+export IMPACT_ENV ?= development
 
 .PHONY: run test browser install install-dev db demo check clean
 

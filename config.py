@@ -1,6 +1,7 @@
 """Settings, read from environment variables only (see README, "Settings")."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -23,8 +24,14 @@ def _normalise_db_url(url: str) -> str:
     return url
 
 
+# Published in this repository, so it signs nothing outside a developer's laptop.
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+MIN_SECRET_KEY_BYTES = 32
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-change-me")
+    ENVIRONMENT = "production"  # each environment's class below says which it is
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'impact.db'}")
     )
@@ -32,8 +39,11 @@ class Config:
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
-    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
-    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")  # STARTTLS on a plain connection (usually port 587)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")  # implicit TLS from the first byte (usually port 465)
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "465" if MAIL_USE_SSL else "25"))
+    # A PEM bundle of the CAs that may sign the relay's certificate, instead of the system's.
+    MAIL_CA_FILE = os.environ.get("MAIL_CA_FILE") or None
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "impact@example.org")
@@ -50,6 +60,11 @@ class Config:
     # Card links and follow-up forms need no account, so they are limited per address.
     PUBLIC_FORM_RATE_LIMIT = os.environ.get("PUBLIC_FORM_RATE_LIMIT", "20 per minute; 200 per hour")
     FOLLOWUP_LINK_MAX_AGE_DAYS = int(os.environ.get("FOLLOWUP_LINK_MAX_AGE_DAYS", "365"))
+    # Sent, bounced and failed messages lose their bodies after this many days (the row stays).
+    OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
+    # The outbox page shows working links only in development without a mail server, where
+    # it is the only mailbox there is (impact/mail/links.py).
+    OUTBOX_SHOWS_LINKS = False
     # How many reverse proxies in front of the app to trust for X-Forwarded-For/-Proto. 0 trusts
     # none: behind a proxy every visitor would then share the proxy's address (and its rate
     # limit), but without a proxy a trusted header would let anyone pick their own address.
@@ -59,6 +74,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # A login (and its "keep me logged in" cookie) ends on the server after this many days.
+    SESSION_LIFETIME_DAYS = int(os.environ.get("SESSION_LIFETIME_DAYS", "30"))
+    INVITATION_MAX_AGE_DAYS = int(os.environ.get("INVITATION_MAX_AGE_DAYS", "14"))
+    REMEMBER_COOKIE_DURATION = dt.timedelta(days=SESSION_LIFETIME_DAYS)
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session: long forms must not expire mid-entry
 
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's memory-hard default
@@ -67,10 +86,13 @@ class Config:
 
 
 class DevelopmentConfig(Config):
+    ENVIRONMENT = "development"
     DEBUG = True
+    OUTBOX_SHOWS_LINKS = True
 
 
 class TestConfig(Config):
+    ENVIRONMENT = "test"
     TESTING = True
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = "sqlite://"  # the test fixtures point this at the database under test
@@ -82,6 +104,7 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
+    ENVIRONMENT = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 
@@ -89,11 +112,22 @@ class ProductionConfig(Config):
     def validate(cls) -> None:
         """Refuse to start with settings that are only safe on a laptop."""
         problems = []
-        if not os.environ.get("SECRET_KEY"):
+        key = os.environ.get("SECRET_KEY", "")
+        if not key:
             problems.append("SECRET_KEY is not set")
+        elif key == DEV_SECRET_KEY:
+            problems.append("SECRET_KEY is the published development key")
+        elif len(key.encode()) < MIN_SECRET_KEY_BYTES:
+            problems.append(f"SECRET_KEY is shorter than {MIN_SECRET_KEY_BYTES} bytes")
+        if not os.environ.get("RATELIMIT_STORAGE_URI"):
+            # Each gunicorn worker would count on its own, multiplying every limit by the workers.
+            problems.append("RATELIMIT_STORAGE_URI is not set (redis://localhost:6379 to share the rate limits "
+                            "between workers, or memory:// for a single worker)")
         url = os.environ.get("DATABASE_URL", "")
         if not url or url.startswith("sqlite"):
             problems.append("DATABASE_URL must point at a PostgreSQL server")
+        if _bool("MAIL_USE_TLS") and _bool("MAIL_USE_SSL"):
+            problems.append("MAIL_USE_TLS (STARTTLS) and MAIL_USE_SSL (implicit TLS) are both set; choose one")
         if problems:
             raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
 

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
+import click
 from flask import Flask, current_app, render_template, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy import event
@@ -14,14 +16,16 @@ from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS, Config, ProductionConfig
 from impact.extensions import csrf, db, limiter, login_manager, migrate
+from impact.requests import NulFreeRequest, refuse_nul_in_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
     if config_class is None:
-        config_class = CONFIGS[os.environ.get("IMPACT_ENV", "development")]
-    if issubclass(config_class, ProductionConfig):
+        config_class = CONFIGS[environment()]
+    # Migrations sign nothing and send nothing: `flask db upgrade` may run before the secrets are in place.
+    if issubclass(config_class, ProductionConfig) and flask_command() != "db":
         config_class.validate()
 
     app = Flask(
@@ -30,6 +34,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_object(config_class)
+    app.request_class = NulFreeRequest
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     trust_proxies(app)
     # Ids in URLs fit the database's integer columns; a longer number is simply not found.
@@ -42,6 +47,30 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_commands(app)
     register_template_helpers(app)
     return app
+
+
+def environment() -> str:
+    """IMPACT_ENV if set; otherwise development under `flask run` and production everywhere else,
+    so `gunicorn wsgi:app` can never start by accident with debug mode and the development key."""
+    return os.environ.get("IMPACT_ENV") or ("development" if flask_command() == "run" else "production")
+
+
+_FLASK_OPTIONS_WITH_VALUES = {"--app", "-A", "--env-file", "-e"}
+
+
+def flask_command() -> str | None:
+    """The `flask` command this process runs ("run", "db", "jobs"...), or None outside the flask CLI."""
+    if click.get_current_context(silent=True) is None:
+        return None
+    # The flask CLI loads the app while it is still looking up the command, so the command's
+    # name is read off the arguments rather than from click.
+    args = iter(sys.argv[1:])
+    for arg in args:
+        if arg in _FLASK_OPTIONS_WITH_VALUES:
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg
+    return None
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -66,8 +95,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
-    # Importing the models registers them on the metadata (for Alembic and create_all).
-    from impact import models  # noqa: F401
+    # Importing the models registers them on the metadata (for Alembic and create_all); the
+    # column limits make every backend refuse what PostgreSQL would.
+    from impact import column_limits, models  # noqa: F401
 
 
 @event.listens_for(Engine, "connect")
@@ -99,15 +129,20 @@ def register_blueprints(app: Flask) -> None:
     from impact.tracing.routes import bp as tracing_bp
     from impact.story.routes import bp as story_bp
     from impact.charts.routes import bp as charts_bp
+    from impact.jobs.routes import bp as jobs_bp
+    from impact.projects.invitation_routes import bp as invitations_bp
 
     for blueprint in (auth_bp, projects_bp, toc_bp, admin_bp, mail_bp, events_bp, cards_bp, public_cards_bp,
                       followups_bp, respond_bp, coding_bp, reports_bp, evidence_links_bp, card_import_bp,
-                      evidence_bp, assessment_bp, tracing_bp, story_bp, charts_bp):
+                      evidence_bp, assessment_bp, tracing_bp, story_bp, charts_bp, jobs_bp,
+                      invitations_bp):
         app.register_blueprint(blueprint)
 
 
 def register_error_handlers(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
+
+    app.before_request(refuse_nul_in_path)
 
     def render_error(error, status: int, title: str, message: str):
         return render_template("error.html", status=status, title=title, message=message), status
@@ -209,10 +244,12 @@ def register_security_headers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from impact.auth.commands import users_cli
+    from impact.auth.services import purge_old_sessions
+    from impact.mail.outbox import purge_old_bodies
     from impact.demo.commands import demo_cli
     from impact.evidence.files import sweep_unused_files
     from impact.followups.services import queue_due
-    from impact.mail.commands import jobs_cli, register_due_work
+    from impact.jobs.commands import jobs_cli, register_due_work
     from impact.reports.commands import report_command
     from impact.cards.commands import cards_cli
 
@@ -220,6 +257,8 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(group)
     register_due_work(queue_due)
     register_due_work(sweep_unused_files)
+    register_due_work(purge_old_bodies)
+    register_due_work(purge_old_sessions)
 
 
 def register_template_helpers(app: Flask) -> None:

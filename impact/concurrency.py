@@ -6,7 +6,10 @@ both win. The form carries the version the user started from.
 """
 from __future__ import annotations
 
+from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
+
+from impact.extensions import db
 
 
 class EditConflict(Exception):
@@ -22,3 +25,19 @@ def ensure_current(obj, submitted_version: int | None) -> None:
 # already outdated (EditConflict), or another save landed between our check and our
 # UPDATE (StaleDataError, raised by the version check in the UPDATE itself).
 CONFLICT_ERRORS = (EditConflict, StaleDataError)
+
+
+def lock_row(model, row_id: int) -> None:
+    """Hold a write lock on one row until the transaction ends.
+
+    For a rule no constraint can state ("a project keeps at least one lead"): two requests that
+    each check and then change would both pass the check. Taking this lock first makes the
+    second wait until the first has committed, and its check then sees the first one's change.
+    PostgreSQL locks the row; SQLite has one writer at a time, and a no-op UPDATE makes this
+    transaction that writer from here on.
+    """
+    table = model.__table__
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(select(table.c.id).where(table.c.id == row_id).with_for_update())
+    else:
+        db.session.execute(update(table).where(table.c.id == row_id).values(id=table.c.id))

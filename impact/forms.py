@@ -5,7 +5,9 @@ import enum
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, SelectField
+from wtforms import EmailField, HiddenField, RadioField, SelectChoice, SelectField, ValidationError
+
+from impact.mail.addresses import MAX_LENGTH as ADDRESS_MAX_LENGTH, AddressError, normalise_address
 
 
 def _strip(value):
@@ -87,3 +89,25 @@ class EnumSelectField(_EnumChoices, SelectField):
 
 class EnumRadioField(_EnumChoices, RadioField):
     """A RadioField over an enum; see _EnumChoices."""
+
+
+class EmailAddressField(EmailField):
+    """An email address, checked and put in its stored form (see impact.mail.addresses).
+
+    After validation ``.data`` is the normalised address, so every form stores, looks up and
+    mails the same value. Required unless ``optional=True`` (then blank stays blank).
+    """
+
+    def __init__(self, label=None, validators=None, *, optional: bool = False, **kwargs):
+        render_kw = {"maxlength": ADDRESS_MAX_LENGTH, "spellcheck": "false", **kwargs.pop("render_kw", {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+        self.optional = optional
+
+    def pre_validate(self, form):
+        if self.optional and not (self.data or "").strip():
+            self.data = ""
+            return
+        try:
+            self.data = normalise_address(self.data or "")
+        except AddressError as exc:
+            raise ValidationError(str(exc)) from None

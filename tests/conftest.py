@@ -139,7 +139,8 @@ def project(db):
 def login_as(client, db):
     """login_as(role) logs the test client in as a new user with that role in `project`.
 
-    role: one of the Role values, "admin", "outsider" (a user in no project) or "anonymous".
+    role: one of the Role values, "admin", "outsider" (a user in no project), "creator" (in no project,
+    allowed to create projects) or "anonymous".
     """
 
     def _login(role: str, project=None):

@@ -14,9 +14,10 @@ PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
 
 
-def user(name: str | None = None, *, admin: bool = False, email: str | None = None):
+def user(name: str | None = None, *, admin: bool = False, email: str | None = None, creator: bool = False):
     n = next(_counter)
     account = create_user(email or f"user{n}@example.org", name or f"User {n}", PASSWORD, is_admin=admin)
+    account.can_create_projects = creator
     db.session.commit()
     return account
 
@@ -52,9 +53,18 @@ def level(project: Project, name: str) -> Level:
 def user_with_role(role: str, project: Project | None):
     if role == "admin":
         return user("Admin", admin=True)
+    if role == "creator":  # in no project, but a site admin allowed the account to create projects
+        return user("Creator", creator=True)
     account = user(role.replace("_", " ").capitalize())
     if role != "outsider":
         db.session.add(Membership(project_id=project.id, user_id=account.id, role=Role(role),
                                   partner_group=PartnerGroup.OTHER))
         db.session.commit()
     return account
+
+
+def email_text(message) -> str:
+    """An outbox message's plain text as it is sent: its personal links made now (impact.mail.links)."""
+    from impact.mail.links import filled_bodies
+
+    return filled_bodies(message)[0]

@@ -21,13 +21,13 @@ from impact.extensions import db as _db
 from impact.followups.models import ActionProgress, FollowUp, Progress, Response
 from impact.followups.services import save_campaign, save_response, send_campaign
 from impact.followups.tokens import OPT_OUT, make_token
+from impact.mail.models import OutboxMessage
 from impact.model_types import utcnow
 from impact.projects.models import PartnerGroup
 from impact.toc.services import load_chain
 from tests import factories
 
 ANSWERED = "This action has a follow-up answer; edit its wording instead of removing it."
-WITH_THE_TEAM = "A card from this email is already with the project team, so this one was not saved."
 
 
 # Building the situation -----------------------------------------------------------------
@@ -135,26 +135,43 @@ def cards_url(event, *parts) -> str:
 
 
 # 1. The public online form ---------------------------------------------------------------
+# Anyone with the event's link can type any email. A card for a new email is saved; for an email that
+# has a card, nothing changes until that address confirms, and the page never tells which it was.
+
+def thanks(client, event, email, **form) -> str:
+    sent = client.post(public_url(event), data=card_form(email, **form))
+    assert sent.status_code == 200, text(sent)
+    return text(sent)
+
+
+def mail_to(email):
+    _db.session.expire_all()
+    return _db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == email)
+                               .order_by(OutboxMessage.id)).all()
+
+
+def confirm_path(message) -> str:
+    return re.search(r"http://localhost(/cards/confirm/\S+)", factories.email_text(message)).group(1)
+
 
 def test_the_online_form_cannot_overwrite_an_answered_paper_card(client, project, event, team):
     """review-team #1, exactly: Mallory sends the online form with person4's email."""
     card, campaign, response = answered_person4(project, event)
     assert progress_rows() == 3
     client.post("/logout")  # anyone with the event link, no login
+    client.get("/login")  # shows (and so clears) the "logged out" message
 
-    sent = client.post(public_url(event), data=card_form("person4@council.gov.uk", name="Mallory",
-                                                         actions=["Completely different thing"]))
+    page = thanks(client, event, "person4@council.gov.uk", name="Mallory", actions=["Completely different thing"])
 
-    assert sent.status_code == 400
-    page = text(sent)
-    assert WITH_THE_TEAM in field_error(page, "email")
-    assert "ask the team: they can correct it" in page
-    assert "replaces the one you sent before" not in page
-    assert "Completely different thing" in page  # what was typed is still in the form
+    # The same page a stranger's new email gets: it does not reveal that person4 attended.
+    assert page == thanks(client, event, "stranger@council.gov.uk", actions=["Completely different thing"])
     kept = card_of(event, "person4@council.gov.uk")
     assert (kept.name, kept.organisation, kept.source) == ("Person 4", "Council 4", CardSource.PAPER)
     assert described(kept) == PERSON4
     assert progress_rows() == 3
+    # person4 is told, and is given no link that could change the card.
+    [told] = [m for m in mail_to("person4@council.gov.uk") if m.kind == "card_confirmation"]
+    assert "already with the project team, so it was not changed" in told.body_text and not told.links
     # The saved response still reads as the respondent wrote it.
     lead = factories.user_with_role("lead", project)
     client.post("/login", data={"email": lead.email, "password": factories.PASSWORD})
@@ -167,10 +184,7 @@ def test_the_online_form_cannot_overwrite_an_answered_paper_card(client, project
 def test_the_online_form_cannot_blank_an_answered_card_of_its_details(client, project, event):
     """review-partners #1: name and organisation left empty, group Other, one action."""
     card, _, _ = answered_person4(project, event)
-    sent = client.post(public_url(event), data=card_form("Person4@Council.gov.uk ", group="other",
-                                                         actions=["Something completely different"]))
-    assert sent.status_code == 400
-    assert WITH_THE_TEAM in field_error(text(sent), "email")
+    thanks(client, event, "Person4@Council.gov.uk ", group="other", actions=["Something completely different"])
     kept = card_of(event, "person4@council.gov.uk")
     assert (kept.name, kept.organisation, kept.partner_group) == ("Person 4", "Council 4", PartnerGroup.PRACTITIONER)
     assert described(kept) == PERSON4
@@ -179,39 +193,61 @@ def test_the_online_form_cannot_blank_an_answered_card_of_its_details(client, pr
 @pytest.mark.parametrize("source", [CardSource.PAPER, CardSource.IMPORT])
 def test_the_online_form_cannot_change_a_card_the_team_entered(client, event, source):
     add_card(event, "ann@council.gov.uk", ["Write for the family"], source, name="Ann")
-    sent = client.post(public_url(event), data=card_form("ann@council.gov.uk", name="Someone",
-                                                         actions=["Something else"]))
-    assert sent.status_code == 400
-    assert WITH_THE_TEAM in field_error(text(sent), "email")
+    thanks(client, event, "ann@council.gov.uk", name="Someone", actions=["Something else"])
     kept = card_of(event, "ann@council.gov.uk")
     assert (kept.name, [a.text for a in kept.actions], kept.source) == ("Ann", ["Write for the family"], source)
+    assert not any(message.links for message in mail_to("ann@council.gov.uk"))
 
 
 def test_the_online_form_cannot_change_an_online_card_once_it_was_followed_up(client, event):
-    first = client.post(public_url(event), data=card_form("sam@example.org", name="Sam", group="service_user",
-                                                          actions=["Ask for a second opinion", "Join the panel"]))
-    assert first.status_code == 200
+    thanks(client, event, "sam@example.org", name="Sam", group="service_user",
+           actions=["Ask for a second opinion", "Join the panel"])
     send_followups(event)  # sent, not answered yet
-    again = client.post(public_url(event), data=card_form("sam@example.org", name="Sam",
-                                                          actions=["Ask for a second opinion"]))
-    assert again.status_code == 400
-    assert WITH_THE_TEAM in field_error(text(again), "email")
+    thanks(client, event, "sam@example.org", name="Sam", actions=["Ask for a second opinion"])
     assert [a.text for a in card_of(event, "sam@example.org").actions] == ["Ask for a second opinion", "Join the panel"]
 
 
-def test_sending_the_online_form_again_before_the_follow_up_updates_the_card(client, event):
-    first = client.post(public_url(event), data=card_form("Sam.Tester@Example.org", name="Sam", group="service_user",
-                                                          actions=["Ask for a second opinion", "Join the panel"]))
-    assert "is saved" in text(first)
-    again = client.post(public_url(event), data=card_form("sam.tester@example.org ", name="Sam T",
-                                                          group="service_user", actions=["Ask for a second opinion"]))
-    assert again.status_code == 200
-    assert "it replaces the one you sent before" in text(again)
-    cards = _db.session.scalars(select(ActionCard).where(ActionCard.event_id == event.id)).all()
-    assert len(cards) == 1
+def test_sending_the_online_form_again_changes_the_card_once_its_email_confirms(client, app, event):
+    thanks(client, event, "Sam.Tester@Example.org", name="Sam", group="service_user",
+           actions=["Ask for a second opinion", "Join the panel"])
+    thanks(client, event, "sam.tester@example.org ", name="Sam T", group="service_user",
+           actions=["Ask for a second opinion"])
+    # Nothing changes until the address confirms.
+    card = card_of(event, "sam.tester@example.org")
+    assert (card.name, [a.text for a in card.actions]) == ("Sam", ["Ask for a second opinion", "Join the panel"])
+    [confirmation] = mail_to("sam.tester@example.org")
+    path = confirm_path(confirmation)
+    person = app.test_client()
+    shown = text(person.get(path))
+    assert "Replace your action card for <strong>Launch workshop</strong>" in shown and "Join the panel" in shown
+    done = person.post(path)
+    assert done.status_code == 200 and "Your card is updated" in text(done)
+    assert len(_db.session.scalars(select(ActionCard).where(ActionCard.event_id == event.id)).all()) == 1
     card = card_of(event, "sam.tester@example.org")
     assert (card.name, card.source, [a.text for a in card.actions]) == ("Sam T", CardSource.ONLINE,
                                                                         ["Ask for a second opinion"])
+    # The link works once.
+    again = person.post(path)
+    assert again.status_code == 400 and "confirmed already" in text(again)
+
+
+def test_a_confirmation_opened_after_the_follow_up_went_out_changes_nothing(client, app, event):
+    thanks(client, event, "sam@example.org", name="Sam", actions=["Ask for a second opinion"])
+    thanks(client, event, "sam@example.org", name="Sam", actions=["Something else"])
+    path = confirm_path(mail_to("sam@example.org")[0])
+    send_followups(event)
+    refused = app.test_client().post(path)
+    assert refused.status_code == 409 and "already with the project team" in text(refused)
+    assert [a.text for a in card_of(event, "sam@example.org").actions] == ["Ask for a second opinion"]
+
+
+def test_a_forged_or_altered_confirmation_link_is_refused(client, app, event):
+    thanks(client, event, "sam@example.org", name="Sam", actions=["Ask for a second opinion"])
+    thanks(client, event, "sam@example.org", name="Sam", actions=["Something else"])
+    path = confirm_path(mail_to("sam@example.org")[0])
+    refused = app.test_client().post(path[:-2] + "xx")
+    assert refused.status_code == 400 and "not valid" in text(refused)
+    assert [a.text for a in card_of(event, "sam@example.org").actions] == ["Ask for a second opinion"]
 
 
 # 2. Actions keep their slots -------------------------------------------------------------
@@ -354,7 +390,7 @@ def test_cards_made_after_opting_out_start_opted_out(client, project, event, log
     assert client.post(cards_url(later, "new"), data=card_form(
         "Sam.Tester@example.org", actions=["Join the panel"], submit="y")).status_code == 302
     assert client.post(public_url(later), data=card_form(
-        "SAM.TESTER@example.org", actions=["Join the panel"])).status_code == 400  # already with the team
+        "SAM.TESTER@example.org", actions=["Join the panel"])).status_code == 200  # with the team: unchanged
     online = new_event(project, "3rd seminar")
     assert client.post(public_url(online), data=card_form(
         "sam.tester@example.org", actions=["Share the guide"])).status_code == 200

@@ -19,7 +19,7 @@ def _step(chain, title):
 
 
 def test_new_project_starts_from_the_ke_template(client, login_as):
-    login_as("outsider")
+    login_as("creator")
     response = client.post("/projects/new", data={"title": "Care leavers", "organisations": "Uni\nCouncil B\nuni"})
     assert response.status_code == 302
     project = _db.session.scalar(select(factories.Project).where(factories.Project.title == "Care leavers"))
@@ -30,7 +30,7 @@ def test_new_project_starts_from_the_ke_template(client, login_as):
 
 
 def test_project_dates_must_be_in_order(client, login_as):
-    login_as("outsider")
+    login_as("creator")
     response = client.post("/projects/new", data={"title": "X", "start_date": "2026-05-01", "end_date": "2026-04-01"})
     assert response.status_code == 400
     assert "The end date must be on or after the start date." in response.get_data(as_text=True)

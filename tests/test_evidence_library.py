@@ -528,7 +528,8 @@ def _response_item(project, *, consent: bool, helped: str) -> EvidenceItem:
     seminars = _steps(project)["Seminars"]
     event = save_event(project, None, kind=EventKind.SEMINAR, title="First seminar", event_date=dt.date(2011, 3, 15),
                        place="", notes="", attendance={PartnerGroup.PRACTITIONER: 20})
-    card, _ = save_card(event, CardData(f"ann{helped[:3]}@council.gov.uk", ["Write for the family"],
+    card, _ = save_card(event, CardData(f"ann{''.join(c for c in helped[:3] if c.isalnum())}@council.gov.uk",
+                                        ["Write for the family"],
                                         partner_group=PartnerGroup.PRACTITIONER), CardSource.PAPER)
     tag_actions(project, event, [card.actions[0].id], seminars)
     now = utcnow()

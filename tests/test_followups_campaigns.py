@@ -14,6 +14,7 @@ from impact.extensions import db as _db
 from impact.followups.models import Campaign
 from impact.mail.models import OutboxMessage, OutboxStatus
 from impact.mail.outbox import deliver_due
+from tests import factories
 from tests.test_followups import _answer, _create_event, _enter_cards, _url
 
 
@@ -47,10 +48,10 @@ def personal_link(email: str, campaign_id: int) -> str:
     """The respond link in the follow-up email queued for `email` in that campaign."""
     _db.session.expire_all()
     subject = _db.session.scalar(select(Campaign.subject).where(Campaign.id == campaign_id))
-    body = _db.session.scalar(
-        select(OutboxMessage.body_text)
+    message = _db.session.scalar(
+        select(OutboxMessage)
         .where(OutboxMessage.to_address == email, OutboxMessage.kind == "followup", OutboxMessage.subject == subject))
-    return re.search(r"http://localhost(/followup/[^\s/]+)\s", body).group(1)
+    return re.search(r"http://localhost(/followup/[^\s/]+)\s", factories.email_text(message)).group(1)
 
 
 def figure(page: str, name: str) -> str | None:

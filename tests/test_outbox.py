@@ -18,7 +18,7 @@ from impact.cards.models import ActionCard, CardSource
 from impact.events.models import Event
 from impact.extensions import db as _db
 from impact.followups.models import Campaign, FollowUp
-from impact.mail import commands
+from impact.jobs import commands
 from impact.mail.models import OutboxMessage, OutboxStatus
 from impact.mail.outbox import deliver_due, queue_email
 from impact.model_types import utcnow

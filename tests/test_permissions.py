@@ -15,8 +15,10 @@ import pytest
 from sqlalchemy import func, select
 
 from impact.auth.services import create_user, make_reset_token, send_password_reset
-from impact.cards.models import ActionCard, CardSource, action_steps
+from impact.cards import online
+from impact.cards.models import ActionCard, CardConfirmation, CardSource, action_steps
 from impact.charts.bundle import plotly_version
+from impact.cards.online import PURPOSE as CARD_CONFIRMATION
 from impact.cards.services import CardData, save_card, tag_actions
 from impact.coding.models import FactorTheme
 from impact.coding.services import add_default_themes, set_codes
@@ -29,14 +31,16 @@ from impact.followups.services import save_campaign, save_response, send_campaig
 from impact.followups.tokens import OPT_OUT, make_token
 from impact.mail.models import OutboxMessage
 from impact.model_types import utcnow
-from impact.projects.models import Membership, PartnerGroup, PartnerOrganisation, Role
+from impact.projects.invitations import PURPOSE as INVITATION, invite
+from impact.projects.models import Invitation, Membership, PartnerGroup, PartnerOrganisation, Role
+from impact.signing import make_token as make_signed
 from impact.projects.permissions import Need
 from impact.toc import revisions, trash
 from impact.toc.models import DeletedStep, FactorDirection
 from impact.toc.services import add_step, load_chain
 from tests import factories
 from tests.permission_cases import (
-    ADMIN, ALLOWED, GUEST, LOGIN, NEW_PASSWORD, PUBLIC, PUBLIC_FORM, ROLES, UPLOAD, C, Case, E, F, get, post,
+    ADMIN, ALLOWED, CREATOR, GUEST, LOGIN, NEW_PASSWORD, PUBLIC, PUBLIC_FORM, ROLES, UPLOAD, C, Case, E, F, get, post,
 )
 
 # Modules of tests/permission_cases adding later features' routes (see its __init__).
@@ -58,13 +62,14 @@ BASE_CASES = [
     post("auth.change_password", "/account/password", LOGIN,
          current=factories.PASSWORD, password=NEW_PASSWORD, confirm=NEW_PASSWORD),
     get("projects.index", "/", LOGIN),
-    get("projects.new_project", "/projects/new", LOGIN),
-    post("projects.new_project", "/projects/new", LOGIN, title="Another project", organisations="Council B"),
+    get("projects.new_project", "/projects/new", CREATOR),
+    post("projects.new_project", "/projects/new", CREATOR, title="Another project", organisations="Council B"),
     get("admin.users", "/admin/users", ADMIN),
     post("admin.users", "/admin/users", ADMIN, email="newcomer@example.org", name="Newcomer"),
     get("admin.edit_user", "/admin/users/{lead_id}", ADMIN),
     post("admin.edit_user", "/admin/users/{lead_id}", ADMIN, name="Renamed lead", active="y"),
     post("admin.send_reset", "/admin/users/{lead_id}/reset", ADMIN),
+    get("jobs.health_page", "/admin/jobs/", ADMIN),
     get("mail.outbox", "/admin/outbox/", ADMIN),
     get("mail.message", "/admin/outbox/{message}", ADMIN),
     post("mail.resend", "/admin/outbox/{message}/send-again", ADMIN),
@@ -80,6 +85,12 @@ BASE_CASES = [
     post("projects.edit_member", "/projects/{p}/members/{membership}", Need.MANAGE,
          role="co_researcher", partner_group="other", organisation_id="0"),
     post("projects.remove_member", "/projects/{p}/members/{membership}/remove", Need.MANAGE),
+    post("projects.resend_invitation", "/projects/{p}/invitations/{invitation}/send-again", Need.MANAGE),
+    post("projects.withdraw_invitation", "/projects/{p}/invitations/{invitation}/withdraw", Need.MANAGE),
+    # The invitee's link: a new account for an email nobody has an account with.
+    get("invitations.accept", "/invitations/{invitation_token}", PUBLIC),
+    post("invitations.accept", "/invitations/{invitation_token}", PUBLIC, name="Invited person",
+         password=NEW_PASSWORD, confirm=NEW_PASSWORD),
     post("projects.add_organisation", "/projects/{p}/organisations", Need.MANAGE,
          **{"org-name": "Council B", "org-kind": "other"}),
     post("projects.remove_organisation", "/projects/{p}/organisations/{org}/remove", Need.MANAGE),
@@ -169,6 +180,8 @@ BASE_CASES = [
     # What attendees and respondents use, without an account.
     get("public_cards.card", "/cards/{card_key}", PUBLIC_FORM),
     post("public_cards.card", "/cards/{card_key}", PUBLIC_FORM, email="walkin@council.gov.uk", action_1="Listen more"),
+    get("public_cards.confirm", "/cards/confirm/{card_confirm_token}", PUBLIC_FORM),
+    post("public_cards.confirm", "/cards/confirm/{card_confirm_token}", PUBLIC_FORM),
     get("respond.form", "/followup/{respond_token}", PUBLIC_FORM),
     post("respond.form", "/followup/{respond_token}", PUBLIC_FORM, **{"progress_{action}": "some"}),
     get("respond.opt_out", "/followup/{opt_out_token}/opt-out", PUBLIC_FORM),
@@ -187,6 +200,8 @@ def expected_status(case: Case, role: str) -> int:
         return 302  # to the login page; the test checks where
     if case.need == LOGIN:
         return success
+    if case.need == CREATOR:
+        return success if role == "admin" else 403
     if case.need == ADMIN or role == "admin":
         return success if role == "admin" else 404
     if role == "outsider":
@@ -209,6 +224,8 @@ def furnish(project, revision_count: int = 1) -> None:
         revisions.save_revision(project, name=f"Revision {number + 1}", revision_date=dt.date(2024, 1, 1),
                                 note="", user=None)
     send_password_reset(lead_of(project))  # puts a message in the outbox
+    invite(project, lead_of(project), email=f"invitee{project.id}@example.org", name="Invitee",
+           role=Role.PRACTITIONER_RESEARCHER, partner_group=PartnerGroup.PRACTITIONER, organisation_id=None)
     furnish_cards(project, seminars)
     for feature in FEATURES:
         feature.furnish(project, seminars)
@@ -223,6 +240,7 @@ def furnish_cards(project, step) -> None:
     answered, _ = save_card(event, CardData("ann@council.gov.uk", ["Write for the family"],
                                             partner_group=PartnerGroup.PRACTITIONER), CardSource.PAPER)
     save_card(event, CardData("bob@council.gov.uk", ["Ask what helps"]), CardSource.PAPER)
+
     tag_actions(project, event, [answered.actions[0].id], step)
     now = utcnow()
     sent = save_campaign(event, None, subject="How did it go?", message="Tell us", reminder_message="",
@@ -233,6 +251,12 @@ def furnish_cards(project, step) -> None:
     followup = _db.session.scalar(select(FollowUp).where(FollowUp.card_id == answered.id))
     response = save_response(followup, progress={answered.actions[0].id: (Progress.SOME, "", "")}, helped="Time",
                              hindered="", anything_else="", consent_to_quote=False, pseudonym="")
+    # At a later event, an online card sent again through the public link: the change waits for its email's
+    # confirmation (no follow-up has been sent about it, so the person may still change it).
+    later = save_event(project, None, kind=EventKind.WORKSHOP, title="Later workshop", event_date=dt.date(2011, 6, 1),
+                       place="", notes="", attendance={})
+    save_card(later, CardData("cara@council.gov.uk", ["Listen first"]), CardSource.ONLINE)
+    online.submit(later, CardData("cara@council.gov.uk", ["Listen first", "Then write"]))
     add_default_themes(project)
     themes = _db.session.scalars(select(FactorTheme).where(FactorTheme.project_id == project.id)
                                  .order_by(FactorTheme.id)).all()
@@ -250,6 +274,7 @@ def world(project) -> dict[str, object]:
     by_title = {step.title: step for step in chain.steps}
     seminars = by_title["Seminars"]
     lead = lead_of(project)
+    invitation = _db.session.scalar(select(Invitation).where(Invitation.project_id == project.id))
     link = next(link for link in chain.links if chain.assumptions_by_link.get(link.id))
     factor = next(f for factors in chain.factors_by_step.values() for f in factors)
     return {
@@ -273,13 +298,15 @@ def world(project) -> dict[str, object]:
         "lead_email": lead.email,
         "token": make_reset_token(lead),
         "message": _db.session.scalar(select(OutboxMessage.id)),
+        "invitation": invitation.id,
+        "invitation_token": make_signed(INVITATION, [invitation.id, invitation.token_stamp]),
         **world_of_cards(project),
         **{key: value for feature in FEATURES for key, value in feature.world(project).items()},
     }
 
 
 def world_of_cards(project) -> dict[str, object]:
-    event = _db.session.scalar(select(Event).where(Event.project_id == project.id))
+    event = _db.session.scalar(select(Event).where(Event.project_id == project.id).order_by(Event.id).limit(1))
     cards = _db.session.scalars(select(ActionCard).where(ActionCard.event_id == event.id)
                                 .order_by(ActionCard.id)).all()
     campaigns = _db.session.scalars(select(Campaign).where(Campaign.event_id == event.id)
@@ -303,6 +330,8 @@ def world_of_cards(project) -> dict[str, object]:
         "theme": themes[0].id,
         "spare_theme": themes[-1].id,
         "evidence_link": response.evidence_item.links[0].id,
+        "card_confirm_token": make_signed(CARD_CONFIRMATION, _db.session.scalar(
+            select(CardConfirmation.id).join(ActionCard).where(ActionCard.project_id == project.id))),
         "respond_token": make_token(followup.id),
         "opt_out_token": make_token(followup.id, OPT_OUT),
     }
@@ -316,6 +345,8 @@ def project_state(project) -> tuple:
         revisions.snapshot(load_chain(project.id)),
         list(_db.session.execute(select(Membership.id, Membership.role)
                                  .where(Membership.project_id == project.id).order_by(Membership.id))),
+        list(_db.session.execute(select(Invitation.id, Invitation.token_stamp, Invitation.accepted_at)
+                                 .where(Invitation.project_id == project.id).order_by(Invitation.id))),
         sorted(_db.session.scalars(select(PartnerOrganisation.id).where(PartnerOrganisation.project_id == project.id))),
         [r.number for r in _db.session.scalars(revisions.revisions_query(project))],
         list(_db.session.scalars(select(DeletedStep.restored_at).where(DeletedStep.project_id == project.id))),

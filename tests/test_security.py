@@ -82,10 +82,11 @@ def test_every_page_has_csrf_tokens_in_its_forms_and_no_third_party_hosts(app_wi
 
 def test_production_refuses_to_start_without_secret_key_or_real_database(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@h/db")
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         ProductionConfig.validate()
-    monkeypatch.setenv("SECRET_KEY", "s3cret")
+    monkeypatch.setenv("SECRET_KEY", "s3cret-" * 8)
     monkeypatch.setenv("DATABASE_URL", "sqlite:///x.db")
     with pytest.raises(RuntimeError, match="PostgreSQL"):
         ProductionConfig.validate()

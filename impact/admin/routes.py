@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from impact.admin.forms import UserCreateForm, UserEditForm
 from impact.auth.models import User
-from impact.auth.services import AccountError, create_user, send_password_reset
+from impact.auth.services import AccountError, create_user, end_all_sessions, send_password_reset
 from impact.extensions import db
 from impact.pagination import page_number
 
@@ -30,6 +30,7 @@ def users():
         except AccountError as exc:
             form.email.errors.append(str(exc))
         else:
+            user.can_create_projects = form.can_create_projects.data
             send_password_reset(user)
             db.session.commit()
             flash(f"Account made for {user.email}; they have been emailed a link to set a password.", "success")
@@ -51,6 +52,9 @@ def edit_user(user_id: int):
             form.is_admin.errors.append("You cannot remove your own admin rights or deactivate yourself.")
         else:
             user.name, user.is_admin, user.active = form.name.data, form.is_admin.data, form.active.data
+            user.can_create_projects = form.can_create_projects.data
+            if not user.active:
+                end_all_sessions(user)  # a deactivated account is logged out everywhere at once
             db.session.commit()
             flash(f"{user.email} saved.", "success")
             return redirect(url_for("admin.users"))

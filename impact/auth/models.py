@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
+import secrets
 from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String, false, func, true
+from sqlalchemy import CheckConstraint, ForeignKey, String, false, func, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -35,34 +35,37 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    # Bumped whenever the password changes: invalidates reset links already sent.
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Random, part of every reset and set-password link, and replaced whenever the password is set:
+    # a link cannot be forged from the user's id and dates alone, and each one works once.
+    token_stamp: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
+    # Site admins may always create projects; other accounts only when an admin allows it.
+    can_create_projects: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    # The key of the login session this object was loaded for (see LoginSession); not a column.
+    session_key = None
 
     def set_password(self, password: str) -> None:
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
         self.password_hash = generate_password_hash(password, method=method)
         self.password_changed_at = utcnow()
+        self.token_stamp = secrets.token_hex(16)
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
     @property
-    def session_stamp(self) -> str:
-        """Short keyed digest of the password hash: changes whenever the password does.
-
-        Keyed with SECRET_KEY because the session cookie is signed, not encrypted, so its
-        contents are readable; a plain digest would hand out something derived from the hash.
-        """
-        key = current_app.config["SECRET_KEY"].encode()
-        message = b"session-stamp:" + (self.password_hash or "").encode()
-        return hmac.new(key, message, hashlib.sha256).hexdigest()[:16]
+    def may_create_projects(self) -> bool:
+        return self.is_admin or self.can_create_projects
 
     def get_id(self) -> str:
-        # Flask-Login keeps this in the session and the remember cookie: carrying the stamp
-        # means a password change or reset logs out every other browser (see load_user).
-        return f"{self.id}:{self.session_stamp}"
+        # Flask-Login keeps this in the session cookie and the remember cookie. The key names a
+        # LoginSession row, so logging out (or a password change) ends the cookie on the server too.
+        if not self.session_key:
+            raise RuntimeError("log in through auth.services.start_session, which gives the session its key")
+        return f"{self.id}:{self.session_key}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -70,3 +73,25 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+def session_key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class LoginSession(db.Model):
+    """One browser's login, so a session can be ended on the server (logout, password change).
+
+    The cookie is signed but readable, so only a digest of its key is stored here: a copy of
+    the database does not let anyone take over a session.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import hmac
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -16,17 +15,15 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    from impact.auth.models import User
+    # "id:key" (User.get_id): a session that was ended (logout, password change) is refused.
+    return services.user_for_session(session_id)
 
-    # "id:stamp" (User.get_id). A session from before the last password change carries an old
-    # stamp and is refused, as is the bare-id form sessions had before stamps existed.
-    user_id, _, stamp = session_id.partition(":")
-    if not user_id.isdigit() or not stamp:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not hmac.compare_digest(stamp, user.session_stamp):
-        return None
-    return user
+
+def log_in(user, *, remember: bool) -> None:
+    """A fresh session for a fresh login: nothing planted in the cookie before (a CSRF token, say) survives."""
+    session.clear()
+    services.start_session(user)
+    login_user(user, remember=remember)
 
 
 def _keeps_remember_cookie() -> bool:
@@ -48,7 +45,7 @@ def _address_and_account() -> str:
     person's typos would lock out the whole office. Guessing at many accounts from one address
     is capped by the (higher) network limit instead.
     """
-    email = (request.form.get("email") or "").strip().lower()[:254]
+    email = services.login_email(request.form.get("email") or "")[:254]
     return f"{get_remote_address()}|{email}"
 
 
@@ -74,7 +71,7 @@ def login():
         if user is None:
             form.password.errors.append("That email and password do not match an account.")
         else:
-            login_user(user, remember=form.remember.data)
+            log_in(user, remember=form.remember.data)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for("projects.index"))
     return render_template("auth/login.html", form=form)
@@ -82,7 +79,11 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        services.end_session(current_user._get_current_object())
+        db.session.commit()
     logout_user()
+    session.clear()
     flash("You have logged out.", "success")
     return redirect(url_for("auth.login"))
 
@@ -110,7 +111,7 @@ def reset_password(token: str):
         return render_template("auth/reset_invalid.html", message=problem), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        user.set_password(form.password.data)
+        services.set_password(user, form.password.data)
         db.session.commit()
         flash("Your password is set. Please log in with it.", "success")
         return redirect(url_for("auth.login"))
@@ -126,11 +127,11 @@ def change_password():
             form.current.errors.append("That is not your current password.")
         else:
             user = current_user._get_current_object()
-            user.set_password(form.password.data)
+            services.set_password(user, form.password.data)
+            # The new password ended every session, this one too: log it back in with a new
+            # one, and re-issue the remember cookie if it had one, so only the others end.
+            log_in(user, remember=_keeps_remember_cookie())
             db.session.commit()
-            # The new password invalidated every session, this one too: log it back in with the
-            # new stamp, and re-issue the remember cookie if it had one, so only the others end.
-            login_user(user, remember=_keeps_remember_cookie())
             flash("Your password has been changed.", "success")
             return redirect(url_for("projects.index"))
     return render_template("auth/change_password.html", form=form)

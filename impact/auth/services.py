@@ -1,17 +1,22 @@
-"""Accounts: creating users, checking logins, signed password-reset links."""
+"""Accounts: creating users, checking logins, login sessions, signed password-reset links."""
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 from functools import lru_cache
 
-from flask import current_app, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from impact.auth.models import User
+from impact.auth.models import LoginSession, User, session_key_hash
+from impact.external_urls import external_url
 from impact.extensions import db
+from impact.mail.addresses import AddressError, normalise_address
+from impact.mail.links import link_maker, link_targets, placeholder
 from impact.mail.outbox import queue_email
 from impact.model_types import utcnow
+from impact.signing import LinkProblem, make_token, read_token
 
 RESET_SALT = "password-reset"
 
@@ -20,18 +25,27 @@ class AccountError(ValueError):
     """A problem with account data that the user can fix (shown next to the field)."""
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
+def login_email(email: str) -> str:
+    """The form of a typed email that accounts are looked up by, and login attempts counted by.
+
+    The rate limit and the lookup must agree on it, or variants of one address (case, spaces,
+    NUL bytes) would each get their own allowance of guesses at the same account.
+    """
+    return email.replace("\x00", "").strip().lower()
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    return db.session.scalar(select(User).where(User.email == login_email(email)))
 
 
 def create_user(email: str, name: str, password: str | None, *, is_admin: bool = False) -> User:
-    if find_user_by_email(email) is not None:
-        raise AccountError(f"A user with the email {normalise_email(email)} already exists.")
-    user = User(email=normalise_email(email), name=name.strip(), is_admin=is_admin)
+    try:
+        address = normalise_address(email)
+    except AddressError as exc:
+        raise AccountError(str(exc)) from None
+    if find_user_by_email(address) is not None:
+        raise AccountError(f"A user with the email {address} already exists.")
+    user = User(email=address, name=name.strip(), is_admin=is_admin)
     if password:
         user.set_password(password)
     db.session.add(user)
@@ -58,35 +72,97 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+# Login sessions --------------------------------------------------------------------------------
+
+def session_lifetime() -> dt.timedelta:
+    return dt.timedelta(days=current_app.config["SESSION_LIFETIME_DAYS"])
 
 
-def _password_stamp(user: User) -> str:
-    # Part of the token: once the password changes, every earlier link stops working.
-    return user.password_changed_at.isoformat() if user.password_changed_at else "never"
+def start_session(user: User) -> None:
+    """A new login session for this browser; sets user.session_key for Flask-Login to store."""
+    key = secrets.token_urlsafe(24)
+    db.session.add(LoginSession(user_id=user.id, key_hash=session_key_hash(key)))
+    db.session.flush()
+    user.session_key = key
 
+
+def user_for_session(session_id: str) -> User | None:
+    """The user of a live login session named by a cookie's "id:key", in one query."""
+    user_id, _, key = session_id.partition(":")
+    if not user_id.isdigit() or not key:
+        return None
+    user = db.session.scalar(
+        select(User).join(LoginSession, LoginSession.user_id == User.id)
+        .where(User.id == int(user_id), LoginSession.key_hash == session_key_hash(key),
+               LoginSession.ended_at.is_(None), LoginSession.created_at > utcnow() - session_lifetime())
+    )
+    if user is not None:
+        user.session_key = key
+    return user
+
+
+def end_session(user: User) -> None:
+    """End the login session this user object was loaded for (logging out)."""
+    if user.session_key:
+        db.session.execute(update(LoginSession).where(LoginSession.key_hash == session_key_hash(user.session_key),
+                                                      LoginSession.ended_at.is_(None)).values(ended_at=utcnow()))
+
+
+def end_all_sessions(user: User) -> None:
+    """End every login session of the user (the password changed, or the account was deactivated)."""
+    db.session.execute(update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+                       .values(ended_at=utcnow()))
+
+
+def purge_old_sessions(now: dt.datetime | None = None) -> dict[str, int]:
+    """Due work: login sessions ended or expired over a lifetime ago are of no use to anyone."""
+    cutoff = (now or utcnow()) - session_lifetime()
+    removed = db.session.execute(
+        delete(LoginSession).where((LoginSession.created_at < cutoff) | (LoginSession.ended_at < cutoff))
+    ).rowcount
+    db.session.commit()
+    return {"login sessions removed": removed}
+
+
+def set_password(user: User, password: str) -> None:
+    """A new password: every link sent before and every browser logged in before stops working."""
+    user.set_password(password)
+    end_all_sessions(user)
+    db.session.flush()
+
+
+# Password reset and set-password links ----------------------------------------------------------
 
 def make_reset_token(user: User) -> str:
-    return _serializer().dumps({"uid": user.id, "stamp": _password_stamp(user)})
+    # The random stamp changes when the password is set, so each link works once and cannot be
+    # made from the user's id alone, even by someone who knew the signing key.
+    return make_token(RESET_SALT, {"uid": user.id, "stamp": user.token_stamp})
 
 
 def user_for_reset_token(token: str) -> tuple[User | None, str | None]:
     """Return (user, None) for a good token, or (None, reason) for a bad one."""
     try:
-        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
-    except SignatureExpired:
-        return None, "This reset link has expired. Ask for a new one."
-    except BadSignature:
+        data = read_token(RESET_SALT, token, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except LinkProblem as problem:
+        if str(problem) == "expired":
+            return None, "This reset link has expired. Ask for a new one."
         return None, "This reset link is not valid. Check you copied the whole link, or ask for a new one."
-    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
-    if user is None or not user.active or data.get("stamp") != _password_stamp(user):
+    user_id = data.get("uid") if isinstance(data, dict) else None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not user.active or not secrets.compare_digest(str(data.get("stamp")), user.token_stamp):
         return None, "This reset link has already been used. Ask for a new one."
     return user, None
 
 
+@link_maker("password-reset")
+def reset_url(user_id: int) -> str | None:
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        return None
+    return external_url("auth.reset_password", token=make_reset_token(user))
+
+
 def send_password_reset(user: User) -> None:
-    link = current_app.config["BASE_URL"] + url_for("auth.reset_password", token=make_reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     queue_email(
         kind="password_reset",
@@ -95,7 +171,8 @@ def send_password_reset(user: User) -> None:
         body=(
             f"Hello {user.name},\n\n"
             f"To choose a new password for impact, open this link within {minutes} minutes:\n\n"
-            f"{link}\n\n"
+            f"{placeholder('reset')}\n\n"
             "If you did not ask for this, ignore this email; your password stays as it is.\n"
         ),
+        links=link_targets(reset=("password-reset", user.id)),
     )

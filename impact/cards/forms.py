@@ -1,31 +1,16 @@
 from __future__ import annotations
 
-import re
-
 from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField, ValidationError
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
 from impact.cards.models import MAX_ACTIONS
 from impact.cards.services import CardData
-from impact.forms import BaseForm, enum_choices
+from impact.forms import BaseForm, EmailAddressField, enum_choices
 from impact.projects.models import PartnerGroup
-
-# Deliberately loose: the follow-up email itself is the real test of an address.
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def check_email(value: str) -> str | None:
-    """The reason an address cannot be used, or None."""
-    if not value:
-        return "Enter an email address."
-    if len(value) > 254 or not EMAIL_PATTERN.match(value):
-        return "Enter an email address like name@council.gov.uk."
-    return None
 
 
 class CardForm(BaseForm):
-    email = StringField("Email", validators=[DataRequired(message="Enter an email address.")],
-                        render_kw={"autocomplete": "off", "type": "email", "spellcheck": "false"})
+    email = EmailAddressField("Email", render_kw={"autocomplete": "off"})
     name = StringField("Name (optional)", validators=[Optional(), Length(max=200)])
     organisation = StringField("Organisation (optional)", validators=[Optional(), Length(max=200)])
     partner_group = SelectField("Partner group", choices=enum_choices(PartnerGroup),
@@ -35,11 +20,6 @@ class CardForm(BaseForm):
     action_3 = TextAreaField("Action 3 (optional)", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
     save_and_add = SubmitField("Save and add another")
     submit = SubmitField("Save card")
-
-    def validate_email(self, field):
-        problem = check_email(field.data or "")
-        if problem:
-            raise ValidationError(problem)
 
     def validate_action_1(self, field):
         if not any((getattr(self, f"action_{n}").data or "").strip() for n in range(1, MAX_ACTIONS + 1)):

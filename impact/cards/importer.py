@@ -16,11 +16,11 @@ from typing import BinaryIO
 
 from sqlalchemy import insert, select
 
-from impact.cards.forms import check_email
 from impact.cards.models import MAX_ACTIONS, Action, ActionCard, CardSource
-from impact.cards.services import CardData, normalise_email, opted_out_emails, removal_problems, save_card
+from impact.cards.services import CardData, opted_out_emails, removal_problems, save_card
 from impact.events.models import Event
 from impact.extensions import db
+from impact.mail.addresses import AddressError, normalise_address
 from impact.projects.models import PartnerGroup
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -241,7 +241,7 @@ def validate(rows: list[dict]) -> tuple[list[ImportedCard], list[RowError]]:
     for row in rows:
         number = row[ROW]
         reasons = _row_problems(row)
-        email = normalise_email(row.get("email", ""))
+        email = _address_or_blank(row.get("email", ""))
         if email and email in first_row_of:
             reasons.append(f"{email} is already on row {first_row_of[email]} (one card per email per event).")
         elif email:
@@ -259,8 +259,19 @@ def validate(rows: list[dict]) -> tuple[list[ImportedCard], list[RowError]]:
     return cards, errors
 
 
+def _address_or_blank(text: str) -> str:
+    try:
+        return normalise_address(text)
+    except AddressError:
+        return ""
+
+
 def _row_problems(row: dict) -> list[str]:
     reasons = []
+    for column in COLUMNS:
+        if "\x00" in row.get(column, ""):
+            # PostgreSQL cannot store NUL; in a spreadsheet it usually means a damaged or binary file.
+            reasons.append(f"The {column} cell holds a NUL character, which cannot be stored: delete it.")
     for column, limit in LIMITS.items():
         length = len(row.get(column, ""))
         if length > limit:
@@ -268,8 +279,11 @@ def _row_problems(row: dict) -> list[str]:
     email = row.get("email", "")
     if not email:
         reasons.append("No email address.")
-    elif len(email) <= LIMITS["email"] and check_email(email):
-        reasons.append(f"“{email}” is not an email address.")
+    elif len(email) <= LIMITS["email"] and "\x00" not in email:
+        try:
+            normalise_address(email)
+        except AddressError as problem:
+            reasons.append(f"“{email[:80]}” is not an email address. {problem}")
     if not any(row.get(column) for column in ACTION_COLUMNS):
         reasons.append("No action: write at least one in action_1, action_2 or action_3.")
     group = row.get("partner_group", "")
@@ -331,10 +345,10 @@ def _insert_new(event: Event, cards: list[ImportedCard]) -> None:
     opted_out = opted_out_emails(event.project_id)
     ids = db.session.scalars(
         insert(ActionCard).returning(ActionCard.id, sort_by_parameter_order=True),
-        [{"project_id": event.project_id, "event_id": event.id, "email": normalise_email(data.email),
+        [{"project_id": event.project_id, "event_id": event.id, "email": data.email,
           "name": data.name.strip(), "organisation": data.organisation.strip(),
           "partner_group": data.partner_group, "source": CardSource.IMPORT,
-          "opted_out_at": opted_out.get(normalise_email(data.email))} for data in cards],
+          "opted_out_at": opted_out.get(data.email)} for data in cards],
     ).all()
     db.session.execute(insert(Action), [
         {"project_id": event.project_id, "card_id": card_id, "position": position, "text": text}

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -127,3 +128,22 @@ class Action(db.Model):
         secondaryjoin="Step.id == action_steps.c.step_id",
         viewonly=True,  # written through services.set_action_steps, which also fills project_id
     )
+
+
+class CardConfirmation(db.Model):
+    """A card sent through the public link for an email that already has a card at the event.
+
+    Anyone with the event's link could type someone else's email, so the card is not changed
+    until the link emailed to that address is opened: this row holds the proposed card till then.
+    """
+
+    __tablename__ = "card_confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("action_cards.id", ondelete="CASCADE"), index=True)
+    # What the form said: name, organisation, partner_group (value) and the three action texts.
+    proposed: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    card: Mapped[ActionCard] = relationship()

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
-from impact.cards import services
+from impact.cards import online, services
 from impact.cards.forms import PublicCardForm
-from impact.cards.models import CardSource
 from impact.events.services import get_event_by_card_link_or_404
 from impact.extensions import db, limiter
+from impact.forms import BaseForm
 
 bp = Blueprint("public_cards", __name__, url_prefix="/cards")
 
@@ -25,10 +25,37 @@ def card(key: str):
     form = PublicCardForm()
     if form.validate_on_submit():
         try:
-            _, created = services.save_card(event, form.card_data(), CardSource.ONLINE)
+            online.submit(event, form.card_data())
         except services.CardRefused as refused:
             form.show_refusal(refused)
         else:
             db.session.commit()
-            return render_template("cards/public_thanks.html", event=event, created=created)
+            return render_template("cards/public_thanks.html", event=event)
     return render_template("cards/public_form.html", event=event, form=form), 400 if form.errors else 200
+
+
+class ConfirmForm(BaseForm):
+    pass
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(_public_limit, methods=["POST"])
+def confirm(token: str):
+    try:
+        confirmation = online.confirmation_for(token)
+    except online.ConfirmationProblem as problem:
+        return render_template("cards/confirm.html", problem=str(problem)), 400
+    form = ConfirmForm()
+    refused = None
+    if form.validate_on_submit():
+        try:
+            online.confirm(confirmation)
+        except services.CardRefused as exc:
+            db.session.rollback()
+            refused = " ".join(exc.errors.values())
+        else:
+            db.session.commit()
+            return render_template("cards/confirm.html", done=True, event=confirmation.card.event)
+    return render_template("cards/confirm.html", confirmation=confirmation, card=confirmation.card,
+                           proposed=online.proposed_card(confirmation), form=form, refused=refused), \
+        (409 if refused else 200)

@@ -10,15 +10,21 @@ from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.orm import selectinload
 
 from impact.cards.models import MAX_ACTIONS, Action, ActionCard, CardSource, OptOut, action_steps
+from impact.cards.signals import action_tags_changed
 from impact.events.models import Event
 from impact.extensions import db
+from impact.mail.addresses import AddressError, normalise_address
 from impact.model_types import utcnow
 from impact.projects.models import PartnerGroup, Project
 from impact.toc.models import Step
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
+def lookup_email(email: str) -> str:
+    """The stored form of an address to look up; an address that is not valid matches nothing stored."""
+    try:
+        return normalise_address(email)
+    except AddressError:
+        return email.strip().lower()
 
 
 @dataclass
@@ -59,7 +65,7 @@ ANSWERED_ACTION = "This action has a follow-up answer; edit its wording instead 
 
 def find_card(event: Event, email: str) -> ActionCard | None:
     return db.session.scalar(
-        select(ActionCard).where(ActionCard.event_id == event.id, ActionCard.email == normalise_email(email))
+        select(ActionCard).where(ActionCard.event_id == event.id, ActionCard.email == lookup_email(email))
     )
 
 
@@ -86,7 +92,7 @@ def removal_problems(card: ActionCard, slots: dict[int, str]) -> dict[str, str]:
 def opted_out_at(project_id: int, email: str) -> dt.datetime | None:
     """When this email opted out of the project's follow-ups, or None."""
     return db.session.scalar(
-        select(OptOut.opted_out_at).where(OptOut.project_id == project_id, OptOut.email == normalise_email(email))
+        select(OptOut.opted_out_at).where(OptOut.project_id == project_id, OptOut.email == lookup_email(email))
     )
 
 
@@ -111,7 +117,10 @@ def save_card(event: Event, data: CardData, source: CardSource, *,
     it when its wording is corrected or another action is cleared. A blank slot removes that
     slot's action, unless it holds a follow-up answer: then the save is refused.
     """
-    email = normalise_email(data.email)
+    try:
+        email = normalise_address(data.email)
+    except AddressError as problem:
+        raise CardRefused({"email": str(problem)}) from None
     existing = find_card(event, email)
     if card is not None:
         if existing is not None and existing.id != card.id:
@@ -240,6 +249,8 @@ def tag_actions(project: Project, event: Event, action_ids: Iterable[int], step:
     if new:
         db.session.execute(insert(action_steps), new)
     _expire_tags()
+    if new:
+        action_tags_changed.send(project, action_ids=[row["action_id"] for row in new])
     return len(new)
 
 
@@ -251,6 +262,8 @@ def untag_actions(event: Event, action_ids: Iterable[int], step: Step) -> int:
         delete(action_steps).where(action_steps.c.step_id == step.id, action_steps.c.action_id.in_(ids))
     ).rowcount
     _expire_tags()
+    if removed:
+        action_tags_changed.send(event, action_ids=ids)
     return removed
 
 

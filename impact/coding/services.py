@@ -116,21 +116,45 @@ def set_codes(project: Project, response: Response, chosen: set[tuple[int, Facto
     _sync_factors(response)
 
 
+def passage(response: Response, direction: FactorDirection) -> str:
+    """The respondent's longest words on what helped (or hindered): what a code in that direction is about."""
+    if direction is FactorDirection.HELPING:
+        texts = [response.helped, *(answer.helped for answer in response.progress)]
+    else:
+        texts = [response.hindered, *(answer.hindered for answer in response.progress)]
+    return max((text for text in texts if text), key=len, default="")
+
+
 def _sync_factors(response: Response) -> None:
+    """Each code evidences the theme's factors of the same direction: what hindered someone is
+    evidence that a hindering factor was at work, never support for a helping one."""
     if response.evidence_item is None:
         return
     notes: dict[int, list[str]] = {}
+    passages: dict[int, str] = {}
     for code in db.session.scalars(
         select(ResponseCode).where(ResponseCode.response_id == response.id)
         .options(selectinload(ResponseCode.theme).selectinload(FactorTheme.factors))
     ):
         for factor in code.theme.factors:
-            notes.setdefault(factor.id, []).append(f"Coded “{code.theme.name}” ({code.direction.value})")
-    sync_coded_factors(response.evidence_item, {factor_id: "; ".join(n) for factor_id, n in notes.items()})
+            if factor.direction is not code.direction:
+                continue
+            notes.setdefault(factor.id, []).append(f"Coded “{code.theme.name}” ({code.direction.label.lower()})")
+            passages[factor.id] = passage(response, code.direction)
+    sync_coded_factors(response.evidence_item,
+                       {factor_id: ("; ".join(n), passages[factor_id]) for factor_id, n in notes.items()})
+
+
+def unmatched_codes(codes: set[tuple[int, FactorDirection]], themes) -> list[tuple[str, FactorDirection]]:
+    """Codes whose theme has no factor of their direction, so they evidence nothing on the chain yet."""
+    by_id = {theme.id: theme for theme in themes}
+    return [(by_id[theme_id].name, direction) for theme_id, direction in sorted(codes, key=lambda c: (c[0], c[1].value))
+            if theme_id in by_id and not any(f.direction is direction for f in by_id[theme_id].factors)]
 
 
 def coding_context(project: Project, response: Response) -> dict:
     themes = db.session.scalars(themes_query(project)).all()
     codes = {(code.theme_id, code.direction) for code in
              db.session.scalars(select(ResponseCode).where(ResponseCode.response_id == response.id))}
-    return {"themes": themes, "codes": codes, "directions": list(FactorDirection)}
+    return {"themes": themes, "codes": codes, "directions": list(FactorDirection),
+            "unmatched_codes": unmatched_codes(codes, themes)}

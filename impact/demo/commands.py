@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from sqlalchemy import select
 from flask.cli import AppGroup
 
@@ -21,8 +22,15 @@ def print_logins() -> None:
 
 @demo_cli.command("load")
 @click.option("--if-empty", is_flag=True, help="Only when the database has no projects yet (used by `make run`).")
-def load_command(if_empty: bool) -> None:
+@click.option("--allow-production", is_flag=True,
+              help="Load it into a production database too (its accounts all share a published password).")
+def load_command(if_empty: bool, allow_production: bool) -> None:
     """Create the demo project and demo users (safe to run again)."""
+    if current_app.config["ENVIRONMENT"] == "production" and not allow_production:
+        # Every demo account's password is in the README: on a live site anyone could log in as them.
+        raise click.ClickException("This is a production site (IMPACT_ENV is not development), and the demo's "
+                                   "accounts all have a published password. Nothing was loaded. Add "
+                                   "--allow-production if you really want it here.")
     if if_empty and db.session.scalar(select(Project.id).limit(1)) is not None:
         click.echo("The database already has projects: demo not loaded.")
         print_logins()

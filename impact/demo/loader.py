@@ -30,6 +30,7 @@ def _ensure_user(spec: dict) -> User:
     user = find_user_by_email(spec["email"])
     if user is None:
         user = create_user(spec["email"], spec["name"], seed_data.DEMO_PASSWORD, is_admin=spec.get("admin", False))
+        user.can_create_projects = spec.get("creates_projects", False)
     return user
 
 

@@ -667,6 +667,7 @@ USERS: list[dict[str, Any]] = [
         "email": "lead@demo.example.org",
         "name": "Dr Morag Lindsay",
         "role": "lead",
+        "creates_projects": True,
         "partner_group": "academic",
         "organisation": "University of Edinburgh",
     },

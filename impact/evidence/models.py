@@ -165,6 +165,9 @@ class EvidenceLink(db.Model):
         enum_column(Strength, "strength"), default=Strength.MODERATE, server_default="moderate"
     )
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The words of the item that bear on this target, when only part of it does (a coded passage);
+    # shown instead of the item's quote, under the item's consent and pseudonym.
+    quote: Mapped[str] = mapped_column(Text, default="", server_default="")
     origin: Mapped[LinkOrigin] = mapped_column(
         enum_column(LinkOrigin, "link_origin"), default=LinkOrigin.MANUAL, server_default="manual"
     )

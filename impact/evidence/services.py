@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from impact.cards.models import action_steps
+from impact.column_limits import clip
 from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, LinkOrigin, Stance, Strength
 from impact.extensions import db
 from impact.followups.models import Progress, Response
@@ -61,9 +62,9 @@ def sync_response_evidence(response: Response) -> EvidenceItem:
     if item is None:
         item = EvidenceItem(project_id=card.project_id, kind=EvidenceKind.ACTION_CARD_RESPONSE)
     who = response.pseudonym if response.consent_to_quote and response.pseudonym else card.partner_group.label.lower()
-    item.title = f"Follow-up response ({who}): {event_title}"
+    item.title = clip(EvidenceItem.title, f"Follow-up response ({who}): {event_title}")
     item.evidence_date = response.updated_at.date()
-    item.source = f"Action-card follow-up, {event_title}"
+    item.source = clip(EvidenceItem.source, f"Action-card follow-up, {event_title}")
     item.partner_group = card.partner_group
     item.consent_to_quote = response.consent_to_quote
     item.pseudonym = response.pseudonym if response.consent_to_quote else ""
@@ -101,18 +102,22 @@ def sync_response_evidence(response: Response) -> EvidenceItem:
     return item
 
 
-def sync_coded_factors(item: EvidenceItem, factor_notes: dict[int, str]) -> None:
-    """Make the item's coding-derived factor links match ``factor_notes`` (factor id → note)."""
+def sync_coded_factors(item: EvidenceItem, coded: dict[int, tuple[str, str]]) -> None:
+    """Make the item's coding-derived factor links match ``coded`` (factor id → (note, passage)).
+
+    The passage is the part of the item's words the coding is about; shown as the link's quote
+    (with the item's consent), it keeps a hindering factor from being "evidenced" by a helping quote.
+    """
     existing = {link.factor_id: link for link in item.links if link.factor_id is not None}
-    for factor_id, note in factor_notes.items():
+    for factor_id, (note, passage) in coded.items():
         link = existing.get(factor_id)
         if link is None:
             item.links.append(EvidenceLink(factor_id=factor_id, stance=Stance.SUPPORTS, strength=Strength.WEAK,
-                                           origin=LinkOrigin.CODING, note=note))
+                                           origin=LinkOrigin.CODING, note=note, quote=passage))
         elif link.origin == LinkOrigin.CODING:
-            link.note = note
+            link.stance, link.note, link.quote = Stance.SUPPORTS, note, passage
     for factor_id, link in existing.items():
-        if factor_id not in factor_notes and link.origin == LinkOrigin.CODING:
+        if factor_id not in coded and link.origin == LinkOrigin.CODING:
             item.links.remove(link)
     db.session.flush()
 

@@ -1,11 +1,14 @@
 """The follow-up and reminder emails: short, plain, with one link that matters."""
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
+from flask import render_template
 
 from impact.cards.models import ActionCard
+from impact.external_urls import external_url
+from impact.extensions import db
 from impact.followups.models import Campaign, FollowUp
 from impact.followups.tokens import OPT_OUT, make_token
+from impact.mail.links import link_maker, link_targets, placeholder
 
 DEFAULT_MESSAGE = (
     "At {event} you wrote down up to three actions you hoped to take. "
@@ -22,16 +25,26 @@ def default_subject(event_title: str) -> str:
     return f"How did your actions from {event_title} go?"[:200]
 
 
-def personal_links(followup: FollowUp) -> tuple[str, str]:
-    base = current_app.config["BASE_URL"]
-    respond = base + url_for("respond.form", token=make_token(followup.id))
-    opt_out = base + url_for("respond.opt_out", token=make_token(followup.id, OPT_OUT))
-    return respond, opt_out
+@link_maker("followup-respond")
+def respond_url(followup_id: int) -> str | None:
+    if db.session.get(FollowUp, followup_id) is None:
+        return None
+    return external_url("respond.form", token=make_token(followup_id))
 
 
-def render_followup(campaign: Campaign, followup: FollowUp, card: ActionCard, *, reminder: bool) -> dict[str, str]:
-    """Subject, plain-text body and HTML body for one person."""
-    respond, opt_out = personal_links(followup)
+@link_maker("followup-opt-out")
+def opt_out_url(followup_id: int) -> str | None:
+    if db.session.get(FollowUp, followup_id) is None:
+        return None
+    return external_url("respond.opt_out", token=make_token(followup_id, OPT_OUT))
+
+
+def render_followup(campaign: Campaign, followup: FollowUp, card: ActionCard, *, reminder: bool) -> dict:
+    """Subject, plain-text and HTML bodies for one person, and what their links point at.
+
+    The bodies hold placeholders for the personal links, made when the email is sent.
+    """
+    respond, opt_out = placeholder("respond"), placeholder("opt_out")
     template = campaign.reminder_message if reminder and campaign.reminder_message else (
         DEFAULT_REMINDER if reminder else campaign.message)
     context = {
@@ -48,4 +61,5 @@ def render_followup(campaign: Campaign, followup: FollowUp, card: ActionCard, *,
         "subject": subject[:200],
         "body": render_template("followups/email.txt", **context),
         "html": render_template("followups/email.html", **context),
+        "links": link_targets(respond=("followup-respond", followup.id), opt_out=("followup-opt-out", followup.id)),
     }

@@ -146,3 +146,20 @@ class ActionProgress(db.Model):
 
     response: Mapped[Response] = relationship(back_populates="progress")
     action: Mapped[Action] = relationship()
+
+
+class Pseudonym(db.Model):
+    """The name a person (an email) is quoted under in a project's reports: one each, none shared."""
+
+    __tablename__ = "pseudonyms"
+    __table_args__ = (
+        UniqueConstraint("project_id", "email"),
+        UniqueConstraint("project_id", "name"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())

@@ -9,6 +9,7 @@ from impact.extensions import db, limiter
 from impact.followups import services
 from impact.followups.forms import response_form_class
 from impact.followups.models import FollowUp, Progress, Response
+from impact.followups.pseudonyms import next_pseudonym
 from impact.followups.tokens import OPT_OUT, RESPOND, LinkProblem, read_token
 from impact.model_types import utcnow
 
@@ -49,7 +50,7 @@ def form(token: str):
     form_class = response_form_class(actions)
     response = db.session.query(Response).filter_by(followup_id=followup.id).one_or_none()
     pseudonym = (response.pseudonym if response and response.pseudonym
-                 else services.next_pseudonym(campaign.event.project, followup))
+                 else next_pseudonym(campaign.event.project, followup))
     form = form_class(obj=response)
     if response is not None and not form.is_submitted():
         for answer in response.progress:
@@ -58,7 +59,7 @@ def form(token: str):
             getattr(form, f"hindered_{answer.action_id}").data = answer.hindered
     saved = False
     if form.validate_on_submit():
-        services.save_response(
+        saved_response = services.save_response(
             followup,
             progress={action.id: (Progress(getattr(form, f"progress_{action.id}").data),
                                   getattr(form, f"helped_{action.id}").data or "",
@@ -69,6 +70,8 @@ def form(token: str):
         )
         db.session.commit()
         saved = True
+        # Someone answering at the same moment may have taken the name offered: show the one given.
+        pseudonym = saved_response.pseudonym or pseudonym
     status = 400 if form.errors else 200
     return render_template("followups/respond.html", form=form, actions=actions, campaign=campaign, card=card,
                            pseudonym=pseudonym, saved=saved, amending=response is not None), status

@@ -18,6 +18,7 @@ from impact.followups.emails import DEFAULT_MESSAGE, DEFAULT_REMINDER, default_s
 from impact.followups.forms import CampaignForm
 from impact.followups.models import FollowUp, Response
 from impact.followups.tracking import campaign_tracking, delivery_status
+from impact.jobs.health import is_quiet, last_run
 from impact.model_types import utcnow
 from impact.pagination import page_number
 from impact.projects.permissions import Need, get_project_or_404
@@ -110,8 +111,12 @@ def show(project_id: int, event_id: int, campaign_id: int):
     # Only this campaign's follow-ups and answers count; before it is sent, the event's cards are its recipients-to-be.
     tracking = campaign_tracking(campaign)
     delivery = delivery_status([followup.id for followup in page.items])
+    now = utcnow()
+    late = services.late_sends(campaign, now)
+    background = last_run() if late else None
     return render_template("followups/campaign.html", project=project, event=event, campaign=campaign, page=page,
-                           tracking=tracking, delivery=delivery, now=utcnow())
+                           tracking=tracking, delivery=delivery, now=now, late=late, background=background,
+                           background_quiet=is_quiet(background, now))
 
 
 @bp.route("/<int:campaign_id>/send", methods=["POST"])

@@ -9,19 +9,20 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort
-from sqlalchemy import exists, func, select, union, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import selectinload
 
 from impact.cards.models import ActionCard, OptOut
+from impact.cards.signals import action_tags_changed
 from impact.events.models import Event
-from impact.evidence.models import EvidenceItem
 from impact.evidence.services import sync_response_evidence
 from impact.extensions import db
 from impact.followups.emails import render_followup
 from impact.followups.models import ActionProgress, Campaign, FollowUp, Progress, Response
+from impact.followups.pseudonyms import claim_pseudonym
+from impact.mail.addresses import is_normal_address
 from impact.mail.outbox import queue_email
 from impact.model_types import utcnow
-from impact.projects.models import Project
 
 
 def get_campaign_or_404(event: Event, campaign_id: int) -> Campaign:
@@ -70,6 +71,9 @@ def _recipients(campaign: Campaign):
     ).all()
 
 
+INVALID_ADDRESS = "Not sent: the card's email is not a plain, valid address. Correct the card."
+
+
 def send_campaign(campaign: Campaign) -> int:
     """Queue the follow-up for every card holder who has not opted out; returns how many."""
     if not _claim(campaign.id, Campaign.sent_at):
@@ -79,10 +83,14 @@ def send_campaign(campaign: Campaign) -> int:
     for card in _recipients(campaign):
         followup = FollowUp(campaign_id=campaign.id, card_id=card.id, sent_at=now)
         db.session.add(followup)
+        if not is_normal_address(card.email):
+            # A card from before addresses were checked: shown as not delivered, with why.
+            followup.bounced_at, followup.bounce_reason = now, INVALID_ADDRESS
+            continue
         db.session.flush()
         email = render_followup(campaign, followup, card, reminder=False)
         queue_email(kind="followup", to=card.email, subject=email["subject"], body=email["body"],
-                    html=email["html"], followup_id=followup.id)
+                    html=email["html"], followup_id=followup.id, links=email["links"])
         count += 1
     db.session.expire(campaign)
     return count
@@ -105,7 +113,7 @@ def send_reminders(campaign: Campaign) -> int:
         followup.reminded_at = now
         email = render_followup(campaign, followup, followup.card, reminder=True)
         queue_email(kind="reminder", to=followup.card.email, subject=email["subject"], body=email["body"],
-                    html=email["html"], followup_id=followup.id)
+                    html=email["html"], followup_id=followup.id, links=email["links"])
     db.session.expire(campaign)
     return len(followups)
 
@@ -135,6 +143,23 @@ def queue_due(now: dt.datetime | None = None) -> dict[str, int]:
     return counts
 
 
+# Cron runs every minute; past this, a due email that has not gone means background work is not running.
+LATE_AFTER = dt.timedelta(minutes=5)
+
+
+def late_sends(campaign: Campaign, now: dt.datetime) -> dict[str, dt.datetime]:
+    """What should have been queued by now and was not: {"followup"/"reminder": when it was due}."""
+    if campaign.is_closed(now):
+        return {}
+    late = {}
+    if campaign.sent_at is None and campaign.send_at <= now - LATE_AFTER:
+        late["followup"] = campaign.send_at
+    elif (campaign.sent_at is not None and campaign.reminders_sent_at is None and campaign.reminder_at is not None
+          and campaign.reminder_at <= now - LATE_AFTER):
+        late["reminder"] = campaign.reminder_at
+    return late
+
+
 def close_campaign(campaign: Campaign) -> None:
     campaign.closed_at = utcnow()
     db.session.flush()
@@ -143,20 +168,26 @@ def close_campaign(campaign: Campaign) -> None:
 # Responses ----------------------------------------------------------------------------------
 
 def save_response(followup: FollowUp, *, progress: dict[int, tuple[Progress, str, str]], helped: str, hindered: str,
-                  anything_else: str, consent_to_quote: bool, pseudonym: str) -> Response:
+                  anything_else: str, consent_to_quote: bool, pseudonym: str = "") -> Response:
     """Store (or amend) a respondent's answers and refresh the evidence item made from them.
 
-    ``progress`` maps each of the card's action ids to (progress, helped, hindered).
+    ``progress`` maps each of the card's action ids to (progress, helped, hindered). With consent to
+    quote, the person is quoted under their pseudonym in the project: the one they already have, else
+    ``pseudonym`` if nobody has it, else the next free one (see pseudonyms.claim_pseudonym).
     """
     response = db.session.scalar(select(Response).where(Response.followup_id == followup.id))
+    # Before the response changes: claiming flushes, and a response quoted without a name is refused.
+    quoted_as = ""
+    if consent_to_quote:
+        quoted_as = (response.pseudonym if response is not None and response.pseudonym
+                     else claim_pseudonym(followup, wanted=pseudonym))
     now = utcnow()
     if response is None:
         response = Response(followup=followup, submitted_at=now)
         db.session.add(response)
     response.updated_at = now
     response.helped, response.hindered, response.anything_else = helped, hindered, anything_else
-    response.consent_to_quote = consent_to_quote
-    response.pseudonym = pseudonym if consent_to_quote else ""
+    response.consent_to_quote, response.pseudonym = consent_to_quote, quoted_as
     answers = {answer.action_id: answer for answer in response.progress}
     for action_id, (level, action_helped, action_hindered) in progress.items():
         answer = answers.get(action_id)
@@ -169,46 +200,14 @@ def save_response(followup: FollowUp, *, progress: dict[int, tuple[Progress, str
     return response
 
 
-def next_pseudonym(project: Project, followup: FollowUp) -> str:
-    """The pseudonym to suggest to a respondent, like "Practitioner 3", unique to the person within the project.
-
-    One person keeps one pseudonym: if the card holder (the same email in this project) was quoted
-    in an earlier response, that pseudonym again (the first one they were given, should there be
-    several). Otherwise the group label with the lowest number nobody in the project uses yet, in a
-    response or an evidence item (trashed ones too: they can come back). Two queries.
-    """
-    card = followup.card
-    earlier = db.session.scalar(
-        select(Response.pseudonym)
-        .join(FollowUp, FollowUp.id == Response.followup_id)
-        .join(ActionCard, ActionCard.id == FollowUp.card_id)
-        .where(ActionCard.project_id == project.id, ActionCard.email == card.email, Response.pseudonym != "",
-               FollowUp.id != followup.id)
-        .order_by(Response.submitted_at, Response.id)
-        .limit(1)
+@action_tags_changed.connect
+def _follow_tag_changes(sender, *, action_ids: list[int]) -> None:
+    """Answered actions that gained or lost a step: their responses' evidence links follow (the team's
+    own links and judgements stay as they are, see sync_response_evidence)."""
+    responses = db.session.scalars(
+        select(Response).where(Response.id.in_(
+            select(ActionProgress.response_id).where(ActionProgress.action_id.in_(action_ids))
+        )).order_by(Response.id)
     )
-    if earlier:
-        return earlier
-    label = card.partner_group.label
-    prefix = f"{label} ".lower()
-    # LIKE with its wildcards escaped, so a label is matched literally.
-    pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    from_responses = (
-        select(Response.pseudonym.label("pseudonym"))
-        .join(FollowUp, FollowUp.id == Response.followup_id)
-        .join(Campaign, Campaign.id == FollowUp.campaign_id)
-        .where(Campaign.project_id == project.id, func.lower(Response.pseudonym).like(pattern, escape="\\"))
-    )
-    from_evidence = (
-        select(EvidenceItem.pseudonym.label("pseudonym"))
-        .where(EvidenceItem.project_id == project.id, func.lower(EvidenceItem.pseudonym).like(pattern, escape="\\"))
-    )
-    used = set()
-    for name in db.session.scalars(union(from_responses, from_evidence)):
-        number = name.strip().lower().removeprefix(prefix).strip()
-        if number.isdecimal():
-            used.add(int(number))
-    number = 1
-    while number in used:
-        number += 1
-    return f"{label} {number}"
+    for response in responses:
+        sync_response_evidence(response)

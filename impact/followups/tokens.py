@@ -2,32 +2,22 @@
 from __future__ import annotations
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from impact.signing import LinkProblem, make_token as _sign, read_token as _read
 
 RESPOND = "followup-response"
 OPT_OUT = "followup-opt-out"
 
-
-class LinkProblem(Exception):
-    """Why a personal link cannot be used; the message is shown to the person as is."""
-
-
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
+__all__ = ["LinkProblem", "OPT_OUT", "RESPOND", "make_token", "read_token"]
 
 
 def make_token(followup_id: int, purpose: str = RESPOND) -> str:
-    return _serializer(purpose).dumps(followup_id)
+    return _sign(purpose, followup_id)
 
 
 def read_token(token: str, purpose: str = RESPOND) -> int:
     max_age = current_app.config.get("FOLLOWUP_LINK_MAX_AGE_DAYS", 365) * 86400
-    try:
-        value = _serializer(purpose).loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise LinkProblem("expired") from exc
-    except BadSignature as exc:
-        raise LinkProblem("invalid") from exc
-    if not isinstance(value, int):
+    value = _read(purpose, token, max_age)
+    if not isinstance(value, int) or isinstance(value, bool):
         raise LinkProblem("invalid")
     return value

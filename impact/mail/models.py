@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from impact.extensions import db
@@ -47,3 +48,8 @@ class OutboxMessage(db.Model):
     body_html: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The follow-up this message belongs to, so a bounce can be recorded against the recipient.
     followup_id: Mapped[int | None] = mapped_column(ForeignKey("followups.id", ondelete="SET NULL"), index=True)
+    # What each [[link:name]] placeholder in the bodies points at, {name: [kind, id]}: the links
+    # themselves are made when the message is sent (impact/mail/links.py), never stored.
+    links: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    # Set when the bodies were removed after OUTBOX_RETENTION_DAYS (the row stays for the record).
+    purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -18,6 +18,9 @@ from sqlalchemy import select, update
 
 from impact.extensions import db
 from impact.followups.models import FollowUp
+from impact.mail import smtp as smtp_session
+from impact.mail.addresses import is_normal_address
+from impact.mail.links import LinkGone, filled_bodies
 from impact.mail.models import OutboxMessage, OutboxStatus
 from impact.model_types import utcnow
 
@@ -30,10 +33,17 @@ STUCK_AFTER = dt.timedelta(minutes=10)
 
 
 def queue_email(*, kind: str, to: str, subject: str, body: str, html: str = "",
-                followup_id: int | None = None) -> OutboxMessage:
-    """Add a message to the outbox; it is sent only if the surrounding transaction commits."""
+                followup_id: int | None = None, links: dict | None = None) -> OutboxMessage:
+    """Add a message to the outbox; it is sent only if the surrounding transaction commits.
+
+    ``to`` must be an address in normal form (impact.mail.addresses), since it is the envelope
+    recipient as it stands. Links go in the bodies as placeholders, with ``links`` saying what each
+    points at (impact.mail.links): they are made when the message is sent.
+    """
+    if not is_normal_address(to):
+        raise ValueError(f"not an address in normal form: {to!r}")
     message = OutboxMessage(kind=kind, to_address=to, subject=subject, body_text=body, body_html=html,
-                            followup_id=followup_id)
+                            followup_id=followup_id, links=links or {})
     db.session.add(message)
     db.session.flush()
     return message
@@ -95,47 +105,24 @@ def _build(message: OutboxMessage) -> EmailMessage:
     # duplicate; the creation time keeps it unique across databases whose ids start again.
     domain = parseaddr(config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2] or "impact.invalid"
     email["Message-ID"] = f"<outbox-{message.id}.{message.created_at:%Y%m%d%H%M%S%f}@{domain}>"
-    email.set_content(message.body_text)
-    if message.body_html:
+    text, html = filled_bodies(message)
+    email.set_content(text)
+    if html:
         # Plain text first: mail readers show the last alternative they can render.
-        email.add_alternative(message.body_html, subtype="html")
+        email.add_alternative(html, subtype="html")
     return email
-
-
-class _SMTP(smtplib.SMTP):
-    """Remembers whether the whole message went out, so a lost reply is not taken as a failure."""
-
-    handed_over = False
-    _in_data = False
-
-    def data(self, msg):
-        self._in_data = True
-        try:
-            return super().data(msg)
-        finally:
-            self._in_data = False
-
-    def send(self, s):
-        super().send(s)
-        # Within DATA, commands go out as str and the message itself as bytes.
-        if self._in_data and isinstance(s, bytes):
-            self.handed_over = True
 
 
 class DeliveryUncertain(Exception):
     """The server had the whole message but no reply came: it may have accepted it."""
 
 
-def _send(email: EmailMessage) -> None:
-    config = current_app.config
-    smtp = _SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config.get("MAIL_TIMEOUT", 30))
+def _send(email: EmailMessage, recipient: str) -> None:
+    smtp = smtp_session.connect(current_app.config)
     try:
-        if config.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         try:
-            smtp.send_message(email)
+            # The envelope, not the To header, decides who gets it: only this one address.
+            smtp.send_message(email, to_addrs=[recipient])
         except smtplib.SMTPResponseException:
             raise  # the server answered: a definite refusal
         except OSError as exc:  # SMTPServerDisconnected and timeouts (smtplib's errors are OSErrors too)
@@ -143,12 +130,7 @@ def _send(email: EmailMessage) -> None:
                 raise DeliveryUncertain(f"{type(exc).__name__}: {exc}") from exc
             raise
     finally:
-        # Once the server has said 250 the message is delivered: a failing QUIT must not
-        # turn that into a retry (and a second copy).
-        try:
-            smtp.quit()
-        except (smtplib.SMTPException, OSError):
-            smtp.close()
+        smtp_session.hang_up(smtp)
 
 
 def _permanent_refusal(exc: smtplib.SMTPException) -> str | None:
@@ -201,6 +183,8 @@ def deliver_due(limit: int | None = None, should_stop: Callable[[], bool] = lamb
     counts = {"sent": 0, "retry": 0, "failed": 0, "bounced": 0, "uncertain": 0}
     if not smtp_configured():
         return counts
+    # Before any message is claimed, so contradictory settings leave the queue as it was.
+    smtp_session.check_settings(current_app.config)
     handled = 0
     while (limit is None or handled < limit) and not should_stop():
         message = _claim_next(utcnow())
@@ -208,7 +192,11 @@ def deliver_due(limit: int | None = None, should_stop: Callable[[], bool] = lamb
             break
         handled += 1
         try:
-            _send(_build(message))
+            _send(_build(message), message.to_address)
+        except LinkGone as exc:
+            # Nothing to retry: what the link was for (an account, a follow-up) has been deleted.
+            message.status, message.last_error = OutboxStatus.FAILED, f"Not sent: {exc}"
+            counts["failed"] += 1
         except DeliveryUncertain as exc:
             # Left SENDING: retrying could deliver it twice.
             message.last_error = f"No reply after the message was handed over ({exc}); delivery uncertain."[:2000]
@@ -220,7 +208,7 @@ def deliver_due(limit: int | None = None, should_stop: Callable[[], bool] = lamb
                 counts["bounced"] += 1
             else:
                 counts[_retry_or_fail(message, f"{type(exc).__name__}: {exc}")] += 1
-        except OSError as exc:  # refused connection, DNS failure, timeout before the message went out
+        except OSError as exc:  # refused connection, DNS failure, TLS refused, timeout before the message went out
             counts[_retry_or_fail(message, f"{type(exc).__name__}: {exc}")] += 1
         else:
             message.status = OutboxStatus.SENT
@@ -254,3 +242,20 @@ def mark_sent(message_id: int) -> bool:
     # The claim time is the best estimate of when it went out.
     return _settle(message_id, OutboxStatus.SENT, sent_at=OutboxMessage.next_attempt_at,
                    last_error="Marked as sent by hand after an uncertain delivery.")
+
+
+FINISHED = (OutboxStatus.SENT, OutboxStatus.BOUNCED, OutboxStatus.FAILED)
+
+
+def purge_old_bodies(now: dt.datetime | None = None) -> dict[str, int]:
+    """Due work: messages finished more than OUTBOX_RETENTION_DAYS ago keep their envelope, not their words."""
+    cutoff = (now or utcnow()) - dt.timedelta(days=current_app.config["OUTBOX_RETENTION_DAYS"])
+    purged = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status.in_(FINISHED), OutboxMessage.purged_at.is_(None),
+               OutboxMessage.created_at < cutoff)
+        .values(body_text="", body_html="", links={}, purged_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return {"bodies removed": purged}

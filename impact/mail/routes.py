@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from impact.extensions import db
+from impact.mail.links import shown_bodies
 from impact.mail.models import OutboxMessage, OutboxStatus
 from impact.mail.outbox import STUCK_AFTER, delivery_uncertain, mark_sent, send_again
 from impact.model_types import utcnow
@@ -53,8 +54,9 @@ def outbox():
 
 @bp.route("/<int:message_id>")
 def message(message_id: int):
-    return render_template("mail/message.html", message=db.get_or_404(OutboxMessage, message_id),
-                           uncertain=delivery_uncertain)
+    message = db.get_or_404(OutboxMessage, message_id)
+    text, html = shown_bodies(message)
+    return render_template("mail/message.html", message=message, uncertain=delivery_uncertain, text=text, html=html)
 
 
 def _settle(message_id: int, action, done: str):

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from wtforms import DateField, EmailField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from impact.forms import BaseForm, VersionedForm, enum_choices
+from impact.forms import BaseForm, EmailAddressField, VersionedForm, enum_choices
 from impact.projects.models import OrganisationKind, PartnerGroup, Role
 
 
@@ -56,13 +56,13 @@ class OrganisationForm(BaseForm):
     submit = SubmitField("Add organisation")
 
 
-class MemberAddForm(BaseForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    name = StringField("Name (for a new account)", validators=[Optional(), Length(max=120)])
+class InviteForm(BaseForm):
+    email = EmailAddressField("Email")
+    name = StringField("Their name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("Role", choices=enum_choices(Role), default=Role.TEAM_MEMBER.value)
     partner_group = SelectField("Partner group", choices=enum_choices(PartnerGroup), default=PartnerGroup.ACADEMIC.value)
     organisation_id = SelectField("Organisation", coerce=int, default=0)
-    submit = SubmitField("Add member")
+    submit = SubmitField("Send invitation")
 
 
 class MemberEditForm(BaseForm):

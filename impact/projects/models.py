@@ -137,3 +137,38 @@ class Membership(db.Model):
     project: Mapped[Project] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(back_populates="memberships")
     organisation: Mapped[PartnerOrganisation | None] = relationship()
+
+
+class Invitation(db.Model):
+    """Someone a lead asked to join the project, until they accept.
+
+    The lead gives an email and a name; the person joins (with an existing account or a new
+    one) from a signed link sent to that email. Until then the members page shows only what
+    the lead typed, so adding someone never reveals whether the email has an account, or its name.
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        UniqueConstraint("project_id", "email"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    partner_group: Mapped[PartnerGroup] = mapped_column(enum_column(PartnerGroup, "partner_group"))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partner_organisations.id", ondelete="SET NULL"), index=True
+    )
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Part of the link and replaced when the invitation is sent again, so only the newest link works.
+    token_stamp: Mapped[str] = mapped_column(String(32))
+
+    project: Mapped[Project] = relationship()
+    organisation: Mapped[PartnerOrganisation | None] = relationship()
+    invited_by: Mapped[User | None] = relationship()

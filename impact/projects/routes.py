@@ -8,7 +8,8 @@ from impact.concurrency import EditConflict, ensure_current
 from impact.extensions import db
 from impact.forms import select_choices
 from impact.projects import services
-from impact.projects.forms import MemberAddForm, MemberEditForm, OrganisationForm, ProjectCreateForm, ProjectEditForm
+from impact.projects import invitations
+from impact.projects.forms import InviteForm, MemberEditForm, OrganisationForm, ProjectCreateForm, ProjectEditForm
 from impact.projects.models import Membership, OrganisationKind, PartnerGroup, PartnerOrganisation, Project, Role
 from impact.projects.permissions import Need, can, get_project_or_404, visible_projects_query
 from impact.toc.services import load_chain
@@ -37,6 +38,11 @@ def index():
 
 @bp.route("/projects/new", methods=["GET", "POST"])
 def new_project():
+    if not current_user.may_create_projects:
+        return render_template(
+            "error.html", status=403, title="Not allowed",
+            message="Projects are created by site admins and the accounts they allow. If you need a project, "
+                    "ask a site admin to create it or to let your account create projects."), 403
     form = ProjectCreateForm()
     if form.validate_on_submit():
         project = services.create_project(
@@ -98,34 +104,63 @@ def _organisation_choices(project: Project):
 @bp.route("/projects/<int:project_id>/members", methods=["GET", "POST"])
 def members(project_id: int):
     project = get_project_or_404(project_id, Need.MANAGE)
-    form = MemberAddForm()
-    form.organisation_id.choices = _organisation_choices(project)
+    form = _invite_form(project)
     if form.validate_on_submit():
         try:
-            membership, created = services.add_member(
-                project, email=form.email.data, name=form.name.data, role=Role(form.role.data),
-                partner_group=PartnerGroup(form.partner_group.data), organisation_id=form.organisation_id.data,
+            invitation = invitations.invite(
+                project, current_user, email=form.email.data, name=form.name.data, role=Role(form.role.data),
+                partner_group=PartnerGroup(form.partner_group.data),
+                organisation_id=services.organisation_in_project(project, form.organisation_id.data),
             )
-        except services.MembershipError as exc:
+        except (invitations.InvitationError, services.MembershipError) as exc:
             db.session.rollback()
             form.email.errors.append(str(exc))
         else:
             db.session.commit()
-            extra = " A new account was made and an email sent to set its password." if created else ""
-            flash(f"{membership.user.name} added as {membership.role.label}.{extra}", "success")
+            flash(f"Invitation sent to {invitation.email} ({invitation.role.label.lower()}). They join the project "
+                  "when they accept it.", "success")
             return redirect(url_for("projects.members", project_id=project.id))
     return _render_members(project, form, _organisation_form(formdata=None))
 
 
-def _render_members(project: Project, form: MemberAddForm, organisation_form: OrganisationForm):
+def _invite_form(project: Project, **kwargs) -> InviteForm:
+    form = InviteForm(**kwargs)
+    form.organisation_id.choices = _organisation_choices(project)
+    return form
+
+
+def _render_members(project: Project, form: InviteForm, organisation_form: OrganisationForm):
     page = db.paginate(
         services.members_query(project), page=page_number(),
         per_page=current_app.config["ITEMS_PER_PAGE"],
     )
+    pending = db.session.scalars(invitations.pending_query(project)).all()
     status = 400 if form.errors or organisation_form.errors else 200
     return render_template(
         "projects/members.html", project=project, page=page, form=form, organisation_form=organisation_form,
+        pending=pending,
     ), status
+
+
+@bp.route("/projects/<int:project_id>/invitations/<int:invitation_id>/send-again", methods=["POST"])
+def resend_invitation(project_id: int, invitation_id: int):
+    project = get_project_or_404(project_id, Need.MANAGE)
+    invitation = invitations.get_pending_or_404(project, invitation_id)
+    invitations.send_again(invitation, current_user)
+    db.session.commit()
+    flash(f"The invitation to {invitation.email} has been sent again; the earlier link no longer works.", "success")
+    return redirect(url_for("projects.members", project_id=project.id) + "#invitations")
+
+
+@bp.route("/projects/<int:project_id>/invitations/<int:invitation_id>/withdraw", methods=["POST"])
+def withdraw_invitation(project_id: int, invitation_id: int):
+    project = get_project_or_404(project_id, Need.MANAGE)
+    invitation = invitations.get_pending_or_404(project, invitation_id)
+    email = invitation.email
+    invitations.withdraw(invitation)
+    db.session.commit()
+    flash(f"The invitation to {email} is withdrawn; its link no longer works.", "success")
+    return redirect(url_for("projects.members", project_id=project.id) + "#invitations")
 
 
 def _membership_or_404(project: Project, membership_id: int) -> Membership:
@@ -188,9 +223,7 @@ def add_organisation(project_id: int):
             db.session.commit()
             flash(f"{form.name.data} added.", "success")
             return redirect(url_for("projects.members", project_id=project.id) + "#organisations")
-    member_form = MemberAddForm(formdata=None)
-    member_form.organisation_id.choices = _organisation_choices(project)
-    return _render_members(project, member_form, form)
+    return _render_members(project, _invite_form(project, formdata=None), form)
 
 
 @bp.route("/projects/<int:project_id>/organisations/<int:organisation_id>/remove", methods=["POST"])

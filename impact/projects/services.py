@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from impact.auth.models import User
-from impact.auth.services import create_user, find_user_by_email, send_password_reset
+from impact.concurrency import lock_row
 from impact.extensions import db
 from impact.projects.models import Membership, OrganisationKind, PartnerGroup, PartnerOrganisation, Project, Role
 from impact.toc.models import KE_TEMPLATE_LEVELS, Level
@@ -68,50 +68,17 @@ def add_organisation(project: Project, name: str, kind: OrganisationKind) -> Par
     return organisation
 
 
-def add_member(
-    project: Project,
-    *,
-    email: str,
-    name: str | None,
-    role: Role,
-    partner_group: PartnerGroup,
-    organisation_id: int | None,
-) -> tuple[Membership, bool]:
-    """Add someone to the project; returns (membership, whether a new account was made).
-
-    A new account gets an emailed link to choose its password (the reset mechanism).
-    """
-    user = find_user_by_email(email)
-    created = False
-    if user is None:
-        if not name:
-            # Leads need to know this to finish adding the person, so it is said plainly
-            # (only to leads of a project) and says what to do next.
-            raise MembershipError(
-                "No one has an account with this email yet. To invite them, give the person's name: "
-                "an account will be made and they will be emailed a link to set a password."
-            )
-        user = create_user(email, name, None)
-        created = True
-    elif db.session.scalar(
-        select(Membership.id).where(Membership.project_id == project.id, Membership.user_id == user.id)
-    ):
-        raise MembershipError(f"{user.email} is already a member of this project.")
-    membership = Membership(
-        project=project,
-        user=user,
-        role=role,
-        partner_group=partner_group,
-        organisation_id=_organisation_in_project(project, organisation_id),
-    )
+def add_membership(project: Project, user: User, *, role: Role, partner_group: PartnerGroup,
+                   organisation_id: int | None = None) -> Membership:
+    """Make an existing account a member directly (the demo, site tools); leads invite instead."""
+    membership = Membership(project=project, user=user, role=role, partner_group=partner_group,
+                            organisation_id=organisation_in_project(project, organisation_id))
     db.session.add(membership)
     db.session.flush()
-    if created:
-        send_password_reset(user)
-    return membership, created
+    return membership
 
 
-def _organisation_in_project(project: Project, organisation_id: int | None) -> int | None:
+def organisation_in_project(project: Project, organisation_id: int | None) -> int | None:
     if not organisation_id:
         return None
     found = db.session.scalar(
@@ -124,10 +91,20 @@ def _organisation_in_project(project: Project, organisation_id: int | None) -> i
     return found
 
 
-def _lead_count(project: Project) -> int:
+NEEDS_A_LEAD = "A project needs at least one lead: make someone else lead first."
+
+
+def _other_leads(membership: Membership) -> int:
+    """Leads of the project besides this membership, counted under the project's lock.
+
+    Without the lock two leads demoting each other at the same moment would each see the other
+    still lead, and the project would be left with none.
+    """
+    lock_row(Project, membership.project_id)
     return db.session.scalar(
         select(func.count()).select_from(Membership).where(
-            Membership.project_id == project.id, Membership.role == Role.LEAD
+            Membership.project_id == membership.project_id, Membership.role == Role.LEAD,
+            Membership.id != membership.id,
         )
     )
 
@@ -135,17 +112,17 @@ def _lead_count(project: Project) -> int:
 def update_member(
     membership: Membership, *, role: Role, partner_group: PartnerGroup, organisation_id: int | None
 ) -> None:
-    if membership.role == Role.LEAD and role != Role.LEAD and _lead_count(membership.project) == 1:
-        raise MembershipError("A project needs at least one lead: make someone else lead first.")
+    if role != Role.LEAD and _other_leads(membership) == 0:
+        raise MembershipError(NEEDS_A_LEAD)
     membership.role = role
     membership.partner_group = partner_group
-    membership.organisation_id = _organisation_in_project(membership.project, organisation_id)
+    membership.organisation_id = organisation_in_project(membership.project, organisation_id)
     db.session.flush()
 
 
 def remove_member(membership: Membership) -> None:
-    if membership.role == Role.LEAD and _lead_count(membership.project) == 1:
-        raise MembershipError("A project needs at least one lead: make someone else lead first.")
+    if _other_leads(membership) == 0:
+        raise MembershipError(NEEDS_A_LEAD)
     db.session.delete(membership)
     db.session.flush()
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import url_for
 from markupsafe import Markup
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import String, case, func, select, type_coerce
 from sqlalchemy.orm import defer, selectinload
 
 from impact.assessment.models import Assessment, AssumptionState, Confidence, ProgressRating
@@ -72,7 +72,9 @@ def _evidence_entries(project_id: int) -> dict[str, dict[int, list[dict[str, Any
             # into Enum members and back cost a fifth of the page.
             type_coerce(EvidenceLink.stance, String), type_coerce(EvidenceLink.strength, String), EvidenceLink.note,
             EvidenceItem.id, EvidenceItem.title, type_coerce(EvidenceItem.kind, String), EvidenceItem.evidence_date,
-            type_coerce(EvidenceItem.partner_group, String), EvidenceItem.quote, EvidenceItem.pseudonym,
+            type_coerce(EvidenceItem.partner_group, String),
+            # A link's own passage (coded text) is what bears on its target; else the item's quote.
+            case((EvidenceLink.quote != "", EvidenceLink.quote), else_=EvidenceItem.quote), EvidenceItem.pseudonym,
             EvidenceItem.consent_to_quote,
         )
         .join(EvidenceItem, EvidenceItem.id == EvidenceLink.item_id)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from impact.auth.models import User
+from impact.column_limits import clip
 from impact.extensions import db
 from impact.model_types import utcnow
 from impact.projects.models import Project
@@ -71,7 +72,7 @@ def delete_part(obj: Link | Assumption | InfluencingFactor, title: str, user: Us
                   else ("assumption", _assumption_data(obj)) if isinstance(obj, Assumption)
                   else ("factor", _factor_data(obj)))
     project_id = obj.link.project_id if isinstance(obj, Assumption) else obj.project_id
-    record = DeletedStep(project_id=project_id, title=title, deleted_by=user,
+    record = DeletedStep(project_id=project_id, title=clip(DeletedStep.title, title), deleted_by=user,
                          payload={"kind": kind, kind: data, "dependents": _capture_part(obj)})
     db.session.add(record)
     db.session.delete(obj)

@@ -44,7 +44,7 @@ def test_the_skip_link_comes_first_and_the_login_form_works_from_the_keyboard(pa
 
 
 def test_the_new_project_form_submitted_empty_shows_accessible_errors(page: Page, live_server):
-    log_in(page, factories.user().email)
+    log_in(page, factories.user(creator=True).email)
     page.get_by_role("link", name="New project").click()
     expect(page.get_by_role("heading", name="New project", level=1)).to_be_visible()
     page.get_by_role("button", name="Create project").click()

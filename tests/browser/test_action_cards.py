@@ -184,7 +184,7 @@ def test_the_card_form_shows_its_errors_next_to_the_fields_and_in_the_summary(pa
     event = _submit_bad_card(page)
     summary = page.get_by_role("alert")
     expect(summary.get_by_role("heading", level=2)).to_have_text(re.compile(r"^Please correct (this|these):$"))
-    _expect_error(page, "email", "Enter an email address like name@council.gov.uk.")
+    _expect_error(page, "email", "Enter an email address like name@council.gov.uk. An email address must have an @-sign.")
     for href in summary.get_by_role("link").evaluate_all("links => links.map(a => a.getAttribute('href'))"):
         expect(page.locator(href)).to_have_count(1)  # every summary link has a target
     expect(page.get_by_label("Email", exact=True)).to_have_value("ann at council")  # what was typed is kept
@@ -212,7 +212,7 @@ def _sent_followup(live_server) -> tuple[str, list[str]]:
                                        send_at=now, reminder_at=None, closes_at=now + dt.timedelta(days=30))
     assert followups.send_campaign(campaign) == 1
     db.session.commit()
-    body = db.session.scalar(select(OutboxMessage.body_text))
+    body = factories.email_text(db.session.scalar(select(OutboxMessage)))
     link = re.search(r"(https?://\S+/followup/[^\s/]+)\s", body).group(1)
     path = re.sub(r"^https?://[^/]+", "", link)
     assert link == live_server.app.config["BASE_URL"] + path

@@ -32,6 +32,7 @@ PUBLIC = "public"  # no login needed; everyone gets the success answer
 PUBLIC_FORM = "public_form"  # a public page whose form answers with a page (200), not a redirect
 GUEST = "guest"  # the login page: shown to anonymous users, logged-in users are sent on
 LOGIN = "login"  # any logged-in user
+CREATOR = "creator"  # accounts that may create projects: site admins and those they allow (none of ROLES but admin)
 ADMIN = "admin"  # site admins only; everyone else logged in gets 404
 
 NEW_PASSWORD = "a brand new passphrase"

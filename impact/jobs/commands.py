@@ -11,6 +11,8 @@ import click
 from flask.cli import AppGroup
 
 from impact.extensions import db
+from impact.jobs import health
+from impact.jobs.models import WHOLE_RUN
 from impact.mail.outbox import deliver_due, smtp_configured
 
 jobs_cli = AppGroup("jobs", help="Background work: queue due emails and deliver the outbox.")
@@ -66,19 +68,30 @@ class _StopRequest:
 
 
 def _run(name: str, fn: Callable[[], dict[str, int]]) -> bool:
-    """Run one piece of work and print its counts; False (after reporting) if it raised."""
+    """Run one piece of work, print its counts and record how it went; False (after reporting) if it raised."""
+    health.started(name)
     try:
         counts = fn()
     except Exception:  # noqa: BLE001 - one broken feature must not stop the others or delivery
         db.session.rollback()
-        click.echo(f"{name} failed:\n{traceback.format_exc()}", err=True)
+        error = traceback.format_exc()
+        click.echo(f"{name} failed:\n{error}", err=True)
+        health.finished(name, ok=False, error=error)
         return False
     click.echo(f"{name}: " + ", ".join(f"{key}: {value}" for key, value in counts.items()))
+    health.finished(name, ok=True, counts=counts)
     return True
 
 
 def run_once(stop: Callable[[], bool] = lambda: False) -> bool:
-    """Due work, then delivery; True if everything ran without an error."""
+    """Due work, then delivery; True if everything ran without an error. Site admins see the record."""
+    health.started(WHOLE_RUN)
+    ok = _run_pieces(stop)
+    health.finished(WHOLE_RUN, ok=ok, error="" if ok else "One or more pieces of work failed: see below.")
+    return ok
+
+
+def _run_pieces(stop: Callable[[], bool]) -> bool:
     ok = True
     for fn in DUE_WORK:
         if stop():

@@ -1,0 +1,1 @@
+"""Background work done by ``flask jobs run`` (from cron or as a service), and its health."""
