@@ -34,7 +34,7 @@ def test_deactivated_user_cannot_log_in(client, db):
     user.active = False
     _db.session.commit()
     response = client.post("/login", data={"email": "gone@example.org", "password": factories.PASSWORD})
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused, with the message beside the field
 
 
 def test_next_parameter_cannot_leave_the_site(client, db):
@@ -135,7 +135,7 @@ def test_login_is_rate_limited(app_with, db, monkeypatch):
     limited = app_with(RATELIMIT_ENABLED=True)
     client = limited.test_client()
     codes = [client.post("/login", data={"email": "x@example.org", "password": "guess"}).status_code for _ in range(11)]
-    assert codes[:10] == [200] * 10
+    assert codes[:10] == [400] * 10  # each a refused login, shown again with its message
     assert codes[10] == 429
     assert "Too many attempts" in client.post("/login", data={"email": "x@example.org", "password": "g"}).get_data(as_text=True)
 
@@ -187,7 +187,7 @@ def test_a_login_for_a_missing_or_inactive_account_still_hashes_the_password(cli
     for email in ("nobody@example.org", "gone@example.org", "invited@example.org", "real@example.org"):
         hashes.clear()
         response = client.post("/login", data={"email": email, "password": "a guess"})
-        assert response.status_code == 200, email
+        assert response.status_code == 400, email
         assert "do not match an account" in response.get_data(as_text=True), email
         assert len(hashes) == 1, email
         assert hashes[0].startswith(method + "$"), email

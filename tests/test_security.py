@@ -123,28 +123,28 @@ def limited_app(app_with, monkeypatch):
 
 def test_behind_a_proxy_each_forwarded_address_has_its_own_login_limit(limited_app, db):
     client = limited_app(PROXY_FIX_X_FOR=1).test_client()
-    assert _login_attempts(client, "203.0.113.9", 11) == [200] * 10 + [429]
+    assert _login_attempts(client, "203.0.113.9", 11) == [400] * 10 + [429]
     # another visitor behind the same proxy is not locked out by the first one's guesses
-    assert _login_attempts(client, "198.51.100.7", 1) == [200]
+    assert _login_attempts(client, "198.51.100.7", 1) == [400]
     assert _login_attempts(client, "203.0.113.9", 1) == [429]
 
 
 def test_without_the_proxy_setting_a_forged_forwarded_address_does_not_escape_the_limit(limited_app, db):
     client = limited_app().test_client()
-    assert _login_attempts(client, "203.0.113.9", 10) == [200] * 10
+    assert _login_attempts(client, "203.0.113.9", 10) == [400] * 10
     assert _login_attempts(client, "198.51.100.7", 1) == [429]
 
 
 def test_one_persons_failed_logins_do_not_lock_out_the_office_behind_the_same_address(limited_app, db):
     client = limited_app(LOGIN_NETWORK_RATE_LIMIT="15 per minute").test_client()
     office = "203.0.113.9"
-    assert _login_attempts(client, office, 11, "sam@council.gov.uk") == [200] * 10 + [429]
+    assert _login_attempts(client, office, 11, "sam@council.gov.uk") == [400] * 10 + [429]
     # A colleague at the same address can still log in ("Sam" stays locked out)...
-    assert _login_attempts(client, office, 1, "alex@council.gov.uk") == [200]
+    assert _login_attempts(client, office, 1, "alex@council.gov.uk") == [400]
     assert _login_attempts(client, office, 1, " SAM@council.gov.uk") == [429]
     # ...but guessing at many accounts from one address meets the network limit.
     tries = [_login_attempts(client, office, 1, f"user{n}@council.gov.uk")[0] for n in range(5)]
-    assert tries[0] == 200 and tries[-1] == 429
+    assert tries[0] == 400 and tries[-1] == 429
 
 
 def test_oversized_numbers_and_nul_bytes_in_requests_are_not_errors(client, project, login_as):

@@ -58,7 +58,7 @@ def edit_user(user_id: int):
             db.session.commit()
             flash(f"{user.email} saved.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_edit.html", user=user, form=form)
+    return render_template("admin/user_edit.html", user=user, form=form), 400 if form.errors else 200
 
 
 @bp.route("/users/<int:user_id>/reset", methods=["POST"])

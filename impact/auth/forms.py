@@ -1,22 +1,22 @@
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import BooleanField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
 
-from impact.forms import BaseForm
+from impact.forms import BaseForm, EmailAddressField
 
 PASSWORD_RULES = [DataRequired(), Length(min=10, max=200, message="Use at least 10 characters.")]
 
 
 class LoginForm(BaseForm):
-    email = EmailField("Email", validators=[DataRequired(), Email()], render_kw={"autocomplete": "username"})
+    email = EmailAddressField("Email", render_kw={"autocomplete": "username"})
     password = PasswordField("Password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"})
     remember = BooleanField("Keep me logged in on this computer")
     submit = SubmitField("Log in")
 
 
 class ResetRequestForm(BaseForm):
-    email = EmailField("Email", validators=[DataRequired(), Email()], render_kw={"autocomplete": "email"})
+    email = EmailAddressField("Email", render_kw={"autocomplete": "email"})
     submit = SubmitField("Email me a reset link")
 
 

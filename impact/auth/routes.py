@@ -74,7 +74,7 @@ def login():
             log_in(user, remember=form.remember.data)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for("projects.index"))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/logout", methods=["POST"])
@@ -101,7 +101,7 @@ def forgot_password():
         # The same answer whether or not the account exists, so the form cannot be used to probe emails.
         flash("If that email belongs to an account, a reset link is on its way. It works for one hour.", "success")
         return redirect(url_for("auth.login"))
-    return render_template("auth/forgot.html", form=form)
+    return render_template("auth/forgot.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

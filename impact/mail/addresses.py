@@ -26,7 +26,7 @@ def normalise_address(raw: str) -> str:
         raise AddressError(f"An email address has at most {MAX_LENGTH} characters.")
     if "=?" in value:
         # RFC 2047 encoded words are valid characters in a local part, but mail readers decode them.
-        raise AddressError(f"Enter a plain email address like {EXAMPLE}.")
+        raise AddressError(f"Enter an email address like {EXAMPLE}. It may not contain “=?”.")
     try:
         checked = validate_email(
             value, check_deliverability=False, allow_smtputf8=False, allow_display_name=False,

@@ -88,7 +88,8 @@ def edit_project(project_id: int):
             return redirect(url_for("projects.project", project_id=project.id))
     elif request.method == "GET":
         form.version.data = str(project.version)
-    return render_template("projects/edit.html", project=project, form=form, conflict=conflict), (409 if conflict else 200)
+    return render_template("projects/edit.html", project=project, form=form, conflict=conflict), \
+        (409 if conflict else 400 if form.errors else 200)
 
 
 def _organisation_form(**kwargs) -> OrganisationForm:

@@ -67,7 +67,7 @@ def edit_level(project_id: int, level_id: int):
             db.session.commit()
             flash("Level saved.", "success")
             return _to_chain(project.id, f"level-{level.id}")
-    return render_template("toc/level_form.html", project=project, form=form, level=level)
+    return render_template("toc/level_form.html", project=project, form=form, level=level), 400 if form.errors else 200
 
 
 @bp.route("/levels/<int:level_id>/move", methods=["POST"])
@@ -124,7 +124,7 @@ def new_step(project_id: int):
         db.session.commit()
         flash(f"Step “{step.title}” added.", "success")
         return redirect(url_for("toc.step", project_id=project.id, step_id=step.id))
-    return render_template("toc/step_form.html", project=project, form=form, step=None)
+    return render_template("toc/step_form.html", project=project, form=form, step=None), 400 if form.errors else 200
 
 
 @bp.route("/steps/<int:step_id>")
