@@ -123,6 +123,10 @@ class ProductionConfig(Config):
             # Each gunicorn worker would count on its own, multiplying every limit by the workers.
             problems.append("RATELIMIT_STORAGE_URI is not set (redis://localhost:6379 to share the rate limits "
                             "between workers, or memory:// for a single worker)")
+        if not os.environ.get("BASE_URL"):
+            # Every emailed link is built from it; the default would mail links to 127.0.0.1.
+            problems.append("BASE_URL is not set (the site's address, e.g. https://impact.example.org, used in "
+                            "every emailed link)")
         url = os.environ.get("DATABASE_URL", "")
         if not url or url.startswith("sqlite"):
             problems.append("DATABASE_URL must point at a PostgreSQL server")

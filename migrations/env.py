@@ -93,6 +93,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a SQLite table to alter a column: the old table is dropped, and
+            # with foreign keys on, dropping it would run every ON DELETE CASCADE / SET NULL that
+            # points at it (altering users would delete every membership). The pragma only takes
+            # effect outside a transaction, so it is set before the migrations' transaction begins.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # so the migrations' transaction below is alembic's own, committed by it
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -101,6 +109,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"the migrations left rows pointing at nothing: {broken[:10]}")
 
 
 if context.is_offline_mode():

@@ -20,7 +20,6 @@ import json
 import os
 import re
 import secrets
-import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -443,30 +442,22 @@ def test_jobs_run_exits_1_and_says_what_failed_when_the_database_refuses(site):
     """Cron mails a job's output when it exits non-zero, so a piece of work that fails must show in
     the exit status and the output. Here the database cannot be read in time. On PostgreSQL another
     session holds a lock on the follow-up campaigns only (the run has a short lock_timeout), so the
-    work that does not need them still runs. On SQLite a writer holds the whole file, so every
-    piece of work that touches the database fails after SQLite's busy timeout."""
-    if site.backend == "postgresql":
-        engine = create_engine(site.database_url)
-        try:
-            with engine.connect() as holder:
-                holder.execute(text("LOCK TABLE followup_campaigns IN ACCESS EXCLUSIVE MODE"))
-                result = site.flask("jobs", "run", PGOPTIONS="-c lock_timeout=2000")
-                holder.rollback()
-        finally:
-            engine.dispose()
-        assert result.returncode == 1, describe(result)
-        assert "failed" in result.stderr and "lock timeout" in result.stderr, describe(result)
-        # One broken piece of work does not stop the others.
-        assert "unused files removed" in result.stdout, describe(result)
-    else:
-        holder = sqlite3.connect(site.database_url.removeprefix("sqlite:///"), isolation_level=None)
-        try:
-            holder.execute("BEGIN EXCLUSIVE")
-            result = site.flask("jobs", "run")
+    work that does not need them still runs."""
+    if site.backend == "sqlite":
+        # There every statement of every piece (and of its record) waits out the 5 s busy timeout: over a
+        # minute of a ten-minute suite to show what the PostgreSQL run shows in eight seconds.
+        pytest.skip("a locked SQLite file fails every piece of work alike; shown on PostgreSQL")
+    engine = create_engine(site.database_url)
+    try:
+        with engine.connect() as holder:
+            holder.execute(text("LOCK TABLE followup_campaigns IN ACCESS EXCLUSIVE MODE"))
+            result = site.flask("jobs", "run", PGOPTIONS="-c lock_timeout=2000")
             holder.rollback()
-        finally:
-            holder.close()
-        assert result.returncode == 1, describe(result)
-        assert "database is locked" in result.stdout + result.stderr, describe(result)
+    finally:
+        engine.dispose()
+    assert result.returncode == 1, describe(result)
+    assert "failed" in result.stderr and "lock timeout" in result.stderr, describe(result)
+    # One broken piece of work does not stop the others.
+    assert "unused files removed" in result.stdout, describe(result)
     # Once the lock is gone, the next run is clean.
     succeeded(site.flask("jobs", "run"))

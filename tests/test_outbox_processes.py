@@ -60,6 +60,7 @@ def workers(pg):
     def _start(port: int, *args: str) -> subprocess.Popen:
         env = {key: value for key, value in os.environ.items() if not key.startswith(("MAIL_", "FLASK_"))}
         env.update(IMPACT_ENV="production", SECRET_KEY="worker-test-key-" + "k" * 32, RATELIMIT_STORAGE_URI="memory://",
+                   BASE_URL="https://impact.example.org",
                    DATABASE_URL=pg.config["SQLALCHEMY_DATABASE_URI"],
                    MAIL_SERVER="127.0.0.1", MAIL_PORT=str(port), PYTHONUNBUFFERED="1")
         process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run", *args],

@@ -111,6 +111,18 @@ def test_sending_again_replaces_the_link_and_withdrawing_ends_it(client, app, pr
     assert find_user_by_email("late@example.org") is None
 
 
+def test_an_invitation_dies_with_its_inviters_right_to_manage_the_project(client, app, project, login_as):
+    """A lead about to be removed must not be able to invite a second address of their own and come back."""
+    lead = login_as("lead", project)
+    _invite(client, project, email="my.other@example.org", name="Me again", role="lead", partner_group="academic")
+    path = _invitation_path("my.other@example.org")
+    membership = _membership(project, lead)
+    membership.role = Role.TEAM_MEMBER
+    _db.session.commit()
+    refused = app.test_client().get(path)
+    assert refused.status_code == 400 and "no longer manages the project" in refused.get_data(as_text=True)
+
+
 def test_inviting_a_member_again_is_refused(client, project, login_as):
     lead = login_as("lead", project)
     page = _invite(client, project, email=lead.email, name="Me", role="funder",

@@ -12,7 +12,7 @@ import io
 import re
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from impact.cards.models import ActionCard, CardSource, OptOut
 from impact.cards.services import CardData, save_card, tag_actions
@@ -332,3 +332,51 @@ def test_stored_mail_holds_no_working_link_and_old_bodies_are_removed(app, clien
     _db.session.expire_all()
     stored = _db.session.get(OutboxMessage, message.id)
     assert (stored.body_text, stored.purged_at is not None, stored.to_address) == ("", True, "ann@example.org")
+
+
+# Found by the review of these fixes -------------------------------------------------------
+
+def test_link_placeholders_typed_by_someone_else_are_never_filled(app, db, project):
+    """A card's name, a campaign's message or a title is quoted in the email: a placeholder typed there
+    must stay text, or a stranger could have the recipient's personal link sent to their own site."""
+    event = _event(project)
+    trap = "Sam. See https://evil.example/?u=[[link:respond]] or [[link:respond:0123456789abcdef]]"
+    save_card(event, CardData("sam@council.gov.uk", ["Write for the family"], name=trap), CardSource.PAPER)
+    send_campaign(_campaign(event, send_at=utcnow()))
+    _db.session.commit()
+    sent = factories.email_text(_db.session.scalar(select(OutboxMessage)))
+    assert trap in sent
+    assert len(re.findall(r"http://localhost/followup/[^\s/]+(?:\s|$)", sent)) == 1
+
+
+def test_an_unusable_old_address_does_not_stop_reminders_for_everyone_else(app, db, project):
+    event = _event(project)
+    legacy, _ = save_card(event, CardData("legacy@example.org", ["Write"]), CardSource.PAPER)
+    save_card(event, CardData("ann@council.gov.uk", ["Ask"]), CardSource.PAPER)
+    campaign = _campaign(event, send_at=utcnow() - 30 * 24 * HOUR, reminder_at=utcnow() - HOUR)
+    send_campaign(campaign)
+    # Stored before addresses were checked (the old pattern let this in).
+    _db.session.execute(update(ActionCard).where(ActionCard.id == legacy.id).values(email="legacy<legacy@example.org>"))
+    later = _event(project, "Later seminar")
+    save_card(later, CardData("bob@council.gov.uk", ["Listen"]), CardSource.PAPER)
+    _campaign(later, send_at=utcnow() - HOUR)
+    _db.session.commit()
+    assert without_request(app, queue_due) == {"follow-ups queued": 1, "reminders queued": 1}
+    followup = _db.session.scalar(select(FollowUp).where(FollowUp.card_id == legacy.id))
+    assert followup.bounced_at is not None and "not a plain, valid address" in followup.bounce_reason
+
+
+def test_sending_the_card_form_in_a_loop_emails_the_address_once(client, project):
+    event = _event(project)
+    save_card(event, CardData("sam@council.gov.uk", ["Ask for a second opinion"]), CardSource.ONLINE)
+    paper, _ = save_card(event, CardData("ann@council.gov.uk", ["Write for the family"]), CardSource.PAPER)
+    _db.session.commit()
+    for attempt in range(5):
+        for email in ("sam@council.gov.uk", "ann@council.gov.uk"):
+            assert client.post(public_url(event), data=card_form(email, actions=[f"Attempt {attempt}"])).status_code == 200
+    counts = dict(_db.session.execute(select(OutboxMessage.to_address, func.count()).group_by(OutboxMessage.to_address)).all())
+    assert counts == {"sam@council.gov.uk": 1, "ann@council.gov.uk": 1}
+    # The one link sent confirms the newest version.
+    from impact.cards.models import CardConfirmation
+    [waiting] = _db.session.scalars(select(CardConfirmation)).all()
+    assert waiting.proposed["actions"][0] == "Attempt 4"

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import select, update
 
 from config import DEV_SECRET_KEY, ProductionConfig
-from impact.auth.services import RESET_SALT
+from impact.auth.services import RESET_SALT, create_user
 from impact.cards.models import CardSource
 from impact.cards.services import CardData, save_card
 from impact.extensions import db as _db
@@ -95,10 +95,14 @@ def test_the_wsgi_app_without_impact_env_is_production_and_refuses_unsafe_keys(k
 
 
 def test_the_wsgi_app_starts_in_production_with_safe_settings():
-    started = _start_wsgi(SECRET_KEY=GOOD_KEY, DATABASE_URL="postgresql+psycopg://u@h/db",
-                          RATELIMIT_STORAGE_URI="memory://")
+    safe = dict(SECRET_KEY=GOOD_KEY, DATABASE_URL="postgresql+psycopg://u@h/db", RATELIMIT_STORAGE_URI="memory://",
+                BASE_URL="https://impact.example.org")
+    started = _start_wsgi(**safe)
     assert started.returncode == 0, started.stderr
     assert started.stdout.strip() == "production"
+    # Emailed links are built from BASE_URL: without it they would point at 127.0.0.1.
+    without_base = _start_wsgi(**{key: value for key, value in safe.items() if key != "BASE_URL"})
+    assert without_base.returncode != 0 and "BASE_URL is not set" in without_base.stderr
 
 
 def test_flask_run_alone_is_development(tmp_path):
@@ -117,8 +121,7 @@ def test_flask_run_alone_is_development(tmp_path):
 
 def test_a_reset_link_made_from_the_user_id_and_a_guessed_stamp_is_refused(client, db):
     """Invited users' links once carried the fixed stamp "never": with the key, anyone could make one."""
-    user = factories.user("Invited")
-    user.password_hash = None
+    user = create_user("invited@example.org", "Invited", None)  # as an admin or an invitation makes it
     _db.session.commit()
     for stamp in ("never", None, ""):
         forged = make_token(RESET_SALT, {"uid": user.id, "stamp": stamp})
@@ -173,6 +176,15 @@ def test_logging_out_ends_the_session_and_the_remember_cookie_on_the_server_too(
         assert answer.status_code == 302 and answer.headers["Location"].startswith("/login")
 
 
+def test_logging_out_deletes_the_remember_cookie_in_the_browser_too(app, db):
+    user = factories.user("Sam")
+    browser = app.test_client()
+    browser.post("/login", data={"email": user.email, "password": factories.PASSWORD, "remember": "y"})
+    assert browser.get_cookie("remember_token") is not None
+    browser.post("/logout")
+    assert browser.get_cookie("remember_token") is None
+
+
 def test_a_new_password_ends_every_other_login(app, db):
     user = factories.user("Sam")
     here, elsewhere = app.test_client(), app.test_client()
@@ -194,7 +206,7 @@ def test_nul_bytes_and_spelling_do_not_reset_the_per_account_login_limit(app_wit
     factories.user("Sam", email="sam@council.gov.uk")
     assert _login_attempts(client, "203.0.113.9", 10, "sam@council.gov.uk") == [400] * 10
     for variant in ("sam@council.gov.uk\x00", "\x00sam@council.gov.uk", "s\x00am@council.gov.uk\x00\x00",
-                    " SAM@council.gov.uk"):
+                    " SAM@council.gov.uk", "sam@ｃouncil.gov.uk", "sam@council。gov.uk", "sam@council.gov.ｕk"):
         assert _login_attempts(client, "203.0.113.9", 1, variant) == [429], repr(variant)
 
 
@@ -269,6 +281,7 @@ def test_two_respondents_answering_at_once_get_different_pseudonyms(app, db, pro
 
 def test_production_refuses_to_start_with_per_worker_rate_limits_unless_chosen(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", GOOD_KEY)
+    monkeypatch.setenv("BASE_URL", "https://impact.example.org")
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@h/db")
     monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
     with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI is not set"):

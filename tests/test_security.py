@@ -83,6 +83,7 @@ def test_every_page_has_csrf_tokens_in_its_forms_and_no_third_party_hosts(app_wi
 def test_production_refuses_to_start_without_secret_key_or_real_database(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
+    monkeypatch.setenv("BASE_URL", "https://impact.example.org")
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@h/db")
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         ProductionConfig.validate()

@@ -82,8 +82,9 @@ def logout():
     if current_user.is_authenticated:
         services.end_session(current_user._get_current_object())
         db.session.commit()
-    logout_user()
+    # Cleared first: logout_user() leaves the note that makes Flask-Login delete the remember cookie.
     session.clear()
+    logout_user()
     flash("You have logged out.", "success")
     return redirect(url_for("auth.login"))
 

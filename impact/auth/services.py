@@ -13,7 +13,7 @@ from impact.auth.models import LoginSession, User, session_key_hash
 from impact.external_urls import external_url
 from impact.extensions import db
 from impact.mail.addresses import AddressError, normalise_address
-from impact.mail.links import link_maker, link_targets, placeholder
+from impact.mail.links import EmailLinks, link_maker
 from impact.mail.outbox import queue_email
 from impact.model_types import utcnow
 from impact.signing import LinkProblem, make_token, read_token
@@ -29,9 +29,13 @@ def login_email(email: str) -> str:
     """The form of a typed email that accounts are looked up by, and login attempts counted by.
 
     The rate limit and the lookup must agree on it, or variants of one address (case, spaces,
-    NUL bytes) would each get their own allowance of guesses at the same account.
+    NUL bytes, full-width letters, an IDN domain in Unicode or punycode) would each get their own
+    allowance of guesses at the same account. Text that is no address matches no account.
     """
-    return email.replace("\x00", "").strip().lower()
+    try:
+        return normalise_address(email)
+    except AddressError:
+        return email.replace("\x00", "").strip().lower()
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -164,6 +168,7 @@ def reset_url(user_id: int) -> str | None:
 
 def send_password_reset(user: User) -> None:
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    links = EmailLinks(reset=("password-reset", user.id))
     queue_email(
         kind="password_reset",
         to=user.email,
@@ -171,8 +176,8 @@ def send_password_reset(user: User) -> None:
         body=(
             f"Hello {user.name},\n\n"
             f"To choose a new password for impact, open this link within {minutes} minutes:\n\n"
-            f"{placeholder('reset')}\n\n"
+            f"{links['reset']}\n\n"
             "If you did not ask for this, ignore this email; your password stays as it is.\n"
         ),
-        links=link_targets(reset=("password-reset", user.id)),
+        links=links.stored(),
     )

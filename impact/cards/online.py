@@ -12,18 +12,24 @@ import datetime as dt
 from sqlalchemy import select
 
 from impact.cards.models import CardConfirmation, CardSource
-from impact.cards.services import CardData, CardRefused, find_card, followed_up, save_card
+from impact.cards.services import CardData, find_card, followed_up, opted_out_at, save_card
 from impact.events.models import Event
 from impact.external_urls import external_url
 from impact.extensions import db
-from impact.mail.links import link_maker, link_targets, placeholder
+from impact.mail.links import EmailLinks, link_maker
+from impact.mail.models import OutboxMessage
 from impact.mail.outbox import queue_email
 from impact.model_types import utcnow
 from impact.projects.models import PartnerGroup
 from impact.signing import LinkProblem, make_token, read_token
 
 PURPOSE = "card-confirmation"
+KIND = "card_confirmation"  # of its emails in the outbox
 MAX_AGE = dt.timedelta(days=7)
+
+
+# However often the form is sent for one address, it gets at most one email in this time.
+EMAIL_AT_MOST_EVERY = dt.timedelta(hours=1)
 
 
 def submit(event: Event, data: CardData) -> None:
@@ -33,32 +39,53 @@ def submit(event: Event, data: CardData) -> None:
     if existing is None:
         save_card(event, data, CardSource.ONLINE)
         return
+    if opted_out_at(event.project_id, existing.email) is not None:
+        return  # they asked the project for no more email; their card stays as it is
+    emailed_lately = _emailed_since(existing.email, utcnow() - EMAIL_AT_MOST_EVERY)
     if existing.source is not CardSource.ONLINE or followed_up(existing):
-        _tell_it_is_with_the_team(event, existing.email)
+        if not emailed_lately:
+            _tell_it_is_with_the_team(event, existing.email)
         return
-    confirmation = CardConfirmation(card_id=existing.id, proposed={
-        "name": data.name, "organisation": data.organisation, "partner_group": data.partner_group.value,
-        "actions": list(data.actions),
-    })
-    db.session.add(confirmation)
+    # One change waits per card: the newest, which the link already sent (if any) now confirms.
+    confirmation = db.session.scalar(select(CardConfirmation).where(CardConfirmation.card_id == existing.id,
+                                                                   CardConfirmation.used_at.is_(None))
+                                     .order_by(CardConfirmation.id.desc()).limit(1))
+    if confirmation is None:
+        confirmation = CardConfirmation(card_id=existing.id)
+        db.session.add(confirmation)
+    confirmation.proposed = {"name": data.name, "organisation": data.organisation,
+                             "partner_group": data.partner_group.value, "actions": list(data.actions)}
     db.session.flush()
+    if not emailed_lately:
+        _ask_to_confirm(event, existing.email, confirmation)
+
+
+def _emailed_since(email: str, since: dt.datetime) -> bool:
+    """Whether this form already emailed the address lately: so sending it in a loop cannot flood anyone."""
+    return db.session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.kind == KIND, OutboxMessage.to_address == email, OutboxMessage.created_at >= since
+    ).limit(1)) is not None
+
+
+def _ask_to_confirm(event: Event, email: str, confirmation: CardConfirmation) -> None:
+    links = EmailLinks(confirm=("card-confirmation", confirmation.id))
     queue_email(
-        kind="card_confirmation", to=existing.email,
+        kind=KIND, to=email,
         subject=f"Confirm the change to your action card for {event.title}"[:200],
         body=(
             "Hello,\n\n"
             f"An action card for “{event.title}” was sent with this email address, which already has a card there. "
             f"To replace your card with the new one, open this link within {MAX_AGE.days} days and confirm:\n\n"
-            f"{placeholder('confirm')}\n\n"
+            f"{links['confirm']}\n\n"
             "If you did not send it, ignore this email: your card stays as it is.\n"
         ),
-        links=link_targets(confirm=("card-confirmation", confirmation.id)),
+        links=links.stored(),
     )
 
 
 def _tell_it_is_with_the_team(event: Event, email: str) -> None:
     queue_email(
-        kind="card_confirmation", to=email, subject=f"Your action card for {event.title}"[:200],
+        kind=KIND, to=email, subject=f"Your action card for {event.title}"[:200],
         body=(
             "Hello,\n\n"
             f"An action card for “{event.title}” was sent with this email address. Your card there is already "

@@ -8,7 +8,7 @@ from impact.external_urls import external_url
 from impact.extensions import db
 from impact.followups.models import Campaign, FollowUp
 from impact.followups.tokens import OPT_OUT, make_token
-from impact.mail.links import link_maker, link_targets, placeholder
+from impact.mail.links import EmailLinks, link_maker
 
 DEFAULT_MESSAGE = (
     "At {event} you wrote down up to three actions you hoped to take. "
@@ -44,7 +44,8 @@ def render_followup(campaign: Campaign, followup: FollowUp, card: ActionCard, *,
 
     The bodies hold placeholders for the personal links, made when the email is sent.
     """
-    respond, opt_out = placeholder("respond"), placeholder("opt_out")
+    links = EmailLinks(respond=("followup-respond", followup.id), opt_out=("followup-opt-out", followup.id))
+    respond, opt_out = links["respond"], links["opt_out"]
     template = campaign.reminder_message if reminder and campaign.reminder_message else (
         DEFAULT_REMINDER if reminder else campaign.message)
     context = {
@@ -61,5 +62,5 @@ def render_followup(campaign: Campaign, followup: FollowUp, card: ActionCard, *,
         "subject": subject[:200],
         "body": render_template("followups/email.txt", **context),
         "html": render_template("followups/email.html", **context),
-        "links": link_targets(respond=("followup-respond", followup.id), opt_out=("followup-opt-out", followup.id)),
+        "links": links.stored(),
     }

@@ -60,7 +60,11 @@ def new(project_id: int, event_id: int):
     elif form.validate_on_submit():
         campaign = _save(event, None, form)
         db.session.commit()
-        flash(f"Follow-up scheduled for {campaign.send_at:%-d %B %Y %H:%M} UTC.", "success")
+        if campaign.send_at <= utcnow():
+            flash("Follow-up saved. Its send time has come, so it goes out the next time the site's background work "
+                  "runs (within a minute or two), or now with “Send the follow-up now”.", "success")
+        else:
+            flash(f"Follow-up scheduled for {campaign.send_at:%-d %B %Y %H:%M} UTC.", "success")
         return redirect(url_for("followups.show", project_id=project.id, event_id=event.id, campaign_id=campaign.id))
     return render_template("followups/campaign_form.html", project=project, event=event, form=form,
                            campaign=None), 400 if form.errors else 200

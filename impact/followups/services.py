@@ -109,13 +109,18 @@ def send_reminders(campaign: Campaign) -> int:
         .options(selectinload(FollowUp.card).selectinload(ActionCard.actions))
         .order_by(FollowUp.id)
     ).all()
+    queued = 0
     for followup in followups:
         followup.reminded_at = now
+        if not is_normal_address(followup.card.email):
+            followup.bounced_at, followup.bounce_reason = now, INVALID_ADDRESS
+            continue
         email = render_followup(campaign, followup, followup.card, reminder=True)
         queue_email(kind="reminder", to=followup.card.email, subject=email["subject"], body=email["body"],
                     html=email["html"], followup_id=followup.id, links=email["links"])
+        queued += 1
     db.session.expire(campaign)
-    return len(followups)
+    return queued
 
 
 def queue_due(now: dt.datetime | None = None) -> dict[str, int]:
@@ -129,17 +134,24 @@ def queue_due(now: dt.datetime | None = None) -> dict[str, int]:
         select(Campaign.id).where(Campaign.sent_at.is_(None), Campaign.send_at <= now, Campaign.closed_at.is_(None),
                                   Campaign.closes_at > now)
     ).all()
-    for campaign_id in due_ids:
-        counts["follow-ups queued"] += send_campaign(db.session.get(Campaign, campaign_id))
-        db.session.commit()
     reminder_ids = db.session.scalars(
         select(Campaign.id).where(Campaign.sent_at.is_not(None), Campaign.reminders_sent_at.is_(None),
                                   Campaign.reminder_at.is_not(None), Campaign.reminder_at <= now,
                                   Campaign.closed_at.is_(None), Campaign.closes_at > now)
     ).all()
-    for campaign_id in reminder_ids:
-        counts["reminders queued"] += send_reminders(db.session.get(Campaign, campaign_id))
-        db.session.commit()
+    failed = []
+    for key, send, ids in (("follow-ups queued", send_campaign, due_ids),
+                           ("reminders queued", send_reminders, reminder_ids)):
+        for campaign_id in ids:
+            try:
+                counts[key] += send(db.session.get(Campaign, campaign_id))
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - one campaign's problem must not hold up the others
+                db.session.rollback()
+                failed.append(f"campaign {campaign_id}: {type(exc).__name__}: {exc}")
+    if failed:
+        # After the others were queued: the run shows as failed (and cron mails it), naming each one.
+        raise RuntimeError(f"{counts}; could not queue " + "; ".join(failed))
     return counts
 
 

@@ -1,13 +1,18 @@
 """Links in emails are made when the message is sent, never stored.
 
-A queued message holds placeholders (``[[link:respond]]``) and, in ``OutboxMessage.links``,
-what each one points at: a kind of link and an id, e.g. ``{"respond": ["followup-respond", 42]}``.
-Delivery asks the feature that registered the kind for a fresh signed URL. So the outbox, and
-every backup of it, holds no working reset, follow-up or invitation link, and a link's
-lifetime starts when it is sent, not when it was queued.
+A queued message's bodies hold placeholders, and ``OutboxMessage.links`` says what each one
+points at: a kind of link and an id, e.g. ``{"nonce": "…", "targets": {"respond":
+["followup-respond", 42]}}``. Delivery asks the feature that registered the kind for a fresh
+signed URL. So the outbox, and every backup of it, holds no working reset, follow-up or
+invitation link, and a link's lifetime starts when it is sent, not when it was queued.
+
+Each message's placeholders carry a random nonce made when it is written. Bodies quote what
+other people typed (a card's name, a campaign's message, a project's title), and a placeholder
+they could type would be filled with the recipient's personal link, wherever they put it.
 """
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from flask import current_app
@@ -34,28 +39,40 @@ def link_maker(kind: str) -> Callable[[LinkMaker], LinkMaker]:
     return register
 
 
-def placeholder(name: str) -> str:
-    return f"[[link:{name}]]"
+class EmailLinks:
+    """The links of one email being written: ``links["respond"]`` is the placeholder to put in its
+    bodies, ``links.stored()`` the value for OutboxMessage.links."""
+
+    def __init__(self, **targets: tuple[str, int]):
+        for kind, _ in targets.values():
+            if kind not in _MAKERS:
+                raise KeyError(f"no link maker registered for {kind!r}")
+        self.targets = targets
+        self.nonce = secrets.token_hex(8)
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self.targets:
+            raise KeyError(name)
+        return _placeholder(name, self.nonce)
+
+    def stored(self) -> dict:
+        return {"nonce": self.nonce, "targets": {name: [kind, target] for name, (kind, target) in self.targets.items()}}
 
 
-def link_targets(**links: tuple[str, int]) -> dict[str, list]:
-    """The value for OutboxMessage.links: name -> [kind, id]."""
-    for kind, _ in links.values():
-        if kind not in _MAKERS:
-            raise KeyError(f"no link maker registered for {kind!r}")
-    return {name: [kind, target_id] for name, (kind, target_id) in links.items()}
+def _placeholder(name: str, nonce: str) -> str:
+    return f"[[link:{name}:{nonce}]]"
 
 
-def _fill(text: str, urls: dict[str, str], *, html: bool) -> str:
+def _fill(text: str, links: dict, urls: dict[str, str], *, html: bool) -> str:
     for name, url in urls.items():
-        text = text.replace(placeholder(name), str(escape(url)) if html else url)
+        text = text.replace(_placeholder(name, links["nonce"]), str(escape(url)) if html else url)
     return text
 
 
-def make_urls(links: dict[str, list] | None) -> dict[str, str]:
+def make_urls(links: dict | None) -> dict[str, str]:
     """Fresh URLs for each of a message's links; LinkGone if one cannot be made."""
     urls = {}
-    for name, (kind, target_id) in (links or {}).items():
+    for name, (kind, target_id) in (links or {}).get("targets", {}).items():
         url = _MAKERS[kind](target_id)
         if url is None:
             raise LinkGone(f"The {name.replace('_', ' ')} link points at something that no longer exists.")
@@ -66,7 +83,8 @@ def make_urls(links: dict[str, list] | None) -> dict[str, str]:
 def filled_bodies(message) -> tuple[str, str]:
     """(text, html) of a message as it is sent, with working links."""
     urls = make_urls(message.links)
-    return _fill(message.body_text, urls, html=False), _fill(message.body_html, urls, html=True)
+    return (_fill(message.body_text, message.links, urls, html=False),
+            _fill(message.body_html, message.links, urls, html=True))
 
 
 def shown_bodies(message) -> tuple[str, str]:
@@ -80,5 +98,6 @@ def shown_bodies(message) -> tuple[str, str]:
             return filled_bodies(message)
         except LinkGone:
             pass
-    hidden = {name: HIDDEN for name in (message.links or {})}
-    return _fill(message.body_text, hidden, html=False), _fill(message.body_html, hidden, html=True)
+    hidden = {name: HIDDEN for name in (message.links or {}).get("targets", {})}
+    return (_fill(message.body_text, message.links, hidden, html=False),
+            _fill(message.body_html, message.links, hidden, html=True))

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from impact.auth.models import User
 from impact.external_urls import external_url
 from impact.extensions import db
-from impact.mail.links import link_maker, link_targets, placeholder
+from impact.mail.links import EmailLinks, link_maker
 from impact.mail.outbox import queue_email
 from impact.model_types import utcnow
 from impact.projects.models import Invitation, Membership, PartnerGroup, Project, Role
@@ -81,6 +81,7 @@ def max_age() -> dt.timedelta:
 
 def _send(invitation: Invitation, inviter: User) -> None:
     days = max_age().days
+    links = EmailLinks(accept=("invitation", invitation.id))
     queue_email(
         kind="invitation",
         to=invitation.email,
@@ -89,10 +90,10 @@ def _send(invitation: Invitation, inviter: User) -> None:
             f"Hello {invitation.name},\n\n"
             f"{inviter.name} invites you to join the project “{invitation.project.title}” in impact, as "
             f"{invitation.role.label.lower()}.\n\n"
-            f"To accept, open this link within {days} days:\n\n{placeholder('accept')}\n\n"
+            f"To accept, open this link within {days} days:\n\n{links['accept']}\n\n"
             "If you were not expecting this, you can ignore this email.\n"
         ),
-        links=link_targets(accept=("invitation", invitation.id)),
+        links=links.stored(),
     )
 
 
@@ -119,7 +120,21 @@ def invitation_for_token(token: str) -> Invitation:
                               "or ask the project lead to send it again.")
     if invitation.accepted_at is not None:
         raise InvitationError("This invitation has already been accepted. Log in to open the project.")
+    if not _inviter_still_manages(invitation):
+        # Or a lead about to be removed could invite a second address of their own, and come back.
+        raise InvitationError("This invitation was sent by someone who no longer manages the project. Ask a "
+                              "project lead to invite you again.")
     return invitation
+
+
+def _inviter_still_manages(invitation: Invitation) -> bool:
+    inviter = invitation.invited_by
+    if inviter is None or not inviter.active:
+        return False
+    return inviter.is_admin or db.session.scalar(
+        select(Membership.id).where(Membership.project_id == invitation.project_id, Membership.user_id == inviter.id,
+                                    Membership.role == Role.LEAD)
+    ) is not None
 
 
 def accept(invitation: Invitation, user: User) -> Membership:

@@ -1,8 +1,11 @@
 """Login sessions, invitations, card confirmations, pseudonym register, job health, outbox links
 
 Existing users get a random token stamp each (so reset links sent before this migration stop
-working, as they carried the guessable "never"/date stamp); the pseudonym register starts from
-each person's first quoted response; bodies of sent messages lose their personal links.
+working, as they carried the guessable "never"/date stamp); stored addresses are put in the one
+normal form (as later stored and looked up: lower case, the domain in ASCII); the pseudonym
+register starts from each person's first quoted response; sent messages lose their personal
+links, queued follow-ups get placeholders instead, and queued reset emails (whose links the new
+stamps end) are marked failed.
 
 Revision ID: faadd9f3e42d
 Revises: a28bb76fd336
@@ -14,11 +17,14 @@ import secrets
 
 from alembic import op
 import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
 
 import impact.model_types
 
 # Links in bodies stored before links were made at send time (password resets, follow-ups).
 _LIVE_LINK = re.compile(r"https?://[^\s\"'<>]+/(?:password/reset|followup)/[^\s\"'<>]+")
+_OPT_OUT_LINK = re.compile(r"https?://[^\s\"'<>]+/followup/[^\s\"'<>/]+/opt-out")
+_RESPOND_LINK = re.compile(r"https?://[^\s\"'<>]+/followup/[^\s\"'<>/]+")
 
 
 # revision identifiers, used by Alembic.
@@ -123,8 +129,46 @@ def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.alter_column('token_stamp', existing_type=sa.String(length=32), nullable=False)
 
+    _normalise_addresses(connection)
     _register_existing_pseudonyms(connection)
     _remove_links_from_sent_mail(connection)
+    _make_queued_links_at_send_time(connection)
+
+
+def _address(value):
+    """A copy of impact.mail.addresses.normalise_address as it was when this migration was written."""
+    if "=?" in value:
+        return None
+    try:
+        checked = validate_email(value.strip(), check_deliverability=False, allow_smtputf8=False,
+                                 allow_display_name=False, allow_quoted_local=False, allow_domain_literal=False)
+    except EmailNotValidError:
+        return None
+    return checked.ascii_email.lower()
+
+
+def _normalise_addresses(connection) -> None:
+    """Addresses the old, looser check let in keep their rows; only their spelling changes, and only where
+    no other row already has the normal form (an address that is no address is left for the team to see)."""
+    for table, scope in (("users", None), ("action_cards", "event_id"), ("opt_outs", "project_id")):
+        key = "email" if table == "opt_outs" else "id"
+        columns = f"{key}, email" + (f", {scope}" if scope else "")
+        rows = connection.execute(sa.text(f"SELECT {columns} FROM {table}")).all()
+        taken = {(row[2] if scope else None, row[1]) for row in rows}
+        for row in rows:
+            normal = _address(row[1])
+            where = row[2] if scope else None
+            if normal is None or normal == row[1]:
+                continue
+            if (where, normal) in taken:
+                if table == "opt_outs":  # the same wish, spelt twice
+                    connection.execute(sa.text("DELETE FROM opt_outs WHERE email = :email AND project_id = :scope"),
+                                       {"email": row[1], "scope": where})
+                continue
+            condition = f"{key} = :key" + (f" AND {scope} = :scope" if scope else "")
+            connection.execute(sa.text(f"UPDATE {table} SET email = :normal WHERE {condition}"),
+                               {"normal": normal, "key": row[0], "scope": where})
+            taken.add((where, normal))
 
 
 def _register_existing_pseudonyms(connection) -> None:
@@ -143,6 +187,28 @@ def _register_existing_pseudonyms(connection) -> None:
         connection.execute(sa.text("INSERT INTO pseudonyms (project_id, email, name, created_at) "
                                    "VALUES (:project_id, :email, :name, CURRENT_TIMESTAMP)"),
                            {"project_id": project_id, "email": email, "name": name})
+
+
+def _make_queued_links_at_send_time(connection) -> None:
+    connection.execute(sa.text(
+        "UPDATE outbox_messages SET status = 'failed', last_error = :why "
+        "WHERE kind = 'password_reset' AND status IN ('pending', 'sending')"
+    ), {"why": "Not sent: written before reset links were made when sent, and no longer valid. Ask for a new one."})
+    rows = connection.execute(sa.text(
+        "SELECT id, body_text, body_html, followup_id FROM outbox_messages "
+        "WHERE kind IN ('followup', 'reminder') AND status = 'pending' AND followup_id IS NOT NULL"
+    )).all()
+    store = sa.text("UPDATE outbox_messages SET body_text = :text, body_html = :html, links = :links WHERE id = :id")
+    store = store.bindparams(sa.bindparam("links", type_=sa.JSON))
+    for message_id, text, html, followup_id in rows:
+        nonce = secrets.token_hex(8)
+        bodies = []
+        for body in (text, html or ""):
+            body = _OPT_OUT_LINK.sub(f"[[link:opt_out:{nonce}]]", body)
+            bodies.append(_RESPOND_LINK.sub(f"[[link:respond:{nonce}]]", body))
+        links = {"nonce": nonce, "targets": {"respond": ["followup-respond", followup_id],
+                                             "opt_out": ["followup-opt-out", followup_id]}}
+        connection.execute(store, {"text": bodies[0], "html": bodies[1], "links": links, "id": message_id})
 
 
 def _remove_links_from_sent_mail(connection) -> None:
