@@ -20,6 +20,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -126,10 +127,11 @@ class Site:
                 _db.engine.dispose()
 
 
-def _fresh_postgresql_database() -> tuple[str, callable]:
+def _postgresql_database(name: str, template: str | None = None) -> tuple[str, callable]:
+    """A new, empty PostgreSQL database beside TEST_DATABASE_URL's (or a copy of ``template``), and its removal."""
     base = make_url(os.environ["TEST_DATABASE_URL"]).set(drivername="postgresql+psycopg")
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    name = f"{base.database}_cli" + (f"_{worker}" if worker else "")
+    name = f"{base.database}_{name}" + (f"_{worker}" if worker else "")
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
 
     def drop() -> None:
@@ -138,8 +140,9 @@ def _fresh_postgresql_database() -> tuple[str, callable]:
 
     try:
         drop()  # left by a run that was killed half-way
+        copy = f' TEMPLATE "{make_url(template).database}"' if template else ""
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     except BaseException:
         admin.dispose()
         raise
@@ -153,21 +156,41 @@ def _fresh_postgresql_database() -> tuple[str, callable]:
     return base.set(database=name).render_as_string(hide_password=False), cleanup
 
 
-@pytest.fixture(params=BACKENDS)
-def site(request, tmp_path):
-    """An installation on a fresh, migrated database (``flask db upgrade`` run as a process)."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def migrated(request, tmp_path_factory):
+    """(backend, URL) of a database that ``flask db upgrade``, run as a process on an empty database, migrated.
+
+    Once per backend: each test then gets a fresh copy (a file copy, or CREATE DATABASE ... TEMPLATE),
+    which is what the migrations would build, without paying for them eleven times.
+    """
+    folder = tmp_path_factory.mktemp("migrated")
+    if request.param == "sqlite":
+        url, cleanup = f"sqlite:///{folder}/template.db", lambda: None
+    else:
+        url, cleanup = _postgresql_database("cli_template")
+    try:
+        result = succeeded(Site(request.param, url, folder).flask("db", "upgrade"))
+        assert "Running upgrade" in result.stderr + result.stdout, describe(result)
+        yield request.param, url
+    finally:
+        cleanup()
+
+
+@pytest.fixture
+def site(migrated, tmp_path):
+    """An installation on a fresh, migrated database of its own."""
     from impact.extensions import limiter
 
-    if request.param == "sqlite":
+    backend, template = migrated
+    if backend == "sqlite":
         url, cleanup = f"sqlite:///{tmp_path}/impact.db", lambda: None
+        shutil.copyfile(template.removeprefix("sqlite:///"), url.removeprefix("sqlite:///"))
     else:
-        url, cleanup = _fresh_postgresql_database()
+        url, cleanup = _postgresql_database("cli", template)
     # Flask-Limiter keeps its on/off switch on the extension object, shared by every app.
     limiter_was_enabled = limiter.enabled
-    installation = Site(request.param, url, tmp_path)
+    installation = Site(backend, url, tmp_path)
     try:
-        result = succeeded(installation.flask("db", "upgrade"))
-        assert "Running upgrade" in result.stderr + result.stdout, describe(result)
         yield installation
     finally:
         installation.close()
