@@ -41,8 +41,13 @@ run: db
 ## make test: the whole suite on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set,
 ## spread over the machine's cores (TEST_WORKERS=0 runs it in one process)
 TEST_WORKERS ?= auto
-test: install-dev
+test: install-dev lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+## make lint: ruff with the rules in pyproject.toml (part of make test)
+.PHONY: lint
+lint: install-dev
+	$(BIN)/ruff check .
 
 ## make bench: time the main pages and the card import on one large generated project (BENCH_SCALE=1:
 ## 5,000 evidence items, 2,000 cards...). SQLite in a temp file; BENCH_DATABASE_URL=postgresql+psycopg://...

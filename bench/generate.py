@@ -199,7 +199,7 @@ def _chain(project: Project, n: dict, rng: random.Random, say: Text) -> ChainIds
                           "description": say.paragraph(2), "position": index})
     step_ids = bulk(Step, step_rows)
     position = {level.id: level.position for level in levels}
-    step_level = {sid: position[row["level_id"]] for sid, row in zip(step_ids, step_rows)}
+    step_level = {sid: position[row["level_id"]] for sid, row in zip(step_ids, step_rows, strict=True)}
     by_level: dict[int, list[int]] = {}
     for sid, level in step_level.items():
         by_level.setdefault(level, []).append(sid)
@@ -215,7 +215,7 @@ def _chain(project: Project, n: dict, rng: random.Random, say: Text) -> ChainIds
         assumption_rows.append({"link_id": link_id, "kind": AssumptionKind.RISK, "text": say.sentence()})
     assumption_ids = bulk(Assumption, assumption_rows)
     assumptions_by_link: dict[int, list[int]] = {}
-    for aid, row in zip(assumption_ids, assumption_rows):
+    for aid, row in zip(assumption_ids, assumption_rows, strict=True):
         assumptions_by_link.setdefault(row["link_id"], []).append(aid)
     factor_ids = bulk(InfluencingFactor, [
         {"project_id": project.id, "step_id": rng.choice(step_ids), "title": say.words(3).capitalize(),
@@ -249,7 +249,7 @@ def _events_and_cards(project: Project, chain: ChainIds, n: dict, rng: random.Ra
     per_event = [first] + [max(0, (n["cards"] - first) // max(1, len(event_ids) - 1))] * (len(event_ids) - 1)
     groups = list(PartnerGroup)
     card_rows = []
-    for eid, count in zip(event_ids, per_event):
+    for eid, count in zip(event_ids, per_event, strict=True):
         for index in range(count):
             card_rows.append({"project_id": project.id, "event_id": eid, "email": f"person{index}.e{eid}@example.org",
                               "name": f"Person {index}", "organisation": f"Council {'ABCDEF'[index % 6]}",
@@ -259,7 +259,7 @@ def _events_and_cards(project: Project, chain: ChainIds, n: dict, rng: random.Ra
                    for cid in card_ids for position in (1, 2)]
     action_ids = bulk(Action, action_rows)
     actions_of: dict[int, list[int]] = {}
-    for aid, row in zip(action_ids, action_rows):
+    for aid, row in zip(action_ids, action_rows, strict=True):
         actions_of.setdefault(row["card_id"], []).append(aid)
 
     # Actions are about changes in capacity and practice: tag them to steps in the upper half of the chain.
@@ -267,7 +267,7 @@ def _events_and_cards(project: Project, chain: ChainIds, n: dict, rng: random.Ra
     steps_of = {aid: rng.sample(upper, rng.choice((1, 1, 2))) for aid in action_ids}
     bulk_plain(action_steps, [{"action_id": aid, "step_id": sid, "project_id": project.id}
                               for aid, sids in steps_of.items() for sid in sids])
-    first_cards = [(cid, row["partner_group"]) for cid, row in zip(card_ids, card_rows)
+    first_cards = [(cid, row["partner_group"]) for cid, row in zip(card_ids, card_rows, strict=True)
                    if row["event_id"] == event_ids[0]]
     return CardIds(event_ids[0], event_ids[-1], first_cards, actions_of, steps_of)
 
@@ -295,7 +295,7 @@ def _campaign(project: Project, lead, cards: CardIds, n: dict, rng: random.Rando
          "reminded_at": None if index in answered else campaign.reminder_at}
         for index, (cid, _) in enumerate(followed)])
     outbox = []
-    for index, ((cid, _), fid) in enumerate(zip(followed, followup_ids)):
+    for index, ((cid, _), fid) in enumerate(zip(followed, followup_ids, strict=True)):
         body = say.paragraph(8)
         outbox.append({"kind": "followup", "to_address": f"card{cid}@example.org", "subject": campaign.subject,
                        "body_text": body, "body_html": f"<p>{body}</p>", "status": OutboxStatus.SENT, "attempts": 1,
@@ -319,8 +319,9 @@ def _campaign(project: Project, lead, cards: CardIds, n: dict, rng: random.Rando
     levels = list(Progress)
     bulk(ActionProgress, [{"response_id": rid, "action_id": aid, "progress": rng.choice(levels),
                            "helped": say.sentence() if rng.random() < 0.3 else "", "hindered": ""}
-                          for rid, (cid, *_rest) in zip(response_ids, meta) for aid in cards.actions_of[cid]])
-    return ResponseIds(campaign.id, [(rid, *m) for rid, m in zip(response_ids, meta)])
+                          for rid, (cid, *_rest) in zip(response_ids, meta, strict=True)
+                          for aid in cards.actions_of[cid]])
+    return ResponseIds(campaign.id, [(rid, *m) for rid, m in zip(response_ids, meta, strict=True)])
 
 
 def main() -> None:

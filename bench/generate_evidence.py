@@ -27,7 +27,6 @@ from impact.toc.models import FactorDirection
 from impact.tracing.bayes import PRESETS
 from impact.tracing.models import Claim, ClaimTest, TestType
 
-
 # Evidence -------------------------------------------------------------------------------------
 
 def add_evidence(project: Project, chain: ChainIds, cards: CardIds, responses: ResponseIds, users: list, n: dict,
@@ -39,7 +38,7 @@ def add_evidence(project: Project, chain: ChainIds, cards: CardIds, responses: R
     total = max(n["items"], len(responses.responses))
     now = dt.datetime.now(dt.timezone.utc)
     items, planned = [], []  # planned: per item, [(column, id, origin)]
-    for rid, cid, group, consent, pseudonym in responses.responses:
+    for _rid, cid, group, consent, pseudonym in responses.responses:
         quote = say.sentence(10, 24) if consent else ""
         who = pseudonym or group.label.lower()
         items.append(_item_row(project, EvidenceKind.ACTION_CARD_RESPONSE, f"Follow-up response ({who})", group,
@@ -71,17 +70,18 @@ def add_evidence(project: Project, chain: ChainIds, cards: CardIds, responses: R
     item_ids = bulk(EvidenceItem, items)
     db.session.execute(
         update(Response),
-        [{"id": rid, "evidence_item_id": iid} for (rid, *_rest), iid in zip(responses.responses, item_ids)])
+        [{"id": rid, "evidence_item_id": iid}
+         for (rid, *_rest), iid in zip(responses.responses, item_ids, strict=False)])
     stances, strengths = list(Stance), list(Strength)
     link_rows = []
-    for iid, row, plan in zip(item_ids, items, planned):
+    for iid, row, plan in zip(item_ids, items, planned, strict=True):
         for column, tid, origin in plan:
             link_rows.append({"item_id": iid, "step_id": None, "link_id": None, "assumption_id": None,
                               "factor_id": None, column: tid, "stance": rng.choice(stances),
                               "strength": rng.choice(strengths), "note": say.sentence() if rng.random() < 0.3 else "",
                               "origin": origin, "created_at": row["created_at"], "created_by_id": row["created_by_id"]})
     bulk(EvidenceLink, link_rows)
-    return [iid for iid, row in zip(item_ids, items) if row["deleted_at"] is None]
+    return [iid for iid, row in zip(item_ids, items, strict=True) if row["deleted_at"] is None]
 
 
 def _item_row(project: Project, kind: EvidenceKind, title: str, group: PartnerGroup, summary: str, quote: str,
@@ -109,7 +109,8 @@ def add_assessments(project: Project, chain: ChainIds, lead, rng: random.Random,
     ids = bulk(Assessment, rows)
     bulk_plain(AssumptionStatus.__table__, [
         {"assessment_id": aid, "assumption_id": assumption, "state": rng.choice(states)}
-        for aid, row in zip(ids, rows) if row["link_id"] for assumption in chain.assumptions_by_link[row["link_id"]]])
+        for aid, row in zip(ids, rows, strict=True) if row["link_id"]
+        for assumption in chain.assumptions_by_link[row["link_id"]]])
     db.session.add(EvidenceStandard(project_id=project.id, low=say.sentence(), medium=say.sentence(),
                                     high=say.sentence()))
     db.session.add(Story(project_id=project.id, conclusion=say.paragraph(12), updated_at=START, updated_by_id=lead.id))

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app, render_template, request
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -111,26 +111,26 @@ def _sqlite_enforce_foreign_keys(dbapi_connection, connection_record) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from impact.admin.routes import bp as admin_bp
-    from impact.auth.routes import bp as auth_bp
-    from impact.mail.routes import bp as mail_bp
-    from impact.projects.routes import bp as projects_bp
-    from impact.toc.routes import bp as toc_bp
-    from impact.events.routes import bp as events_bp
-    from impact.cards.routes import bp as cards_bp
-    from impact.cards.public_routes import bp as public_cards_bp
-    from impact.followups.routes import bp as followups_bp
-    from impact.followups.respond_routes import bp as respond_bp
-    from impact.coding.routes import bp as coding_bp
-    from impact.reports.routes import bp as reports_bp
-    from impact.evidence.routes import bp as evidence_links_bp
-    from impact.cards.import_routes import bp as card_import_bp
-    from impact.evidence.library_routes import bp as evidence_bp
     from impact.assessment.routes import bp as assessment_bp
-    from impact.tracing.routes import bp as tracing_bp
-    from impact.story.routes import bp as story_bp
+    from impact.auth.routes import bp as auth_bp
+    from impact.cards.import_routes import bp as card_import_bp
+    from impact.cards.public_routes import bp as public_cards_bp
+    from impact.cards.routes import bp as cards_bp
     from impact.charts.routes import bp as charts_bp
+    from impact.coding.routes import bp as coding_bp
+    from impact.events.routes import bp as events_bp
+    from impact.evidence.library_routes import bp as evidence_bp
+    from impact.evidence.routes import bp as evidence_links_bp
+    from impact.followups.respond_routes import bp as respond_bp
+    from impact.followups.routes import bp as followups_bp
     from impact.jobs.routes import bp as jobs_bp
+    from impact.mail.routes import bp as mail_bp
     from impact.projects.invitation_routes import bp as invitations_bp
+    from impact.projects.routes import bp as projects_bp
+    from impact.reports.routes import bp as reports_bp
+    from impact.story.routes import bp as story_bp
+    from impact.toc.routes import bp as toc_bp
+    from impact.tracing.routes import bp as tracing_bp
 
     for blueprint in (auth_bp, projects_bp, toc_bp, admin_bp, mail_bp, events_bp, cards_bp, public_cards_bp,
                       followups_bp, respond_bp, coding_bp, reports_bp, evidence_links_bp, card_import_bp,
@@ -173,25 +173,30 @@ def register_error_handlers(app: Flask) -> None:
                             f"Too many attempts in a short time. Please wait {when} and try again.")
 
     app.register_error_handler(403, forbidden)
-    app.register_error_handler(404, lambda e: render_error(e, 404, "Not found", "There is nothing here, or you do not have access to it."))
+    app.register_error_handler(404, lambda e: render_error(e, 404, "Not found",
+                                                           "There is nothing here, or you do not have access to it."))
     app.register_error_handler(405, lambda e: render_error(e, 405, "Not allowed", "That action is not available here."))
     app.register_error_handler(413, too_large)
     app.register_error_handler(429, too_many)
     app.register_error_handler(
         CSRFError,
-        lambda e: render_error(e, 400, "Form expired", "The form had expired or came from elsewhere. Go back, reload the page and try again."),
+        lambda e: render_error(e, 400, "Form expired",
+                               "The form had expired or came from elsewhere. Go back, reload the page and try again."),
     )
 
     def server_error(error):
         db.session.rollback()
-        return render_error(error, 500, "Something went wrong", "The error has been logged. Nothing you entered was saved; please try again.")
+        return render_error(error, 500, "Something went wrong",
+                            "The error has been logged. Nothing you entered was saved; please try again.")
 
     def simultaneous_save(error):
         # A unique constraint lost a race (two people saving the same thing at once);
         # the forms check first, so reaching here means someone else just saved.
         db.session.rollback()
         current_app.logger.info("integrity error: %s", error)
-        return render_error(error, 409, "Saved by someone else", "Someone else saved the same thing a moment ago. Go back, reload the page and check before saving again.")
+        return render_error(error, 409, "Saved by someone else",
+                            "Someone else saved the same thing a moment ago. "
+                            "Go back, reload the page and check before saving again.")
 
     app.register_error_handler(500, server_error)
     app.register_error_handler(IntegrityError, simultaneous_save)
@@ -245,13 +250,13 @@ def register_security_headers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from impact.auth.commands import users_cli
     from impact.auth.services import purge_old_sessions
-    from impact.mail.outbox import purge_old_bodies
+    from impact.cards.commands import cards_cli
     from impact.demo.commands import demo_cli
     from impact.evidence.files import sweep_unused_files
     from impact.followups.services import queue_due
     from impact.jobs.commands import jobs_cli, register_due_work
+    from impact.mail.outbox import purge_old_bodies
     from impact.reports.commands import report_command
-    from impact.cards.commands import cards_cli
 
     for group in (users_cli, demo_cli, jobs_cli, report_command, cards_cli):
         app.cli.add_command(group)

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, SelectChoice, SelectField, ValidationError
 
-from impact.mail.addresses import MAX_LENGTH as ADDRESS_MAX_LENGTH, AddressError, normalise_address
+from impact.mail.addresses import MAX_LENGTH as ADDRESS_MAX_LENGTH
+from impact.mail.addresses import AddressError, normalise_address
 
 
 def _strip(value):

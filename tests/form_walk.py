@@ -165,8 +165,8 @@ def _errors(html: str) -> list[tuple[str, str]]:
     parser = _ErrorParser()
     parser.feed(html)
     parser.close()
-    return [(element_id, " ".join(message.split())) for element_id, message in zip(parser.ids, parser.messages)
-            if message.strip()]
+    return [(element_id, " ".join(message.split()))
+            for element_id, message in zip(parser.ids, parser.messages, strict=True) if message.strip()]
 
 
 def error_messages(html: str) -> list[str]:

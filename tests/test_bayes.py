@@ -6,8 +6,16 @@ import math
 
 import pytest
 
-from impact.tracing.bayes import (PRESETS, Evidence, UndefinedUpdate, first_undefined, posterior, prior_sensitivity,
-                                  trace, update)
+from impact.tracing.bayes import (
+    PRESETS,
+    Evidence,
+    UndefinedUpdate,
+    first_undefined,
+    posterior,
+    prior_sensitivity,
+    trace,
+    update,
+)
 from impact.tracing.models import TestType
 
 

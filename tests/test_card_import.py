@@ -160,7 +160,8 @@ def test_the_page_explains_the_columns_and_offers_a_template(client, event, team
 
 def test_the_filled_in_template_imports(client, event, team):
     template = client.get(page_url(event) + "/template.csv").get_data()
-    filled = template + "sian@council.gov.uk,Siân,Council A,Service user,Tell my story at the next seminar,,\r\n".encode()
+    filled = template + ("sian@council.gov.uk,Siân,Council A,Service user,"
+                         "Tell my story at the next seminar,,\r\n").encode()
     page = imported(client, event, "action-cards-template.csv", filled)
     assert "1 card added, 0 updated, 0 unchanged" in page
     [card] = cards_of(event)

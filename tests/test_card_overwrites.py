@@ -477,8 +477,9 @@ def test_a_reimport_cannot_remove_an_answered_action_and_stores_nothing(client, 
     assert sent.status_code == 400
     page = text(sent)
     assert "Nothing was stored" in page
-    assert ("<tr><td>3</td><td>action_2 is empty, but this action of person4@council.gov.uk's card "
-            "has a follow-up answer: change its wording instead of removing it.</td></tr>") in page.replace("&#39;", "'")
+    refusal = ("<tr><td>3</td><td>action_2 is empty, but this action of person4@council.gov.uk's card "
+               "has a follow-up answer: change its wording instead of removing it.</td></tr>")
+    assert refusal in page.replace("&#39;", "'")
     assert described(card_of(event, "person4@council.gov.uk")) == PERSON4
     assert card_of(event, "new@council.gov.uk") is None
     assert progress_rows() == 3

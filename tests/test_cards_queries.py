@@ -46,7 +46,8 @@ def _event_with_cards(project, cards: int):
         response = save_response(followup, progress={a.id: (Progress.SOME, "ok", "") for a in followup.card.actions},
                                  helped="Time", hindered="Caseload", anything_else="", consent_to_quote=True,
                                  pseudonym="P")
-        set_codes(project, response, {(theme_ids[0], FactorDirection.HELPING), (theme_ids[1], FactorDirection.HINDERING)})
+        set_codes(project, response,
+                  {(theme_ids[0], FactorDirection.HELPING), (theme_ids[1], FactorDirection.HINDERING)})
     _db.session.commit()
     return event, campaign
 

@@ -77,7 +77,8 @@ def test_steps_are_added_reordered_and_moved_between_levels(client, project, log
     assert [s.title for s in _chain(project).steps_by_level[activities.id]] == ["Good practice guide", "Seminars"]
     outputs = factories.level(project, "Outputs")
     response = client.post(f"/projects/{project.id}/chain/steps/{guide.id}/edit",
-                           data={"title": "The guide", "level_id": outputs.id, "description": "", "version": guide.version})
+                           data={"title": "The guide", "level_id": outputs.id, "description": "",
+                                 "version": guide.version})
     assert response.status_code == 302
     assert [s.title for s in _chain(project).steps_by_level[outputs.id]] == ["The guide"]
 
@@ -135,8 +136,10 @@ def test_assumptions_risks_and_factors(client, project, login_as):
     client.post(f"/projects/{project.id}/chain/steps/{practice.id}/factors",
                 data={"title": "Munro review", "direction": "helping"})
     factors = _chain(project).factors_by_step[practice.id]
-    assert {(f.title, f.direction.value) for f in factors} == {("Heavy caseloads", "hindering"), ("Munro review", "helping")}
-    response = client.post(f"/projects/{project.id}/chain/steps/{practice.id}/factors", data={"title": "", "direction": "sideways"})
+    assert ({(f.title, f.direction.value) for f in factors}
+            == {("Heavy caseloads", "hindering"), ("Munro review", "helping")})
+    response = client.post(f"/projects/{project.id}/chain/steps/{practice.id}/factors",
+                           data={"title": "", "direction": "sideways"})
     assert response.status_code == 400
     assert "Not a valid choice" in response.get_data(as_text=True)
 

@@ -402,7 +402,8 @@ def _cron_state(site: Site) -> None:
         _db.session.flush()
         for followup in _db.session.scalars(select(FollowUp).where(FollowUp.campaign_id == earlier.id)):
             if followup.card.email != UNANSWERED:
-                save_response(followup, progress={action.id: (Progress.SOME, "", "") for action in followup.card.actions},
+                save_response(followup,
+                              progress={action.id: (Progress.SOME, "", "") for action in followup.card.actions},
                               helped="My manager", hindered="", anything_else="", consent_to_quote=False,
                               pseudonym="")
         # As if it had all happened a month ago, and the outbox had delivered it then.

@@ -12,10 +12,12 @@ def test_second_save_of_a_step_is_refused_and_shows_the_other_version(client, pr
     step = load_chain(project.id).steps[0]
     opened_at = step.version  # both people opened the edit form at this version
     first = client.post(f"/projects/{project.id}/chain/steps/{step.id}/edit",
-                        data={"title": "Alice's title", "level_id": step.level_id, "description": "", "version": opened_at})
+                        data={"title": "Alice's title", "level_id": step.level_id, "description": "",
+                              "version": opened_at})
     assert first.status_code == 302
     second = client.post(f"/projects/{project.id}/chain/steps/{step.id}/edit",
-                         data={"title": "Bob's title", "level_id": step.level_id, "description": "", "version": opened_at})
+                         data={"title": "Bob's title", "level_id": step.level_id, "description": "",
+                               "version": opened_at})
     assert second.status_code == 409
     page = second.get_data(as_text=True)
     assert "Someone else saved this step while you were editing" in page

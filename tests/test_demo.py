@@ -27,7 +27,8 @@ def test_demo_load_builds_the_seed_project_once(app, db):
     factors = {f.title: f.direction for f in db.session.scalars(select(InfluencingFactor))}
     assert FactorDirection.HELPING in factors.values() and FactorDirection.HINDERING in factors.values()
     assert any("Munro" in title for title in factors)
-    risks = db.session.scalar(select(func.count()).select_from(Assumption).where(Assumption.kind == AssumptionKind.RISK))
+    risks = db.session.scalar(
+        select(func.count()).select_from(Assumption).where(Assumption.kind == AssumptionKind.RISK))
     assert risks > 0
     roles = set(db.session.scalars(select(Membership.role).where(Membership.project_id == project.id)))
     assert roles == set(Role)

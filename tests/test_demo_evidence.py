@@ -130,7 +130,7 @@ def test_demo_claims_reach_the_posteriors_the_data_intends(app, db):
     claims = list(db.session.scalars(select(Claim).where(Claim.project_id == project.id).order_by(Claim.position)))
     assert len(claims) == 2
     worked = []
-    for claim, spec in zip(claims, evidence_data.CLAIMS):
+    for claim, spec in zip(claims, evidence_data.CLAIMS, strict=True):
         assert claim.prior == 0.5 and len(claim.tests) == 4
         assert any(not test.found for test in claim.tests)  # evidence sought but not found
         assert all(test.item is not None and test.item.project_id == project.id for test in claim.tests)

@@ -30,7 +30,7 @@ def example_chain():
     levels = [DiagramLevel(i + 1, name) for i, name in enumerate(LEVEL_NAMES)]
     counts = [3, 6, 8, 5, 4, 5, 4, 3, 2]
     steps, by_level, next_id = [], [], 1
-    for level, count in zip(levels, counts):
+    for level, count in zip(levels, counts, strict=True):
         ids = []
         for k in range(count):
             steps.append(DiagramStep(
@@ -44,7 +44,7 @@ def example_chain():
             next_id += 1
         by_level.append(ids)
     links = []
-    for upper, lower in zip(by_level, by_level[1:]):
+    for upper, lower in zip(by_level, by_level[1:], strict=False):
         for k, target in enumerate(lower):
             parents = {upper[k * len(upper) // len(lower)], upper[-1 - k % len(upper)] if k % 2 else None}
             links += [DiagramLink(parent, target) for parent in sorted(parents - {None})]
@@ -98,7 +98,7 @@ def sample_path(d: str, per_segment: int = 40):
             for t in (k / per_segment for k in range(per_segment + 1)):
                 points.append(tuple(
                     (1 - t) ** 3 * p0 + 3 * (1 - t) ** 2 * t * p1 + 3 * (1 - t) * t ** 2 * p2 + t ** 3 * p3
-                    for p0, p1, p2, p3 in zip(current, c1, c2, end)))
+                    for p0, p1, p2, p3 in zip(current, c1, c2, end, strict=True)))
             current, i = end, i + 7
         else:  # pragma: no cover - the renderer only emits M, L and C
             raise AssertionError(f"unexpected path command {cmd}")
@@ -176,7 +176,7 @@ def test_levels_stack_top_to_bottom():
     levels, steps, links = example_chain()
     boxes = step_boxes(parse(render_chain_svg(levels, steps, links)))
     level_of = {s.id: s.level_id for s in steps}
-    for upper, lower in zip(levels, levels[1:]):
+    for upper, lower in zip(levels, levels[1:], strict=False):
         upper_bottom = max(y + h for sid, (x, y, w, h) in boxes.items() if level_of[sid] == upper.id)
         lower_top = min(y for sid, (x, y, w, h) in boxes.items() if level_of[sid] == lower.id)
         assert lower_top > upper_bottom

@@ -7,9 +7,10 @@ module does not list the forms by hand: it finds them.
 The walk. While the module is collected, a scratch app (SQLite in a temporary directory) gets a
 project furnished as for the permission matrix (tests/test_permissions.py), and every GET page
 of CASES is rendered: project pages as the lead (or a site admin, where the lead is refused),
-admin pages as a site admin, public pages anonymously. Each POST <form> found is matched to the POST case whose formatted path is its
-action. Which walks apply to a case (below) follows from the fields its form showed, so a
-new form, or a new field with a Length validator, is walked without touching this file.
+admin pages as a site admin, public pages anonymously. Each POST <form> found is matched to the
+POST case whose formatted path is its action. Which walks apply to a case (below) follows from
+the fields its form showed, so a new form, or a new field with a Length validator, is walked
+without touching this file.
 
 Each test, one per form, furnishes its own project on the backend under test, renders the
 form's page again and reads the form from it. It then runs, in turn, the walks that apply, each
@@ -616,7 +617,8 @@ def refusal_problem(outcome: Outcome, controls: list[Control], want: int | None 
     if not error_messages(outcome.html):
         return f"{outcome.status} without an error message on the page"
     if missing:
-        return f"{outcome.status}, but no message next to {', '.join(missing)} (messages: {error_messages(outcome.html)})"
+        return (f"{outcome.status}, but no message next to {', '.join(missing)} "
+                f"(messages: {error_messages(outcome.html)})")
     return None
 
 

@@ -16,9 +16,11 @@ from impact.mail.outbox import deliver_due
 from impact.toc.services import load_chain
 
 CARDS = [
-    ("ann@council-a.gov.uk", "Ann", "practitioner", ["Write reports for the family, not the file", "Ask families what helps"]),
+    ("ann@council-a.gov.uk", "Ann", "practitioner",
+     ["Write reports for the family, not the file", "Ask families what helps"]),
     ("bob@council-b.gov.uk", "Bob", "practitioner", ["Use the relationship-based practice checklist"]),
-    ("cat@council-c.gov.uk", "", "manager", ["Give PRP findings time in team meetings", "Share the guide", "Champion it"]),
+    ("cat@council-c.gov.uk", "", "manager",
+     ["Give PRP findings time in team meetings", "Share the guide", "Champion it"]),
     ("dan@uni.ac.uk", "Dan", "academic", ["Run a follow-up seminar"]),
     ("eve@council-a.gov.uk", "Eve", "practitioner", ["Try motivational interviewing"]),
 ]
@@ -56,7 +58,8 @@ def _links(message):
 def _answer(client, path, progress: list[str], *, consent=False, helped="", hindered=""):
     page = client.get(path).get_data(as_text=True)
     action_ids = re.findall(r'name="progress_(\d+)"', page)
-    data = {f"progress_{action_id}": level for action_id, level in zip(dict.fromkeys(action_ids), progress)}
+    data = {f"progress_{action_id}": level
+            for action_id, level in zip(dict.fromkeys(action_ids), progress, strict=False)}
     data.update(helped=helped, hindered=hindered)
     if consent:
         data["consent_to_quote"] = "y"
@@ -73,8 +76,8 @@ def campaign_sent(client, project, login_as, smtp_server, app):
     page = client.get(_url(project, event_id, "cards/tags")).get_data(as_text=True)
     action_ids = re.findall(r'name="action_ids" value="(\d+)"', page)
     assert len(action_ids) == 8
-    response = client.post(_url(project, event_id, "cards/tags"), data={"action_ids": action_ids, "step_id": practice.id,
-                                                                        "add": "y"})
+    response = client.post(_url(project, event_id, "cards/tags"),
+                           data={"action_ids": action_ids, "step_id": practice.id, "add": "y"})
     assert response.status_code == 302
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     response = client.post(_url(project, event_id, "followups/new"), data={

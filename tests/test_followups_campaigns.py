@@ -91,7 +91,8 @@ def test_a_campaign_counts_only_its_own_answers(app, client, project, login_as):
     assert _answer(respondent, personal_link("ann@council-a.gov.uk", second), ["done", "done"]).status_code == 200
     page = campaign_page(client, project, event_id, second)
     assert figure(page, "Responded") == "1" and "Progress reported on 2 actions" in page
-    assert re.search(r"<th scope=\"row\">Practitioner</th><td>3</td><td>3</td><td>3</td><td>0</td><td>1</td><td>33%</td>", page)
+    assert re.search(r"<th scope=\"row\">Practitioner</th>"
+                     r"<td>3</td><td>3</td><td>3</td><td>0</td><td>1</td><td>33%</td>", page)
     page = campaign_page(client, project, event_id, first)
     assert figure(page, "Responded") == "3" and "Progress reported on 6 actions" in page
 

@@ -32,7 +32,8 @@ def _insert_before_the_fixes() -> None:
             "(1, 1, 'lead', 'academic'), (1, 2, 'team_member', 'academic')")
         run("INSERT INTO events (id, project_id, kind, title, event_date, card_link_key) "
             "VALUES (1, 1, 'seminar', 'Seminar', '2026-10-01', 'key1')")
-        run("INSERT INTO action_cards (id, project_id, event_id, email, source) VALUES (1, 1, 1, 'cara@bücher.de', 'paper')")
+        run("INSERT INTO action_cards (id, project_id, event_id, email, source) "
+            "VALUES (1, 1, 1, 'cara@bücher.de', 'paper')")
         run("INSERT INTO opt_outs (project_id, email) VALUES (1, 'cara@bücher.de'), (1, 'cara@xn--bcher-kva.de')")
         run("INSERT INTO followup_campaigns (id, project_id, event_id, subject, message, send_at, closes_at, sent_at) "
             "VALUES (1, 1, 1, 'How did it go?', 'Tell us', :now, '2027-01-01 00:00:00', :now)", now=now)
@@ -41,7 +42,8 @@ def _insert_before_the_fixes() -> None:
         for status, kind, body, followup in (
                 ("sent", "password_reset", "Open http://x.org/password/reset/OLDTOKEN now", None),
                 ("pending", "password_reset", "Open http://x.org/password/reset/OLDTOKEN2 now", None),
-                ("pending", "followup", "Reply: http://x.org/followup/TOK\n\nStop: http://x.org/followup/TOK2/opt-out", 1)):
+                ("pending", "followup",
+                 "Reply: http://x.org/followup/TOK\n\nStop: http://x.org/followup/TOK2/opt-out", 1)):
             run("INSERT INTO outbox_messages (kind, to_address, subject, body_text, status, followup_id) "
                 "VALUES (:kind, 'ann@example.org', 'Subject', :body, :status, :followup)",
                 kind=kind, body=body, status=status, followup=followup)

@@ -389,7 +389,8 @@ def test_settling_needs_a_csrf_token(db, app_with):
     stuck = _stuck()
     admin = factories.user("Admin", admin=True)
     client = app_with(WTF_CSRF_ENABLED=True).test_client()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    login_page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
     client.post("/login", data={"email": admin.email, "password": factories.PASSWORD, "csrf_token": token})
     assert client.post(f"/admin/outbox/{stuck}/send-again").status_code == 400
     assert outbox_row(stuck).status is OutboxStatus.SENDING

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from impact.auth.services import create_user, make_reset_token, send_password_reset
 from impact.cards import online
 from impact.cards.models import ActionCard, CardConfirmation, CardSource, action_steps
-from impact.charts.bundle import plotly_version
 from impact.cards.online import PURPOSE as CARD_CONFIRMATION
 from impact.cards.services import CardData, save_card, tag_actions
+from impact.charts.bundle import plotly_version
 from impact.coding.models import FactorTheme
 from impact.coding.services import add_default_themes, set_codes
 from impact.events.models import Event, EventKind
@@ -31,16 +31,32 @@ from impact.followups.services import save_campaign, save_response, send_campaig
 from impact.followups.tokens import OPT_OUT, make_token
 from impact.mail.models import OutboxMessage
 from impact.model_types import utcnow
-from impact.projects.invitations import PURPOSE as INVITATION, invite
+from impact.projects.invitations import PURPOSE as INVITATION
+from impact.projects.invitations import invite
 from impact.projects.models import Invitation, Membership, PartnerGroup, PartnerOrganisation, Role
-from impact.signing import make_token as make_signed
 from impact.projects.permissions import Need
+from impact.signing import make_token as make_signed
 from impact.toc import revisions, trash
 from impact.toc.models import DeletedStep, FactorDirection
 from impact.toc.services import add_step, load_chain
 from tests import factories
 from tests.permission_cases import (
-    ADMIN, ALLOWED, CREATOR, GUEST, LOGIN, NEW_PASSWORD, PUBLIC, PUBLIC_FORM, ROLES, UPLOAD, C, Case, E, F, get, post,
+    ADMIN,
+    ALLOWED,
+    CREATOR,
+    GUEST,
+    LOGIN,
+    NEW_PASSWORD,
+    PUBLIC,
+    PUBLIC_FORM,
+    ROLES,
+    UPLOAD,
+    C,
+    Case,
+    E,
+    F,
+    get,
+    post,
 )
 
 # Modules of tests/permission_cases adding later features' routes (see its __init__).
@@ -455,7 +471,8 @@ def test_objects_of_another_project_are_not_found(app, project):
     for role in ("lead", "team_member"):
         user = factories.user_with_role(role, project)
         browsers[role] = app.test_client()
-        assert browsers[role].post("/login", data={"email": user.email, "password": factories.PASSWORD}).status_code == 302
+        response = browsers[role].post("/login", data={"email": user.email, "password": factories.PASSWORD})
+        assert response.status_code == 302
     crossed = {**world(other), "p": project.id}
     before = project_state(other)
     failures = []

@@ -17,7 +17,8 @@ from tests import factories
 
 def _membership(project, user):
     _db.session.expire_all()
-    return _db.session.scalar(select(Membership).where(Membership.project_id == project.id, Membership.user_id == user.id))
+    return _db.session.scalar(
+        select(Membership).where(Membership.project_id == project.id, Membership.user_id == user.id))
 
 
 def _invite(client, project, **data):
@@ -61,7 +62,8 @@ def test_a_new_person_sets_a_password_from_the_invitation_and_lands_in_the_proje
     path = _invitation_path("carer@example.org")
     form = invitee.get(path).get_data(as_text=True)
     assert 'value="Pat Carer"' in form and "Choose a password" in form
-    landed = invitee.post(path, data={"name": "Pat Carer", "password": "a long enough one", "confirm": "a long enough one"})
+    landed = invitee.post(path,
+                          data={"name": "Pat Carer", "password": "a long enough one", "confirm": "a long enough one"})
     assert landed.status_code == 302 and landed.headers["Location"] == f"/projects/{project.id}"
     user = find_user_by_email("carer@example.org")
     membership = _membership(project, user)
@@ -156,19 +158,22 @@ def test_the_last_lead_cannot_step_down_or_be_removed(client, project, login_as)
     page = client.post(f"/projects/{project.id}/members/{membership.id}", data={
         "role": "team_member", "partner_group": "academic", "organisation_id": 0}).get_data(as_text=True)
     assert "A project needs at least one lead" in page
-    page = client.post(f"/projects/{project.id}/members/{membership.id}/remove", follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/projects/{project.id}/members/{membership.id}/remove",
+                       follow_redirects=True).get_data(as_text=True)
     assert "A project needs at least one lead" in page
     assert _membership(project, lead).role == Role.LEAD
 
 
 def test_organisations_are_added_and_duplicates_explained(client, project, login_as):
     login_as("lead", project)
-    added = client.post(f"/projects/{project.id}/organisations", data={"org-name": "Carers Forum", "org-kind": "third_sector"})
+    added = client.post(f"/projects/{project.id}/organisations",
+                        data={"org-name": "Carers Forum", "org-kind": "third_sector"})
     assert added.status_code == 302
     page = client.post(f"/projects/{project.id}/organisations", data={"org-name": "carers forum", "org-kind": "other"})
     assert page.status_code == 400
     assert "already a partner organisation" in page.get_data(as_text=True)
-    names = set(_db.session.scalars(select(PartnerOrganisation.name).where(PartnerOrganisation.project_id == project.id)))
+    names = set(_db.session.scalars(
+        select(PartnerOrganisation.name).where(PartnerOrganisation.project_id == project.id)))
     assert names == {"Council A", "Carers Forum"}
 
 
@@ -203,7 +208,8 @@ def test_admin_creates_a_user_who_gets_a_set_password_email(client, login_as):
 
 def test_admin_cannot_lock_themselves_out(client, login_as):
     admin = login_as("admin")
-    page = client.post(f"/admin/users/{admin.id}", data={"name": "Admin", "is_admin": "", "active": "y"}).get_data(as_text=True)
+    page = client.post(f"/admin/users/{admin.id}",
+                       data={"name": "Admin", "is_admin": "", "active": "y"}).get_data(as_text=True)
     assert "You cannot remove your own admin rights" in page
 
 
@@ -301,5 +307,6 @@ def test_organisation_form_posts_with_csrf_protection_on(app_with, project):
     response = protected.post(url, data={"org-csrf_token": org_token, "org-name": "Carers Forum",
                                          "org-kind": "third_sector"})
     assert response.status_code == 302
-    names = set(_db.session.scalars(select(PartnerOrganisation.name).where(PartnerOrganisation.project_id == project.id)))
+    names = set(_db.session.scalars(
+        select(PartnerOrganisation.name).where(PartnerOrganisation.project_id == project.id)))
     assert names == {"Council A", "Carers Forum"}

@@ -47,7 +47,8 @@ def _event(project, title="First seminar"):
 
 def _campaign(event, *, send_at, reminder_at=None):
     return save_campaign(event, None, subject="How did your actions go?", message="At {event} you wrote actions.",
-                         reminder_message="", send_at=send_at, reminder_at=reminder_at, closes_at=utcnow() + 30 * 24 * HOUR)
+                         reminder_message="", send_at=send_at, reminder_at=reminder_at,
+                         closes_at=utcnow() + 30 * 24 * HOUR)
 
 
 def _steps(project):
@@ -146,7 +147,8 @@ def test_answers_for_an_event_with_a_200_character_title_are_saved(app, client, 
     assert len(item.source) <= 200
 
 
-def test_deleting_a_long_assumption_or_a_link_between_long_titled_steps_keeps_an_undoable_copy(client, project, login_as):
+def test_deleting_a_long_assumption_or_a_link_between_long_titled_steps_keeps_an_undoable_copy(
+        client, project, login_as):
     login_as("team_member", project)
     chain = load_chain(project.id)
     assumption = chain.assumptions_by_link[chain.links[0].id][0]
@@ -214,7 +216,8 @@ def save_response_for_new_card(project, event, email="zed@council.gov.uk", *, ta
     send_campaign(campaign)
     followup = _db.session.scalar(select(FollowUp).where(FollowUp.card_id == card.id))
     response = save_response(followup, progress={card.actions[0].id: (Progress.SOME, "", "")},
-                             **{"helped": "", "hindered": "", "anything_else": "", "consent_to_quote": False, **answers})
+                             **{"helped": "", "hindered": "", "anything_else": "", "consent_to_quote": False,
+                                **answers})
     _db.session.commit()
     return response
 
@@ -295,7 +298,8 @@ def test_tagging_an_answered_action_links_its_response_and_keeps_the_teams_own_j
     login_as("team_member", project)
     tags = cards_url(event, "tags")
     for step in ("Seminars", "Attendees from six councils"):
-        assert client.post(tags, data={"action_ids": [action_id], "step_id": steps[step].id, "add": "y"}).status_code == 302
+        added = client.post(tags, data={"action_ids": [action_id], "step_id": steps[step].id, "add": "y"})
+        assert added.status_code == 302
     _db.session.expire_all()
     links = {link.step_id: link for link in _db.session.get(EvidenceItem, item_id).links}
     assert set(links) == {steps["Seminars"].id, steps["Attendees from six councils"].id}
@@ -373,8 +377,10 @@ def test_sending_the_card_form_in_a_loop_emails_the_address_once(client, project
     _db.session.commit()
     for attempt in range(5):
         for email in ("sam@council.gov.uk", "ann@council.gov.uk"):
-            assert client.post(public_url(event), data=card_form(email, actions=[f"Attempt {attempt}"])).status_code == 200
-    counts = dict(_db.session.execute(select(OutboxMessage.to_address, func.count()).group_by(OutboxMessage.to_address)).all())
+            response = client.post(public_url(event), data=card_form(email, actions=[f"Attempt {attempt}"]))
+            assert response.status_code == 200
+    counts = dict(_db.session.execute(
+        select(OutboxMessage.to_address, func.count()).group_by(OutboxMessage.to_address)).all())
     assert counts == {"sam@council.gov.uk": 1, "ann@council.gov.uk": 1}
     # The one link sent confirms the newest version.
     from impact.cards.models import CardConfirmation

@@ -41,7 +41,8 @@ GOOD_KEY = secrets.token_hex(32)
 
 def _env(**settings) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("MAIL_", "FLASK_", "IMPACT_", "RATELIMIT_")) and key not in ("SECRET_KEY", "DATABASE_URL")}
+           if not key.startswith(("MAIL_", "FLASK_", "IMPACT_", "RATELIMIT_"))
+           and key not in ("SECRET_KEY", "DATABASE_URL")}
     env.update(PYTHONUNBUFFERED="1", **settings)
     return env
 

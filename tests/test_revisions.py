@@ -55,7 +55,8 @@ def test_compare_shows_steps_and_links_added_removed_and_renamed(client, project
     practice = by_title["Reports written for the client"]
     # rename one step, delete another (taking its links), add a new step and link it
     client.post(f"/projects/{project.id}/chain/steps/{seminars.id}/edit",
-                data={"title": "Seminar series", "level_id": seminars.level_id, "description": "", "version": seminars.version})
+                data={"title": "Seminar series", "level_id": seminars.level_id, "description": "",
+                      "version": seminars.version})
     client.post(f"/projects/{project.id}/chain/steps/{attendees.id}/delete", data={"confirm": "yes"})
     outputs = factories.level(project, "Outputs")
     client.post(f"/projects/{project.id}/chain/levels/{outputs.id}/steps", data={"title": "Good practice guide"})

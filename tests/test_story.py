@@ -18,7 +18,6 @@ from impact.toc.models import FactorDirection
 from impact.toc.services import load_chain
 from impact.tracing.models import Claim, ClaimTest, TestType
 
-
 # Helpers, shared with test_gaps.py and test_report.py --------------------------------------------
 
 def add_item(project, title, *, group=PartnerGroup.PRACTITIONER, kind=EvidenceKind.MEETING_RECORD, quote="",

@@ -46,11 +46,13 @@ def test_restore_skips_links_to_steps_deleted_since(client, project, login_as):
     login_as("team_member", project)
     first = _delete(client, project, "Seminars")
     _delete(client, project, "Attendees from six councils")
-    page = client.post(f"/projects/{project.id}/chain/deleted/{first.id}/restore", follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/projects/{project.id}/chain/deleted/{first.id}/restore",
+                       follow_redirects=True).get_data(as_text=True)
     assert "A link to a step that has since been deleted was not restored." in page
     chain = load_chain(project.id)
-    assert [(chain.step_by_id[l.source_step_id].title, chain.step_by_id[l.target_step_id].title) for l in chain.links] == [
-        ("Seminars", "Reports written for the client")]
+    ends = [(chain.step_by_id[link.source_step_id].title, chain.step_by_id[link.target_step_id].title)
+            for link in chain.links]
+    assert ends == [("Seminars", "Reports written for the client")]
 
 
 def test_restore_into_another_level_when_the_level_is_gone(client, project, login_as):
@@ -58,7 +60,8 @@ def test_restore_into_another_level_when_the_level_is_gone(client, project, logi
     record = _delete(client, project, "Seminars")
     activities = factories.level(project, "Activities")
     client.post(f"/projects/{project.id}/chain/levels/{activities.id}/delete")
-    page = client.post(f"/projects/{project.id}/chain/deleted/{record.id}/restore", follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/projects/{project.id}/chain/deleted/{record.id}/restore",
+                       follow_redirects=True).get_data(as_text=True)
     assert "Its level no longer exists, so it is now in Inputs." in page
 
 
@@ -103,7 +106,7 @@ def _held_work(project):
     """Evidence linked to the Seminars step, its link and assumption, an assessment, a card tag and a claim."""
     import datetime as dt
 
-    from impact.assessment.models import Assessment, AssumptionStatus, AssumptionState, Confidence, ProgressRating
+    from impact.assessment.models import Assessment, AssumptionState, AssumptionStatus, Confidence, ProgressRating
     from impact.cards.models import CardSource
     from impact.cards.services import CardData, save_card, tag_actions
     from impact.events.models import EventKind
@@ -197,7 +200,8 @@ def test_removing_a_link_that_holds_evidence_asks_first_and_can_be_undone(client
     chain = load_chain(project.id)
     link = next(link for link in chain.links if chain.assumptions_by_link.get(link.id))
     before, chain_before = _work_state(project), snapshot(chain)
-    link_id, title = link.id, f"{chain.step_by_id[link.source_step_id].title} → {chain.step_by_id[link.target_step_id].title}"
+    link_id = link.id
+    title = f"{chain.step_by_id[link.source_step_id].title} → {chain.step_by_id[link.target_step_id].title}"
     url = f"/projects/{project.id}/chain/links/{link_id}/delete"
     page = client.post(url)  # no confirmation yet: nothing happens, the page asks
     assert page.status_code == 200

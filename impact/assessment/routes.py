@@ -10,10 +10,10 @@ from impact.assessment.forms import AssessmentForm, StandardsForm, assumption_fi
 from impact.assessment.models import AssumptionState, Confidence, EvidenceStandard, ProgressRating
 from impact.concurrency import CONFLICT_ERRORS
 from impact.extensions import db
+from impact.pagination import page_number
 from impact.projects.permissions import Need, get_project_or_404
 from impact.toc.models import Assumption, Link, Step
 from impact.toc.services import get_in_project_or_404, load_chain
-from impact.pagination import page_number
 
 bp = Blueprint("assessment", __name__, url_prefix="/projects/<int:project_id>/assessment")
 

@@ -31,4 +31,5 @@ class ResetPasswordForm(BaseForm):
 
 
 class ChangePasswordForm(ResetPasswordForm):
-    current = PasswordField("Current password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"})
+    current = PasswordField("Current password", validators=[DataRequired()],
+                            render_kw={"autocomplete": "current-password"})

@@ -10,8 +10,8 @@ from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from impact.auth.models import LoginSession, User, session_key_hash
-from impact.external_urls import external_url
 from impact.extensions import db
+from impact.external_urls import external_url
 from impact.mail.addresses import AddressError, normalise_address
 from impact.mail.links import EmailLinks, link_maker
 from impact.mail.outbox import queue_email

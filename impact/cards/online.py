@@ -14,8 +14,8 @@ from sqlalchemy import select
 from impact.cards.models import CardConfirmation, CardSource
 from impact.cards.services import CardData, find_card, followed_up, opted_out_at, save_card
 from impact.events.models import Event
-from impact.external_urls import external_url
 from impact.extensions import db
+from impact.external_urls import external_url
 from impact.mail.links import EmailLinks, link_maker
 from impact.mail.models import OutboxMessage
 from impact.mail.outbox import queue_email

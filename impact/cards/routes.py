@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from impact.pagination import page_number
 from impact.cards import services
 from impact.cards.forms import CardForm, TagForm
 from impact.cards.models import CardSource
 from impact.events.services import get_event_or_404
 from impact.extensions import db
 from impact.forms import select_choices
+from impact.pagination import page_number
 from impact.projects.permissions import Need, get_project_or_404
 from impact.toc.models import Step
 from impact.toc.services import get_in_project_or_404, load_chain

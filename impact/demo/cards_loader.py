@@ -53,7 +53,7 @@ def load_cards_demo(project: Project) -> bool:
         card, _ = save_card(event, CardData(email=email, name=name, organisation=organisation,
                                             partner_group=PartnerGroup(group),
                                             actions=[text for text, _ in actions]), CardSource.PAPER)
-        for action, (_, keys) in zip(card.actions, actions):
+        for action, (_, keys) in zip(card.actions, actions, strict=True):
             for key in keys:
                 tag_actions(project, event, [action.id], steps[key])
         cards.append((card, answer))
@@ -77,7 +77,8 @@ def load_cards_demo(project: Project) -> bool:
             continue
         levels, helped, hindered, consent, pseudonym, codes = answer
         response = save_response(
-            followup, progress={action.id: (Progress(level), "", "") for action, level in zip(card.actions, levels)},
+            followup,
+            progress={action.id: (Progress(level), "", "") for action, level in zip(card.actions, levels, strict=True)},
             helped=helped, hindered=hindered, anything_else="", consent_to_quote=consent, pseudonym=pseudonym)
         response.submitted_at = response.updated_at = answered_on
         answered_on += dt.timedelta(days=1)

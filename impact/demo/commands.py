@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from sqlalchemy import select
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from impact.demo import seed_data
 from impact.demo.loader import load_demo

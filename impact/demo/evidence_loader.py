@@ -17,12 +17,12 @@ from impact.auth.models import User
 from impact.auth.services import find_user_by_email
 from impact.demo import evidence_data as data
 from impact.demo import seed_data
+from impact.demo.cards_loader import step_titles
 from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, LinkOrigin, Stance, Strength
 from impact.extensions import db
 from impact.projects.models import PartnerGroup, Project
 from impact.story.models import Story, StorySnapshot
 from impact.story.services import build_content
-from impact.demo.cards_loader import step_titles
 from impact.toc.services import Chain, load_chain
 from impact.tracing.bayes import PRESETS
 from impact.tracing.models import Claim, ClaimTest, TestType

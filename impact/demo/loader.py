@@ -51,6 +51,16 @@ def load_demo() -> tuple[Project, bool]:
         title=info["title"], question=info["question"], description=info["description"],
         start_date=_date(info.get("start_date")), end_date=_date(info.get("end_date")), funder=info["funder"],
     )
+    _add_partners(project, users, lead_spec)
+    levels, steps = _add_chain(project)
+    _apply_revisions(project, levels, steps, users[lead_spec["email"]])
+    load_cards_demo(project)
+    load_evidence_demo(project)
+    return project, True
+
+
+def _add_partners(project: Project, users: dict[str, User], lead_spec: dict) -> None:
+    """The partner organisations, and each seeded user's membership (the lead's already exists)."""
     organisations = {}
     for spec in seed_data.ORGANISATIONS:
         organisation = PartnerOrganisation(name=spec["name"], kind=OrganisationKind(spec["kind"]))
@@ -71,6 +81,9 @@ def load_demo() -> tuple[Project, bool]:
             db.session.add(Membership(project=project, user=users[spec["email"]], role=Role(spec["role"]),
                                       partner_group=group, organisation=organisation))
 
+
+def _add_chain(project: Project) -> tuple[dict[str, Level], dict[str, Step]]:
+    """The seed's levels, steps, links and factors as first drawn; returns the levels and steps by name and key."""
     levels = {level.name: level for level in project.levels}
     for name in seed_data.LEVELS:
         if name not in levels:
@@ -81,8 +94,13 @@ def load_demo() -> tuple[Project, bool]:
     for spec in seed_data.LINKS:
         _add_link(project, steps, spec)
     for spec in seed_data.FACTORS:
-        chain.add_factor(steps[spec["step"]], spec["title"], FactorDirection(spec["direction"]), spec.get("description", ""))
+        chain.add_factor(steps[spec["step"]], spec["title"], FactorDirection(spec["direction"]),
+                         spec.get("description", ""))
+    return levels, steps
 
+
+def _apply_revisions(project: Project, levels: dict[str, Level], steps: dict[str, Step], lead: User) -> None:
+    """Each seeded revision's changes to the chain, saved as a named revision by the lead."""
     for revision in seed_data.REVISIONS:
         for change in revision["changes"]:
             if change["op"] == "add_step":
@@ -93,10 +111,7 @@ def load_demo() -> tuple[Project, bool]:
                 steps[change["key"]].title = change["title"]
         db.session.flush()
         save_revision(project, name=revision["name"], revision_date=dt.date.fromisoformat(revision["date"]),
-                      note=revision.get("note", ""), user=users[lead_spec["email"]])
-    load_cards_demo(project)
-    load_evidence_demo(project)
-    return project, True
+                      note=revision.get("note", ""), user=lead)
 
 
 def _add_step(project: Project, levels: dict[str, Level], steps: dict[str, Step], spec: dict) -> None:

@@ -26,6 +26,7 @@ class EventForm(VersionedForm):
 # Attendance by partner group: one number field per group, so the form works without JavaScript.
 for _group in PartnerGroup:
     setattr(EventForm, f"attend_{_group.value}", IntegerField(
-        _group.label, validators=[Optional(), NumberRange(min=0, max=100000, message="Enter a whole number, 0 or more.")],
+        _group.label,
+        validators=[Optional(), NumberRange(min=0, max=100000, message="Enter a whole number, 0 or more.")],
         render_kw={"inputmode": "numeric"},
     ))

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from impact.pagination import page_number
 from impact.concurrency import CONFLICT_ERRORS, ensure_current
 from impact.events import services
 from impact.events.blueprint import bp
@@ -13,6 +12,7 @@ from impact.extensions import db
 from impact.followups.services import campaigns_query
 from impact.followups.tracking import event_tracking
 from impact.model_types import utcnow
+from impact.pagination import page_number
 from impact.projects.permissions import Need, can, get_project_or_404
 
 

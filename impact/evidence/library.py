@@ -4,10 +4,9 @@ Services flush; the route commits once.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-
-import datetime as dt
 
 from flask import abort, current_app, url_for
 from flask_login import current_user

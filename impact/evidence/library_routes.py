@@ -23,8 +23,8 @@ from impact.evidence.forms import FilterForm, ItemForm, LinkEditForm, LinkForm, 
 from impact.evidence.models import EvidenceItem, EvidenceLink, Stance, Strength
 from impact.extensions import db
 from impact.forms import select_choices
-from impact.projects.permissions import Need, can, get_project_or_404
 from impact.pagination import page_number
+from impact.projects.permissions import Need, can, get_project_or_404
 from impact.toc.services import load_chain
 
 bp = Blueprint("evidence", __name__, url_prefix="/projects/<int:project_id>/evidence")

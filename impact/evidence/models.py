@@ -96,7 +96,8 @@ class EvidenceItem(db.Model):
         CheckConstraint("length(title) > 0", name="title_not_empty"),
         CheckConstraint("quote = '' OR consent_to_quote = false OR length(pseudonym) > 0",
                         name="quote_has_pseudonym"),
-        CheckConstraint("file_sha256 IS NULL OR (length(file_sha256) = 64 AND file_size >= 0 AND length(file_name) > 0)",
+        CheckConstraint("file_sha256 IS NULL OR "
+                        "(length(file_sha256) = 64 AND file_size >= 0 AND length(file_name) > 0)",
                         name="file_complete"),
         {"sqlite_autoincrement": True},
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import render_template
 
 from impact.cards.models import ActionCard
-from impact.external_urls import external_url
 from impact.extensions import db
+from impact.external_urls import external_url
 from impact.followups.models import Campaign, FollowUp
 from impact.followups.tokens import OPT_OUT, make_token
 from impact.mail.links import EmailLinks, link_maker

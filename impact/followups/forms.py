@@ -2,11 +2,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from wtforms import BooleanField, DateTimeLocalField, RadioField, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    RadioField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
-from impact.forms import BaseForm, VersionedForm, enum_choices
 from impact.followups.models import Progress
+from impact.forms import BaseForm, VersionedForm, enum_choices
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 

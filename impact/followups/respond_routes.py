@@ -13,7 +13,6 @@ from impact.followups.pseudonyms import next_pseudonym
 from impact.followups.tokens import OPT_OUT, RESPOND, LinkProblem, read_token
 from impact.model_types import utcnow
 
-
 bp = Blueprint("respond", __name__, url_prefix="/followup")
 
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import current_app
 
-from impact.signing import LinkProblem, make_token as _sign, read_token as _read
+from impact.signing import LinkProblem
+from impact.signing import make_token as _sign
+from impact.signing import read_token as _read
 
 RESPOND = "followup-response"
 OPT_OUT = "followup-opt-out"

@@ -11,7 +11,6 @@ import ssl
 from collections.abc import Mapping
 from typing import Any
 
-
 # OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH and X509_V_ERR_IP_ADDRESS_MISMATCH.
 _NAME_MISMATCH = {62, 64}
 

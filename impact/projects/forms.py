@@ -60,7 +60,8 @@ class InviteForm(BaseForm):
     email = EmailAddressField("Email")
     name = StringField("Their name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("Role", choices=enum_choices(Role), default=Role.TEAM_MEMBER.value)
-    partner_group = SelectField("Partner group", choices=enum_choices(PartnerGroup), default=PartnerGroup.ACADEMIC.value)
+    partner_group = SelectField("Partner group", choices=enum_choices(PartnerGroup),
+                                default=PartnerGroup.ACADEMIC.value)
     organisation_id = SelectField("Organisation", coerce=int, default=0)
     submit = SubmitField("Send invitation")
 

@@ -13,8 +13,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from impact.auth.models import User
-from impact.external_urls import external_url
 from impact.extensions import db
+from impact.external_urls import external_url
 from impact.mail.links import EmailLinks, link_maker
 from impact.mail.outbox import queue_email
 from impact.model_types import utcnow

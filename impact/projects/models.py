@@ -90,10 +90,12 @@ class Project(db.Model):
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True
     )
     organisations: Mapped[list[PartnerOrganisation]] = relationship(
-        back_populates="project", cascade="all, delete-orphan", passive_deletes=True, order_by="PartnerOrganisation.name"
+        back_populates="project", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="PartnerOrganisation.name",
     )
     levels: Mapped[list[Level]] = relationship(
-        back_populates="project", cascade="all, delete-orphan", passive_deletes=True, order_by="(Level.position, Level.id)"
+        back_populates="project", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="(Level.position, Level.id)",
     )
     steps: Mapped[list[Step]] = relationship(viewonly=True)
 

@@ -7,14 +7,13 @@ from sqlalchemy import select
 from impact.concurrency import EditConflict, ensure_current
 from impact.extensions import db
 from impact.forms import select_choices
-from impact.projects import services
-from impact.projects import invitations
+from impact.pagination import page_number
+from impact.projects import invitations, services
 from impact.projects.forms import InviteForm, MemberEditForm, OrganisationForm, ProjectCreateForm, ProjectEditForm
 from impact.projects.models import Membership, OrganisationKind, PartnerGroup, PartnerOrganisation, Project, Role
 from impact.projects.permissions import Need, can, get_project_or_404, visible_projects_query
 from impact.toc.services import load_chain
 from impact.toc.views import chain_diagram
-from impact.pagination import page_number
 
 bp = Blueprint("projects", __name__)
 
@@ -48,10 +47,12 @@ def new_project():
         project = services.create_project(
             creator=current_user,
             organisation_names=form.organisation_names(),
-            **{name: getattr(form, name).data or ("" if not name.endswith("_date") else None) for name in PROJECT_FIELDS},
+            **{name: getattr(form, name).data or ("" if not name.endswith("_date") else None)
+               for name in PROJECT_FIELDS},
         )
         db.session.commit()
-        flash("Project created from the knowledge-exchange template of levels. Add steps to build the chain.", "success")
+        flash("Project created from the knowledge-exchange template of levels. Add steps to build the chain.",
+              "success")
         return redirect(url_for("toc.chain", project_id=project.id))
     return render_template("projects/new.html", form=form), (400 if form.errors else 200)
 
@@ -75,8 +76,9 @@ def edit_project(project_id: int):
         try:
             ensure_current(project, form.submitted_version())
             services.update_project(
-                project, **{name: getattr(form, name).data if name.endswith("_date") else (getattr(form, name).data or "")
-                            for name in PROJECT_FIELDS}
+                project,
+                **{name: getattr(form, name).data if name.endswith("_date") else (getattr(form, name).data or "")
+                   for name in PROJECT_FIELDS}
             )
             db.session.commit()
         except EditConflict:

@@ -72,9 +72,20 @@ def _evidence_changes(diff: StoryDiff, what: str, old: list[dict], new: list[dic
                 f" → {label('stance', after['stance'])}, {label('strength', after['strength']).lower()}"))
 
 
-def diff_stories(old: dict[str, Any], new: dict[str, Any]) -> StoryDiff:
-    diff = StoryDiff()
-    old_steps, new_steps = _by_id(old["steps"]), _by_id(new["steps"])
+def _assumption_changes(diff: StoryDiff, name: str, old: list[dict], new: list[dict]) -> None:
+    old_assumptions = _by_id(old)
+    for assumption in new:
+        was = old_assumptions.get(assumption["id"])
+        if was is None:
+            diff.assumptions.append(Change("added", assumption["text"], f"on {name}"))
+        elif was["status"] != assumption["status"]:
+            diff.assumptions.append(Change(
+                "changed", assumption["text"],
+                f"on {name}: {label('state', was['status'])} → {label('state', assumption['status'])}"))
+
+
+def _step_changes(diff: StoryDiff, old: list[dict], new: list[dict]) -> None:
+    old_steps, new_steps = _by_id(old), _by_id(new)
     for step_id, step in new_steps.items():
         if step_id not in old_steps:
             diff.steps.append(Change("added", step["title"]))
@@ -86,23 +97,19 @@ def diff_stories(old: dict[str, Any], new: dict[str, Any]) -> StoryDiff:
         _assessment_changes(diff, f"Step “{after['title']}”", before, after)
         _evidence_changes(diff, f"the step “{after['title']}”", before["evidence"], after["evidence"])
 
-    old_links, new_links = _by_id(old["links"]), _by_id(new["links"])
+
+def _link_changes(diff: StoryDiff, old: list[dict], new: list[dict]) -> None:
+    old_links, new_links = _by_id(old), _by_id(new)
     for link_id in [i for i in new_links if i in old_links]:
         before, after = old_links[link_id], new_links[link_id]
         name = _link_label(after)
         _assessment_changes(diff, f"Link {name}", before, after)
         _evidence_changes(diff, f"the link {name}", before["evidence"], after["evidence"])
-        old_assumptions = _by_id(before["assumptions"])
-        for assumption in after["assumptions"]:
-            was = old_assumptions.get(assumption["id"])
-            if was is None:
-                diff.assumptions.append(Change("added", assumption["text"], f"on {name}"))
-            elif was["status"] != assumption["status"]:
-                diff.assumptions.append(Change(
-                    "changed", assumption["text"],
-                    f"on {name}: {label('state', was['status'])} → {label('state', assumption['status'])}"))
+        _assumption_changes(diff, name, before["assumptions"], after["assumptions"])
 
-    old_claims, new_claims = _by_id(old["claims"]), _by_id(new["claims"])
+
+def _claim_changes(diff: StoryDiff, old: list[dict], new: list[dict]) -> None:
+    old_claims, new_claims = _by_id(old), _by_id(new)
     for claim_id, claim in new_claims.items():
         was = old_claims.get(claim_id)
         if was is None:
@@ -116,6 +123,12 @@ def diff_stories(old: dict[str, Any], new: dict[str, Any]) -> StoryDiff:
         if claim_id not in new_claims:
             diff.claims.append(Change("removed", claim["statement"]))
 
+
+def diff_stories(old: dict[str, Any], new: dict[str, Any]) -> StoryDiff:
+    diff = StoryDiff()
+    _step_changes(diff, old["steps"], new["steps"])
+    _link_changes(diff, old["links"], new["links"])
+    _claim_changes(diff, old["claims"], new["claims"])
     if old["conclusion"]["text"] != new["conclusion"]["text"]:
         diff.conclusion = (old["conclusion"]["text"], new["conclusion"]["text"])
     return diff

@@ -2,7 +2,8 @@
 
 The database drops these rows with the step, link, assumption or factor they point at
 (ON DELETE CASCADE). So that a deletion stays reversible without losing anyone's work,
-they are copied into the trash record first, as plain JSON, and put back on restore wherever what they point at still exists.
+they are copied into the trash record first, as plain JSON, and put back on restore wherever
+what they point at still exists.
 """
 from __future__ import annotations
 

@@ -146,7 +146,7 @@ def _layout(levels: list[DiagramLevel], steps: list[DiagramStep]) -> tuple[dict[
         row_w = len(row) * BOX_W + max(len(row) - 1, 0) * H_GAP
         xs = [centre - row_w / 2 + k * (BOX_W + H_GAP) for k in range(len(row))]
         row_xs.append(xs)
-        for step, x in zip(row, xs):
+        for step, x in zip(row, xs, strict=True):
             boxes[step.id] = _Box(step, band, x, band * BAND_H + BAND_PAD)
     return boxes, row_xs, width
 
@@ -181,7 +181,7 @@ def _rounded(points: list[tuple[float, float]], radius: float = 12) -> str:
                 pts.pop()  # collinear: the middle point adds nothing
         pts.append(p)
     parts = [f"M{_n(pts[0][0])},{_n(pts[0][1])}"]
-    for a, p, b in zip(pts, pts[1:], pts[2:]):
+    for a, p, b in zip(pts, pts[1:], pts[2:], strict=False):
         r = min(radius, math.dist(a, p) / 2, math.dist(p, b) / 2)
         d1, d2 = math.dist(a, p), math.dist(p, b)
         p1 = (p[0] - r * (p[0] - a[0]) / d1, p[1] - r * (p[1] - a[1]) / d1)
@@ -317,7 +317,8 @@ def render_chain_svg(
     # also lists every step by level.
     role = "group" if any(_safe_href(b.step) for b in rendered_steps) else "img"
     per_level = [
-        f"{_clean(level.name).strip()}: " + (", ".join(_clean(b.step.title).strip() for b in rendered_steps if b.band == i) or "none")
+        f"{_clean(level.name).strip()}: "
+        + (", ".join(_clean(b.step.title).strip() for b in rendered_steps if b.band == i) or "none")
         for i, level in enumerate(levels)
     ]
     desc = " ".join([summary] + [f"{line}." for line in per_level])
@@ -330,7 +331,8 @@ def render_chain_svg(
         f'<title id="{prefix}-title">{escape(_clean(title))}</title>',
         f'<desc id="{prefix}-desc">{escape(desc)}</desc>',
         f'<defs><marker id="{marker}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" markerHeight="9"'
-        f' markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{LINK_COLOUR}"/></marker></defs>',
+        f' markerUnits="userSpaceOnUse" orient="auto">'
+        f'<path d="M0,0 L10,5 L0,10 z" fill="{LINK_COLOUR}"/></marker></defs>',
         *band_svg,
         f'<line x1="{LABEL_W}" y1="0" x2="{LABEL_W}" y2="{height}" stroke="#cbd5e1" stroke-width="1"/>',
         # Links go under the boxes, so any near miss is hidden rather than drawn over text.

@@ -53,6 +53,7 @@ class FactorForm(VersionedForm):
 
 class RevisionForm(BaseForm):
     name = StringField("Revision name", validators=[DataRequired(), Length(max=200)])
-    revision_date = DateField("Date", validators=[DataRequired()], default=lambda: dt.datetime.now(dt.timezone.utc).date())
+    revision_date = DateField("Date", validators=[DataRequired()],
+                              default=lambda: dt.datetime.now(dt.timezone.utc).date())
     note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
     submit = SubmitField("Save revision")

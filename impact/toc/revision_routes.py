@@ -5,12 +5,12 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from impact.extensions import db
+from impact.pagination import page_number
 from impact.projects.permissions import Need, get_project_or_404
 from impact.toc import revisions, services
 from impact.toc.blueprint import bp
 from impact.toc.forms import RevisionForm
 from impact.toc.views import snapshot_diagram
-from impact.pagination import page_number
 
 
 @bp.route("/revisions", methods=["GET", "POST"])

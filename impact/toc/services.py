@@ -38,7 +38,8 @@ class Chain:
 
 
 def load_chain(project_id: int) -> Chain:
-    levels = list(db.session.scalars(select(Level).where(Level.project_id == project_id).order_by(Level.position, Level.id)))
+    levels = list(db.session.scalars(
+        select(Level).where(Level.project_id == project_id).order_by(Level.position, Level.id)))
     level_order = {level.id: index for index, level in enumerate(levels)}
     steps = sorted(
         db.session.scalars(select(Step).where(Step.project_id == project_id)),
@@ -47,7 +48,7 @@ def load_chain(project_id: int) -> Chain:
     step_order = {step.id: index for index, step in enumerate(steps)}
     links = sorted(
         db.session.scalars(select(Link).where(Link.project_id == project_id)),
-        key=lambda l: (step_order.get(l.source_step_id, 0), step_order.get(l.target_step_id, 0)),
+        key=lambda link: (step_order.get(link.source_step_id, 0), step_order.get(link.target_step_id, 0)),
     )
     assumptions: dict[int, list[Assumption]] = defaultdict(list)
     for assumption in db.session.scalars(

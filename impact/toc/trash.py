@@ -13,8 +13,17 @@ from impact.column_limits import clip
 from impact.extensions import db
 from impact.model_types import utcnow
 from impact.projects.models import Project
-from impact.toc.models import Assumption, AssumptionKind, DeletedStep, FactorDirection, InfluencingFactor, Level, Link, Step
 from impact.toc import dependents
+from impact.toc.models import (
+    Assumption,
+    AssumptionKind,
+    DeletedStep,
+    FactorDirection,
+    InfluencingFactor,
+    Level,
+    Link,
+    Step,
+)
 from impact.toc.services import ChainError, leads_to
 
 RECENT_LIMIT = 10
@@ -166,7 +175,8 @@ def restore_step(record: DeletedStep) -> list[str]:
         raise ChainError("That step is already in the chain.")
     level = db.session.scalar(select(Level).where(Level.id == data["step"]["level_id"], Level.project_id == project_id))
     if level is None:
-        level = db.session.scalar(select(Level).where(Level.project_id == project_id).order_by(Level.position, Level.id))
+        level = db.session.scalar(
+            select(Level).where(Level.project_id == project_id).order_by(Level.position, Level.id))
         if level is None:
             raise ChainError("The project has no levels left to restore the step into: add a level first.")
         notes.append(f"Its level no longer exists, so it is now in {level.name}.")

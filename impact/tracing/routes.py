@@ -13,8 +13,14 @@ from impact.projects.permissions import Need, get_project_or_404
 from impact.toc.services import load_chain
 from impact.tracing import charts, services
 from impact.tracing.bayes import PRESET_EXPLANATIONS, PRESETS
-from impact.tracing.forms import (ClaimForm, ClaimTestForm, DeleteTestForm, MoveTestForm, RestoreTestForm,
-                                  TracingSettingsForm)
+from impact.tracing.forms import (
+    ClaimForm,
+    ClaimTestForm,
+    DeleteTestForm,
+    MoveTestForm,
+    RestoreTestForm,
+    TracingSettingsForm,
+)
 from impact.tracing.models import Claim
 
 bp = Blueprint("tracing", __name__, url_prefix="/projects/<int:project_id>/tracing")

@@ -274,7 +274,7 @@ class ClaimTrace:
 def claim_trace(claim: Claim) -> ClaimTrace:
     rows, confidence, undefined_at, reason = [], claim.prior, None, None
     evidence = evidence_of(claim.tests)
-    for index, (test, item) in enumerate(zip(claim.tests, evidence)):
+    for index, (test, item) in enumerate(zip(claim.tests, evidence, strict=True)):
         ratio = 1.0 if not item.probative else item.likelihood_ratio
         if undefined_at is None:
             try:

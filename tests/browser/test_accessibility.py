@@ -22,7 +22,8 @@ def test_the_skip_link_comes_first_and_the_login_form_works_from_the_keyboard(pa
     expect(skip_link).to_be_in_viewport()
     first_focusable = page.evaluate(
         """() => {
-            const selector = 'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])';
+            const selector = 'a[href], button, input:not([type=hidden]), select, textarea, """
+        """[tabindex]:not([tabindex="-1"])';
             return document.querySelector(selector).textContent.trim();
         }"""
     )

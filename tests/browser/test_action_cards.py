@@ -184,7 +184,8 @@ def test_the_card_form_shows_its_errors_next_to_the_fields_and_in_the_summary(pa
     event = _submit_bad_card(page)
     summary = page.get_by_role("alert")
     expect(summary.get_by_role("heading", level=2)).to_have_text(re.compile(r"^Please correct (this|these):$"))
-    _expect_error(page, "email", "Enter an email address like name@council.gov.uk. An email address must have an @-sign.")
+    _expect_error(page, "email",
+                  "Enter an email address like name@council.gov.uk. An email address must have an @-sign.")
     for href in summary.get_by_role("link").evaluate_all("links => links.map(a => a.getAttribute('href'))"):
         expect(page.locator(href)).to_have_count(1)  # every summary link has a target
     expect(page.get_by_label("Email", exact=True)).to_have_value("ann at council")  # what was typed is kept

@@ -20,7 +20,6 @@ from impact.projects.permissions import Need
 from impact.toc.models import Link
 from tests.permission_cases import UPLOAD, Case, get, post
 
-
 V = "/projects/{p}/evidence"
 IT = V + "/{ev_item}"
 ITEM = {"kind": "document", "title": "Good practice guide", "evidence_date": "2012-01-31",
