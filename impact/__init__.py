@@ -3,20 +3,19 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 
 import click
-from flask import Flask, current_app, render_template, request
+from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS, Config, ProductionConfig
+from impact.errors import register_error_handlers
 from impact.extensions import csrf, db, limiter, login_manager, migrate
-from impact.requests import NulFreeRequest, refuse_nul_in_path
+from impact.requests import NulFreeRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -137,80 +136,6 @@ def register_blueprints(app: Flask) -> None:
                       evidence_bp, assessment_bp, tracing_bp, story_bp, charts_bp, jobs_bp,
                       invitations_bp):
         app.register_blueprint(blueprint)
-
-
-def register_error_handlers(app: Flask) -> None:
-    from flask_wtf.csrf import CSRFError
-
-    app.before_request(refuse_nul_in_path)
-
-    def render_error(error, status: int, title: str, message: str):
-        return render_template("error.html", status=status, title=title, message=message), status
-
-    def forbidden(error):
-        # Reached from a pasted link to a page the menu hides for this role: say why and lead back.
-        project_id = (request.view_args or {}).get("project_id")
-        return render_template(
-            "error.html", status=403, title="Not allowed", project_id=project_id,
-            message="Your role in this project does not allow that. If you need to do it, ask the project lead "
-                    "to change your role.",
-        ), 403
-
-    def too_large(error):
-        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-        size = f"{limit / 2**20:.0f} MB" if limit >= 2**20 else f"{limit / 2**10:.0f} KB"
-        return render_error(
-            error, 413, "Too large",
-            f"What you sent is larger than this site accepts ({size} in all), so nothing was saved. "
-            "Go back with your browser's Back button (what you typed is usually still there) and choose a smaller "
-            "file.")
-
-    def too_many(error):
-        # The login limit has an hourly part: "wait a minute" would be untrue after 50 tries.
-        wait = _seconds_until_reset()
-        when = ("a minute" if wait <= 60 else f"{-(-wait // 60)} minutes")
-        return render_error(error, 429, "Too many attempts",
-                            f"Too many attempts in a short time. Please wait {when} and try again.")
-
-    app.register_error_handler(403, forbidden)
-    app.register_error_handler(404, lambda e: render_error(e, 404, "Not found",
-                                                           "There is nothing here, or you do not have access to it."))
-    app.register_error_handler(405, lambda e: render_error(e, 405, "Not allowed", "That action is not available here."))
-    app.register_error_handler(413, too_large)
-    app.register_error_handler(429, too_many)
-    app.register_error_handler(
-        CSRFError,
-        lambda e: render_error(e, 400, "Form expired",
-                               "The form had expired or came from elsewhere. Go back, reload the page and try again."),
-    )
-
-    def server_error(error):
-        db.session.rollback()
-        return render_error(error, 500, "Something went wrong",
-                            "The error has been logged. Nothing you entered was saved; please try again.")
-
-    def simultaneous_save(error):
-        # A unique constraint lost a race (two people saving the same thing at once);
-        # the forms check first, so reaching here means someone else just saved.
-        db.session.rollback()
-        current_app.logger.info("integrity error: %s", error)
-        return render_error(error, 409, "Saved by someone else",
-                            "Someone else saved the same thing a moment ago. "
-                            "Go back, reload the page and check before saving again.")
-
-    app.register_error_handler(500, server_error)
-    app.register_error_handler(IntegrityError, simultaneous_save)
-
-
-def _seconds_until_reset() -> int:
-    """Seconds until the rate limit that refused this request lets it through again (60 if unknown)."""
-    try:
-        current = limiter.current_limit
-    except RuntimeError:  # outside a request the limiter knows
-        current = None
-    if current is None:
-        return 60
-    return max(1, int(current.reset_at - time.time()))
 
 
 CONTENT_SECURITY_POLICY = "; ".join(
