@@ -15,6 +15,7 @@ from werkzeug.routing import IntegerConverter
 from config import CONFIGS, Config, ProductionConfig
 from impact.errors import register_error_handlers
 from impact.extensions import csrf, db, limiter, login_manager, migrate
+from impact.features import PARTS, install, load_parts
 from impact.requests import NulFreeRequest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,10 +41,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseIdConverter
 
     register_extensions(app)
-    register_blueprints(app)
+    # A setting only a test gives, to plug in a part of its own: the app is PARTS.
+    install(app, load_parts(app.config.get("PARTS", PARTS)))
     register_error_handlers(app)
     register_security_headers(app)
-    register_commands(app)
     register_template_helpers(app)
     return app
 
@@ -94,9 +95,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
-    # Importing the models registers them on the metadata (for Alembic and create_all); the
-    # column limits make every backend refuse what PostgreSQL would.
-    from impact import column_limits, models  # noqa: F401
+    # The column limits make every backend refuse what PostgreSQL would (the parts' models are
+    # imported by load_parts, which puts every table on the metadata for Alembic).
+    from impact import column_limits  # noqa: F401
 
 
 @event.listens_for(Engine, "connect")
@@ -106,36 +107,6 @@ def _sqlite_enforce_foreign_keys(dbapi_connection, connection_record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
-
-
-def register_blueprints(app: Flask) -> None:
-    from impact.admin.routes import bp as admin_bp
-    from impact.assessment.routes import bp as assessment_bp
-    from impact.auth.routes import bp as auth_bp
-    from impact.cards.import_routes import bp as card_import_bp
-    from impact.cards.public_routes import bp as public_cards_bp
-    from impact.cards.routes import bp as cards_bp
-    from impact.charts.routes import bp as charts_bp
-    from impact.coding.routes import bp as coding_bp
-    from impact.events.routes import bp as events_bp
-    from impact.evidence.library_routes import bp as evidence_bp
-    from impact.evidence.routes import bp as evidence_links_bp
-    from impact.followups.respond_routes import bp as respond_bp
-    from impact.followups.routes import bp as followups_bp
-    from impact.jobs.routes import bp as jobs_bp
-    from impact.mail.routes import bp as mail_bp
-    from impact.projects.invitation_routes import bp as invitations_bp
-    from impact.projects.routes import bp as projects_bp
-    from impact.reports.routes import bp as reports_bp
-    from impact.story.routes import bp as story_bp
-    from impact.toc.routes import bp as toc_bp
-    from impact.tracing.routes import bp as tracing_bp
-
-    for blueprint in (auth_bp, projects_bp, toc_bp, admin_bp, mail_bp, events_bp, cards_bp, public_cards_bp,
-                      followups_bp, respond_bp, coding_bp, reports_bp, evidence_links_bp, card_import_bp,
-                      evidence_bp, assessment_bp, tracing_bp, story_bp, charts_bp, jobs_bp,
-                      invitations_bp):
-        app.register_blueprint(blueprint)
 
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -172,31 +143,7 @@ def register_security_headers(app: Flask) -> None:
         return response
 
 
-def register_commands(app: Flask) -> None:
-    from impact.auth.commands import users_cli
-    from impact.auth.services import purge_old_sessions
-    from impact.cards.commands import cards_cli
-    from impact.demo.commands import demo_cli
-    from impact.evidence.files import sweep_unused_files
-    from impact.followups.services import queue_due
-    from impact.jobs.commands import jobs_cli, register_due_work
-    from impact.mail.outbox import purge_old_bodies
-    from impact.reports.commands import report_command
-
-    for group in (users_cli, demo_cli, jobs_cli, report_command, cards_cli):
-        app.cli.add_command(group)
-    register_due_work(queue_due)
-    register_due_work(sweep_unused_files)
-    register_due_work(purge_old_bodies)
-    register_due_work(purge_old_sessions)
-
-
 def register_template_helpers(app: Flask) -> None:
-    from impact.charts.bundle import STYLE_ELEMENT_ID, guarded_style_ids, plotly_version
-    from impact.projects.permissions import Need, can
-
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.globals.update(can=can, Need=Need, plotly_version=plotly_version,
-                                 plotly_style_id=STYLE_ELEMENT_ID, plotly_guarded_style_ids=guarded_style_ids)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,11 @@
+"""The codebook of helping and hindering themes, and coding responses to it."""
+from __future__ import annotations
+
+
+def register(contributions) -> None:
+    from impact.coding.routes import bp
+    from impact.features import NavEntry
+    from impact.projects.permissions import Need
+
+    contributions.blueprints.append(bp)
+    contributions.project_nav.append(NavEntry("codebook", "Codebook", "coding.codebook", 50, Need.READ))

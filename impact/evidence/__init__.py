@@ -1,0 +1,14 @@
+"""The evidence library, its files, and evidence links to the chain."""
+from __future__ import annotations
+
+
+def register(contributions) -> None:
+    from impact.evidence.files import sweep_unused_files
+    from impact.evidence.library_routes import bp as library
+    from impact.evidence.routes import bp
+    from impact.features import NavEntry
+    from impact.projects.permissions import Need
+
+    contributions.blueprints += [bp, library]
+    contributions.due_work.append(sweep_unused_files)
+    contributions.project_nav.append(NavEntry("evidence", "Evidence", "evidence.index", 40, Need.READ))

@@ -1,0 +1,17 @@
+"""Projects, their partners and members, invitations, and who may do what in them."""
+from __future__ import annotations
+
+
+def register(contributions) -> None:
+    from impact.features import NavEntry
+    from impact.projects.invitation_routes import bp as invitations
+    from impact.projects.permissions import Need, can
+    from impact.projects.routes import bp
+
+    contributions.blueprints += [bp, invitations]
+    contributions.template_globals.update(can=can, Need=Need)
+    contributions.project_nav += [
+        NavEntry("overview", "Overview", "projects.project", 0),
+        NavEntry("members", "Members", "projects.members", 100, Need.MANAGE),
+        NavEntry("settings", "Settings", "projects.edit_project", 110, Need.MANAGE),
+    ]

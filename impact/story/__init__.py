@@ -1,0 +1,12 @@
+"""The contribution story, its snapshots, and the gaps where evidence is needed."""
+from __future__ import annotations
+
+
+def register(contributions) -> None:
+    from impact.features import NavEntry
+    from impact.projects.permissions import Need
+    from impact.story.routes import bp
+
+    contributions.blueprints.append(bp)
+    contributions.project_nav += [NavEntry("gaps", "Gaps", "story.gaps", 70, Need.READ),
+                                  NavEntry("story", "Contribution story", "story.show", 90)]

@@ -1,0 +1,12 @@
+"""The theory of change: levels, steps, links, assumptions, factors, revisions, the trash."""
+from __future__ import annotations
+
+
+def register(contributions) -> None:
+    from impact.features import NavEntry
+    from impact.projects.permissions import Need
+    from impact.toc.routes import bp
+
+    contributions.blueprints.append(bp)
+    contributions.project_nav += [NavEntry("chain", "Theory of change", "toc.chain", 10, Need.READ),
+                                  NavEntry("revisions", "Revisions", "toc.revision_list", 20, Need.READ)]

@@ -1,0 +1,14 @@
+"""Bayesian contribution tracing on contribution claims."""
+from __future__ import annotations
+
+
+def register(contributions) -> None:
+    from impact.features import NavEntry
+    from impact.projects.permissions import Need, can
+    from impact.tracing.routes import bp
+
+    contributions.blueprints.append(bp)
+    # Offered to leads while the project has not switched it on, so they can.
+    contributions.project_nav.append(NavEntry(
+        "tracing", "Contribution tracing", "tracing.index", 80, Need.READ,
+        shown=lambda project: project.contribution_tracing or can(project, Need.MANAGE)))

@@ -1,0 +1,84 @@
+"""The parts of the app plug into the core by saying what they contribute; the core names none of them.
+
+Each part is a package with a ``register(contributions)`` function in its ``__init__.py``; its
+models module, if it has one, is imported so its tables join the metadata. Adding a feature is
+its folder and one line in PARTS. The order of PARTS is the order of their contributions
+(background work runs in it; navigation entries carry their own position).
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, Flask
+
+PARTS = (
+    "impact.mail", "impact.jobs", "impact.charts",  # core parts that have pages and commands of their own
+    "impact.auth", "impact.projects", "impact.toc",  # the foundation every feature is built on
+    "impact.admin", "impact.events", "impact.cards", "impact.followups", "impact.coding", "impact.evidence",
+    "impact.assessment", "impact.tracing", "impact.story", "impact.reports", "impact.demo",
+)
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A tab of a project's navigation. ``need`` is what the viewer must be allowed (None: anyone who may
+    open the project); ``shown(project)`` can hide it further (a project that does not use a feature)."""
+
+    key: str  # what a page names as its active tab
+    label: str
+    endpoint: str
+    position: int
+    need: Any = None
+    shown: Callable[[Any], bool] | None = None
+
+
+@dataclass(frozen=True)
+class SiteLink:
+    """A link in the site header for site admins (Users, Outbox...)."""
+
+    label: str
+    endpoint: str
+    position: int
+
+
+@dataclass
+class Contributions:
+    blueprints: list[Blueprint] = field(default_factory=list)
+    commands: list[Any] = field(default_factory=list)
+    due_work: list[Callable[[], dict[str, int]]] = field(default_factory=list)
+    project_nav: list[NavEntry] = field(default_factory=list)
+    admin_links: list[SiteLink] = field(default_factory=list)
+    template_globals: dict[str, Any] = field(default_factory=dict)
+
+
+def load_parts(parts: tuple[str, ...] = PARTS) -> Contributions:
+    """Import every part (its models first, so every table is on the metadata) and collect what it registers."""
+    contributions = Contributions()
+    for name in parts:
+        if importlib.util.find_spec(f"{name}.models") is not None:
+            importlib.import_module(f"{name}.models")
+    for name in parts:
+        register = getattr(importlib.import_module(name), "register", None)
+        if register is not None:
+            register(contributions)
+    contributions.project_nav.sort(key=lambda entry: entry.position)
+    contributions.admin_links.sort(key=lambda link: link.position)
+    return contributions
+
+
+def install(app: Flask, contributions: Contributions) -> None:
+    from impact.jobs.commands import register_due_work
+
+    for blueprint in contributions.blueprints:
+        app.register_blueprint(blueprint)
+    for command in contributions.commands:
+        app.cli.add_command(command)
+    for work in contributions.due_work:
+        register_due_work(work)
+    app.jinja_env.globals.update(contributions.template_globals, project_nav=contributions.project_nav,
+                                 admin_links=contributions.admin_links)
+    app.extensions["impact.parts"] = contributions
