@@ -299,7 +299,8 @@ def _campaign(project: Project, lead, cards: CardIds, n: dict, rng: random.Rando
         body = say.paragraph(8)
         outbox.append({"kind": "followup", "to_address": f"card{cid}@example.org", "subject": campaign.subject,
                        "body_text": body, "body_html": f"<p>{body}</p>", "status": OutboxStatus.SENT, "attempts": 1,
-                       "next_attempt_at": send_at, "created_at": send_at, "sent_at": send_at, "followup_id": fid})
+                       "next_attempt_at": send_at, "created_at": send_at, "sent_at": send_at,
+                       "about_kind": "followup", "about_id": fid})
         if index not in answered:
             outbox.append({**outbox[-1], "kind": "reminder", "created_at": campaign.reminder_at,
                            "sent_at": campaign.reminder_at})

@@ -74,6 +74,7 @@ def test_upgrading_a_database_that_holds_data_keeps_every_row_and_cleans_what_it
     messages = _db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert "OLDTOKEN" not in messages[0].body_text
     assert messages[1].status.value == "failed" and "Ask for a new one" in messages[1].last_error
+    assert (messages[2].about_kind, messages[2].about_id) == ("followup", 1)
     queued = filled_bodies(messages[2])[0]
     assert "TOK" not in queued and "http://localhost/followup/" in queued and queued.count("/opt-out") == 1
     # And back down and up again: nothing lost on the way either.

@@ -180,7 +180,7 @@ def test_refused_recipient_bounces_once_and_marks_the_follow_up(db, smtp):
     inbox = smtp()
     inbox.rcpt_replies["gone@example.org"] = ["550 5.1.1 No such user here"] * 5
     followup = a_followup("gone@example.org")
-    bad = queue(to="gone@example.org", followup_id=followup.id)
+    bad = queue(to="gone@example.org", about=("followup", followup.id))
     good = queue(to="fine@example.org", subject="For the living")
 
     counts = deliver_due()

@@ -136,7 +136,7 @@ def test_answers_for_an_event_with_a_200_character_title_are_saved(app, client, 
     _db.session.commit()
     followup = _db.session.scalar(select(FollowUp).where(FollowUp.card_id == card.id))
     link = re.search(r"http://localhost(/followup/[^\s/]+)\s", factories.email_text(
-        _db.session.scalar(select(OutboxMessage).where(OutboxMessage.followup_id == followup.id)))).group(1)
+        _db.session.scalar(select(OutboxMessage).where(OutboxMessage.about_id == followup.id)))).group(1)
     page = client.get(link).get_data(as_text=True)
     action_id = re.search(r'name="progress_(\d+)"', page).group(1)
     saved = client.post(link, data={f"progress_{action_id}": "a_lot", "helped": "Time in team meetings",

@@ -22,6 +22,7 @@ from impact.followups.models import ActionProgress, Campaign, FollowUp, Progress
 from impact.followups.pseudonyms import claim_pseudonym
 from impact.mail.addresses import is_normal_address
 from impact.mail.outbox import queue_email
+from impact.mail.signals import mail_bounced
 from impact.model_types import utcnow
 
 
@@ -90,7 +91,7 @@ def send_campaign(campaign: Campaign) -> int:
         db.session.flush()
         email = render_followup(campaign, followup, card, reminder=False)
         queue_email(kind="followup", to=card.email, subject=email["subject"], body=email["body"],
-                    html=email["html"], followup_id=followup.id, links=email["links"])
+                    html=email["html"], about=("followup", followup.id), links=email["links"])
         count += 1
     db.session.expire(campaign)
     return count
@@ -117,7 +118,7 @@ def send_reminders(campaign: Campaign) -> int:
             continue
         email = render_followup(campaign, followup, followup.card, reminder=True)
         queue_email(kind="reminder", to=followup.card.email, subject=email["subject"], body=email["body"],
-                    html=email["html"], followup_id=followup.id, links=email["links"])
+                    html=email["html"], about=("followup", followup.id), links=email["links"])
         queued += 1
     db.session.expire(campaign)
     return queued
@@ -210,6 +211,17 @@ def save_response(followup: FollowUp, *, progress: dict[int, tuple[Progress, str
     db.session.flush()
     sync_response_evidence(response)
     return response
+
+
+@mail_bounced.connect
+def _record_bounce(message, *, reason: str) -> None:
+    """The follow-up's recipient is shown as bounced, and gets no reminder."""
+    if message.about_kind != "followup" or message.about_id is None:
+        return
+    followup = db.session.get(FollowUp, message.about_id)
+    if followup is not None and followup.bounced_at is None:
+        followup.bounced_at = utcnow()
+        followup.bounce_reason = reason[:200]
 
 
 @action_tags_changed.connect

@@ -68,7 +68,8 @@ def campaign_filter(campaign: Campaign):
 
 def _waiting_in_outbox():
     """The follow-up's own email (not a reminder) is still in the outbox, not yet delivered."""
-    return exists().where(OutboxMessage.followup_id == FollowUp.id, OutboxMessage.kind == "followup",
+    return exists().where(OutboxMessage.about_kind == "followup", OutboxMessage.about_id == FollowUp.id,
+                          OutboxMessage.kind == "followup",
                           OutboxMessage.status.in_(WAITING))
 
 
@@ -179,8 +180,9 @@ def delivery_status(followup_ids: list[int]) -> dict[int, dict[str, str]]:
     if not followup_ids:
         return {}
     rows = db.session.execute(
-        select(OutboxMessage.followup_id, OutboxMessage.kind, OutboxMessage.status)
-        .where(OutboxMessage.followup_id.in_(followup_ids), OutboxMessage.kind.in_(("followup", "reminder")))
+        select(OutboxMessage.about_id, OutboxMessage.kind, OutboxMessage.status)
+        .where(OutboxMessage.about_kind == "followup", OutboxMessage.about_id.in_(followup_ids),
+               OutboxMessage.kind.in_(("followup", "reminder")))
         .order_by(OutboxMessage.id)
     ).all()
     status: dict[int, dict[str, str]] = {}

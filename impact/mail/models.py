@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import JSON, CheckConstraint, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from impact.extensions import db
@@ -30,6 +30,7 @@ class OutboxMessage(db.Model):
     __table_args__ = (
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        Index("ix_outbox_messages_about", "about_kind", "about_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,8 +47,10 @@ class OutboxMessage(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     body_html: Mapped[str] = mapped_column(Text, default="", server_default="")
-    # The follow-up this message belongs to, so a bounce can be recorded against the recipient.
-    followup_id: Mapped[int | None] = mapped_column(ForeignKey("followups.id", ondelete="SET NULL"), index=True)
+    # What the message is about, named by the part that sent it (("followup", 12)), so that part can
+    # find its messages and hear of a bounce (mail_bounced) without the outbox knowing its tables.
+    about_kind: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    about_id: Mapped[int | None] = mapped_column(Integer)
     # What each [[link:name]] placeholder in the bodies points at, {name: [kind, id]}: the links
     # themselves are made when the message is sent (impact/mail/links.py), never stored.
     links: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")

@@ -17,11 +17,11 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from impact.extensions import db
-from impact.followups.models import FollowUp
 from impact.mail import smtp as smtp_session
 from impact.mail.addresses import is_normal_address
 from impact.mail.links import LinkGone, filled_bodies
 from impact.mail.models import OutboxMessage, OutboxStatus
+from impact.mail.signals import mail_bounced
 from impact.model_types import utcnow
 
 MAX_ATTEMPTS = 6
@@ -33,17 +33,19 @@ STUCK_AFTER = dt.timedelta(minutes=10)
 
 
 def queue_email(*, kind: str, to: str, subject: str, body: str, html: str = "",
-                followup_id: int | None = None, links: dict | None = None) -> OutboxMessage:
+                about: tuple[str, int] | None = None, links: dict | None = None) -> OutboxMessage:
     """Add a message to the outbox; it is sent only if the surrounding transaction commits.
 
     ``to`` must be an address in normal form (impact.mail.addresses), since it is the envelope
     recipient as it stands. Links go in the bodies as placeholders, with ``links`` saying what each
-    points at (impact.mail.links): they are made when the message is sent.
+    points at (impact.mail.links): they are made when the message is sent. ``about`` names what the
+    message is about, for the part that sent it (see mail_bounced).
     """
     if not is_normal_address(to):
         raise ValueError(f"not an address in normal form: {to!r}")
     message = OutboxMessage(kind=kind, to_address=to, subject=subject, body_text=body, body_html=html,
-                            followup_id=followup_id, links=links or {})
+                            about_kind=about[0] if about else "", about_id=about[1] if about else None,
+                            links=links or {})
     db.session.add(message)
     db.session.flush()
     return message
@@ -157,11 +159,7 @@ def _text(reply: bytes | str) -> str:
 def _bounce(message: OutboxMessage, reason: str) -> None:
     message.status = OutboxStatus.BOUNCED
     message.last_error = reason[:2000]
-    if message.followup_id is not None:
-        followup = db.session.get(FollowUp, message.followup_id)
-        if followup is not None and followup.bounced_at is None:
-            followup.bounced_at = utcnow()
-            followup.bounce_reason = reason[:200]
+    mail_bounced.send(message, reason=reason)
 
 
 def _retry_or_fail(message: OutboxMessage, error: str) -> str:

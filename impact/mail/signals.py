@@ -1,0 +1,10 @@
+"""What the outbox tells the parts that send mail, without knowing them."""
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# Sent with the OutboxMessage as sender and reason="550 ..." when the server refused the recipient for
+# good; the part named by message.about_kind records it against its own row (in the same transaction).
+mail_bounced = _signals.signal("mail-bounced")
