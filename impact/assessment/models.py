@@ -70,7 +70,8 @@ class Assessment(db.Model):
         CheckConstraint("based_on >= 0", name="based_on_not_negative"),
         UniqueConstraint("step_id", "number"),
         UniqueConstraint("link_id", "number"),
-        {"sqlite_autoincrement": True},
+        # Hangs on the chain: copied to the trash with the part it points at (toc/dependents.py).
+        {"sqlite_autoincrement": True, "info": {"held_as": ("assessments", "id")}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,6 +103,8 @@ class AssumptionStatus(db.Model):
     """How an assumption on a link stood in one assessment revision of that link."""
 
     __tablename__ = "assumption_statuses"
+    # An assessment revision counts once however many of its assumption states go with it.
+    __table_args__ = ({"info": {"held_as": ("assessments", "assessment_id")}},)
 
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True)
     assumption_id: Mapped[int] = mapped_column(ForeignKey("assumptions.id", ondelete="CASCADE"), primary_key=True,

@@ -100,6 +100,7 @@ action_steps = Table(
     Column("project_id", Integer, nullable=False),
     ForeignKeyConstraint(["action_id", "project_id"], ["actions.id", "actions.project_id"], ondelete="CASCADE"),
     ForeignKeyConstraint(["step_id", "project_id"], ["steps.id", "steps.project_id"], ondelete="CASCADE"),
+    info={"held_as": ("tags", None)},  # each tag counts on the delete page
 )
 
 

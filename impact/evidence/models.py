@@ -150,7 +150,8 @@ class EvidenceLink(db.Model):
         UniqueConstraint("item_id", "link_id"),
         UniqueConstraint("item_id", "assumption_id"),
         UniqueConstraint("item_id", "factor_id"),
-        {"sqlite_autoincrement": True},
+        # Hangs on the chain: copied to the trash with the part it points at (toc/dependents.py).
+        {"sqlite_autoincrement": True, "info": {"held_as": ("evidence", "id")}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

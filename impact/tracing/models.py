@@ -38,7 +38,8 @@ class Claim(db.Model):
     __table_args__ = (
         CheckConstraint("prior >= 0 AND prior <= 1", name="prior_is_probability"),
         CheckConstraint("length(statement) > 0", name="statement_not_empty"),
-        {"sqlite_autoincrement": True},
+        # Outlives a deleted step (SET NULL); the trash remembers what it was about.
+        {"sqlite_autoincrement": True, "info": {"held_as": None}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
