@@ -71,14 +71,10 @@ def load_parts(parts: tuple[str, ...] = PARTS) -> Contributions:
 
 
 def install(app: Flask, contributions: Contributions) -> None:
-    from impact.jobs.commands import register_due_work
-
     for blueprint in contributions.blueprints:
         app.register_blueprint(blueprint)
     for command in contributions.commands:
         app.cli.add_command(command)
-    for work in contributions.due_work:
-        register_due_work(work)
     app.jinja_env.globals.update(contributions.template_globals, project_nav=contributions.project_nav,
                                  admin_links=contributions.admin_links)
     app.extensions["impact.parts"] = contributions

@@ -115,11 +115,11 @@ def test_a_failing_piece_of_background_work_shows_with_its_error(app, client, db
     def broken():
         raise RuntimeError("the campaign table is on fire")
 
-    commands.register_due_work(broken)
+    commands.due_work().append(broken)
     try:
         assert app.test_cli_runner().invoke(args=["jobs", "run"]).exit_code == 1
     finally:
-        commands.DUE_WORK.remove(broken)
+        commands.due_work().remove(broken)
     login_as("admin")
     health = text(client.get("/admin/jobs/"))
     assert 'id="jobs-failing"' in health and "Failing" in health and "the campaign table is on fire" in health

@@ -8,6 +8,7 @@ import traceback
 from collections.abc import Callable
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from impact.extensions import db
@@ -17,17 +18,13 @@ from impact.mail.outbox import deliver_due, smtp_configured
 
 jobs_cli = AppGroup("jobs", help="Background work: queue due emails and deliver the outbox.")
 
-# Other features add their due work here (e.g. queueing follow-ups whose time has come).
-# Each function commits its own work and returns counts to print; they run before
-# delivery, so what they queue goes out in the same run.
-DUE_WORK: list[Callable[[], dict[str, int]]] = []
+def due_work() -> list[Callable[[], dict[str, int]]]:
+    """The work the parts of the app registered (impact/features.py), in their order.
 
-
-def register_due_work(fn: Callable[[], dict[str, int]]) -> Callable[[], dict[str, int]]:
-    """Add fn to the work ``flask jobs run`` does each time (usable as a decorator; added once)."""
-    if fn not in DUE_WORK:
-        DUE_WORK.append(fn)
-    return fn
+    Each function commits its own work and returns counts to print; they run before delivery,
+    so what they queue goes out in the same run.
+    """
+    return current_app.extensions["impact.parts"].due_work
 
 
 class _StopRequest:
@@ -93,7 +90,7 @@ def run_once(stop: Callable[[], bool] = lambda: False) -> bool:
 
 def _run_pieces(stop: Callable[[], bool]) -> bool:
     ok = True
-    for fn in DUE_WORK:
+    for fn in due_work():
         if stop():
             return ok
         ok = _run(getattr(fn, "__name__", "due work"), fn) and ok

@@ -1,0 +1,115 @@
+"""The packages import one way: the core imports no feature, and each feature imports only the core and
+the features it is built on. Read from the code's own import statements (TYPE_CHECKING-only imports, for
+model relationships' types, do not count).
+
+KNOWN lists the arrows that still run the wrong way, to be turned round (issue 11); the test fails on
+any other, and on a KNOWN arrow that is gone, so the list can only shrink.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "impact"
+
+# Modules and packages that make up the core: they may import only each other.
+CORE = {"impact", "extensions", "model_types", "forms", "errors", "features", "requests", "signing", "external_urls",
+        "pagination", "concurrency", "column_limits", "mail", "jobs", "charts"}
+
+# What each feature is built on (besides the core); what those are built on is allowed too.
+BUILT_ON = {
+    "auth": set(),
+    "admin": {"auth"},
+    "projects": {"auth"},
+    "toc": {"projects"},
+    "evidence": {"toc"},
+    "assessment": {"evidence"},
+    "tracing": {"evidence"},
+    "events": {"projects"},
+    "cards": {"events", "toc"},
+    "followups": {"cards", "evidence"},
+    "coding": {"followups"},
+    "story": {"assessment", "tracing"},
+    "reports": {"assessment", "tracing", "followups"},
+    "demo": {"story", "reports", "coding", "admin"},
+}
+
+KNOWN = {
+    ("projects", "toc"),  # a new project's template levels; the overview's diagram
+    ("toc", "assessment"),  # the step and link pages show assessments
+    ("events", "followups"),  # the event page lists its follow-up campaigns
+    ("cards", "followups"),  # a card with an answer may not lose that action
+    ("evidence", "followups"),  # the response-to-evidence adapter; items mirroring a response
+    ("evidence", "cards"),  # the same adapter reads the actions' step tags
+    ("evidence", "tracing"),  # deleting an item names the tracing tests that cite it
+    ("followups", "coding"),  # the response page codes the response
+}
+
+
+def _allowed(feature: str) -> set[str]:
+    seen, todo = set(), [feature]
+    while todo:
+        for base in BUILT_ON.get(todo.pop(), set()):
+            if base not in seen:
+                seen.add(base)
+                todo.append(base)
+    return seen
+
+
+def _part(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "impact"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    typing_only = {id(node) for block in ast.walk(tree)
+                   if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test)
+                   for node in ast.walk(block)}
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "impact":
+            found |= ({f"impact.{alias.name}" for alias in node.names} if node.module == "impact" else {node.module})
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name.startswith("impact.")}
+    return found
+
+
+def arrows() -> dict[tuple[str, str], list[str]]:
+    found: dict[tuple[str, str], list[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        source = _part(".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts))
+        for module in _imports(path):
+            target = _part(module)
+            if target != source:
+                found.setdefault((source, target), []).append(str(path.relative_to(PACKAGE.parent)))
+    return found
+
+
+def test_every_package_is_declared():
+    packages = {path.name for path in PACKAGE.iterdir() if (path / "__init__.py").exists()}
+    modules = {path.stem for path in PACKAGE.glob("*.py") if path.stem != "__init__"}
+    assert packages | modules <= CORE | set(BUILT_ON), "a new package or module must say which layer it is in"
+
+
+def test_imports_point_one_way():
+    wrong = []
+    for (source, target), files in sorted(arrows().items()):
+        if target in CORE:
+            continue
+        if source in CORE:
+            wrong.append(f"the core ({source}) imports the feature {target}: {sorted(set(files))}")
+        elif target not in _allowed(source) and (source, target) not in KNOWN:
+            wrong.append(f"{source} imports {target}, which it is not built on: {sorted(set(files))}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_list_of_known_wrong_arrows_only_shrinks():
+    assert KNOWN <= set(arrows()), f"turned round, so take off KNOWN: {sorted(KNOWN - set(arrows()))}"
+
+
+def test_the_declared_layers_have_no_loop():
+    for feature in BUILT_ON:
+        assert feature not in _allowed(feature), f"{feature} is built on itself"
