@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, current_app
 
 PARTS = (
     "impact.mail", "impact.jobs", "impact.charts",  # core parts that have pages and commands of their own
@@ -53,6 +53,20 @@ class Contributions:
     project_nav: list[NavEntry] = field(default_factory=list)
     admin_links: list[SiteLink] = field(default_factory=list)
     template_globals: dict[str, Any] = field(default_factory=dict)
+    # A page of one part that shows what others know (the step page shows assessments): the page
+    # names itself, and each part that adds to it gives a function returning template context.
+    page_context: dict[str, list[Callable[..., dict[str, Any]]]] = field(default_factory=dict)
+
+    def add_to_page(self, page: str, fn: Callable[..., dict[str, Any]]) -> None:
+        self.page_context.setdefault(page, []).append(fn)
+
+
+def page_context(page: str, **about) -> dict[str, Any]:
+    """What the parts add to this page's template context, given what the page is about."""
+    context: dict[str, Any] = {}
+    for fn in current_app.extensions["impact.parts"].page_context.get(page, []):
+        context.update(fn(**about))
+    return context
 
 
 def load_parts(parts: tuple[str, ...] = PARTS) -> Contributions:

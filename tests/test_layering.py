@@ -36,13 +36,10 @@ BUILT_ON = {
 
 KNOWN = {
     ("projects", "toc"),  # a new project's template levels; the overview's diagram
-    ("toc", "assessment"),  # the step and link pages show assessments
-    ("events", "followups"),  # the event page lists its follow-up campaigns
     ("cards", "followups"),  # a card with an answer may not lose that action
     ("evidence", "followups"),  # the response-to-evidence adapter; items mirroring a response
     ("evidence", "cards"),  # the same adapter reads the actions' step tags
     ("evidence", "tracing"),  # deleting an item names the tracing tests that cite it
-    ("followups", "coding"),  # the response page codes the response
 }
 
 

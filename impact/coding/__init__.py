@@ -4,8 +4,10 @@ from __future__ import annotations
 
 def register(contributions) -> None:
     from impact.coding.routes import bp
+    from impact.coding.services import coding_context
     from impact.features import NavEntry
     from impact.projects.permissions import Need
 
     contributions.blueprints.append(bp)
+    contributions.add_to_page("followups.response", coding_context)
     contributions.project_nav.append(NavEntry("codebook", "Codebook", "coding.codebook", 50, Need.READ))

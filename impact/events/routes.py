@@ -9,8 +9,7 @@ from impact.events.blueprint import bp
 from impact.events.forms import EventForm
 from impact.events.models import EventKind
 from impact.extensions import db
-from impact.followups.services import campaigns_query
-from impact.followups.tracking import event_tracking
+from impact.features import page_context
 from impact.model_types import utcnow
 from impact.pagination import page_number
 from impact.projects.permissions import Need, can, get_project_or_404
@@ -73,9 +72,9 @@ def show(project_id: int, event_id: int):
     project = get_project_or_404(project_id, Need.READ)
     event = services.get_event_or_404(project, event_id)
     may_edit = can(project, Need.EDIT)
-    campaigns = db.session.scalars(campaigns_query(event)).all()
-    return render_template("events/show.html", project=project, event=event, campaigns=campaigns,
-                           tracking=event_tracking(event, with_people=may_edit), may_edit=may_edit, now=utcnow())
+    # Its follow-up campaigns and their figures come from the follow-ups part.
+    return render_template("events/show.html", project=project, event=event, may_edit=may_edit, now=utcnow(),
+                           **page_context("events.show", event=event, may_edit=may_edit))
 
 
 @bp.route("/<int:event_id>/card-form", methods=["POST"])

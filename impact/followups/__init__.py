@@ -3,9 +3,14 @@ from __future__ import annotations
 
 
 def register(contributions) -> None:
+    from impact.extensions import db
     from impact.followups.respond_routes import bp as respond
     from impact.followups.routes import bp
-    from impact.followups.services import queue_due
+    from impact.followups.services import campaigns_query, queue_due
+    from impact.followups.tracking import event_tracking
 
     contributions.blueprints += [bp, respond]
+    contributions.add_to_page("events.show", lambda event, may_edit: {
+        "campaigns": db.session.scalars(campaigns_query(event)).all(),
+        "tracking": event_tracking(event, with_people=may_edit)})
     contributions.due_work.append(queue_due)

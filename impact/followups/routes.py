@@ -8,11 +8,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from impact.coding.services import coding_context
 from impact.concurrency import CONFLICT_ERRORS, ensure_current
 from impact.events.services import get_event_or_404
 from impact.evidence.models import Stance, Strength
 from impact.extensions import db
+from impact.features import page_context
 from impact.followups import services
 from impact.followups.emails import DEFAULT_MESSAGE, DEFAULT_REMINDER, default_subject
 from impact.followups.forms import CampaignForm
@@ -165,4 +165,5 @@ def response(project_id: int, event_id: int, campaign_id: int, response_id: int)
         abort(404)
     return render_template("followups/response.html", project=project, event=event, campaign=campaign,
                            response=answer, stances=list(Stance), strengths=list(Strength),
-                           **coding_context(project, answer))
+                           # Coding the response is the codebook's part.
+                           **page_context("followups.response", project=project, response=answer))

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from impact.concurrency import CONFLICT_ERRORS, ensure_current
 from impact.extensions import db
+from impact.features import page_context
 from impact.projects.permissions import Need, get_project_or_404
 from impact.toc import services, trash
 from impact.toc.blueprint import bp
@@ -50,13 +51,14 @@ def link(project_id: int, link_id: int):
     project = get_project_or_404(project_id, Need.READ)
     link = services.get_in_project_or_404(Link, project, link_id)
     chain = services.load_chain(project.id)
-    from impact.assessment.queries import link_page  # the assessment and evidence shown on the page
 
     return render_template(
         "toc/link.html", project=project, link=link, chain=chain,
         source=chain.step_by_id[link.source_step_id], target=chain.step_by_id[link.target_step_id],
         assumption_form=AssumptionForm(formdata=None),
-        **link_page(project.id, link.id, [a.id for a in chain.assumptions_by_link[link.id]]),
+        # The evidence and assessments shown on the page come from the parts that keep them.
+        **page_context("toc.link", project_id=project.id, link_id=link.id,
+                       assumption_ids=[a.id for a in chain.assumptions_by_link[link.id]]),
     )
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from impact.concurrency import CONFLICT_ERRORS, ensure_current
 from impact.extensions import db
+from impact.features import page_context
 from impact.projects.permissions import Need, get_project_or_404
 from impact.toc import services, trash
 from impact.toc.blueprint import bp
@@ -132,12 +133,12 @@ def step(project_id: int, step_id: int):
     project = get_project_or_404(project_id, Need.READ)
     step = services.get_in_project_or_404(Step, project, step_id)
     chain = services.load_chain(project.id)
-    from impact.assessment.queries import step_page  # the assessment and evidence shown on the page
-
     return render_template(
         "toc/step.html", project=project, step=chain.step_by_id[step.id], chain=chain,
         factor_form=FactorForm(formdata=None),
-        **step_page(project.id, step.id, [f.id for f in chain.factors_by_step[step.id]]),
+        # The evidence and assessments shown on the page come from the parts that keep them.
+        **page_context("toc.step", project_id=project.id, step_id=step.id,
+                       factor_ids=[f.id for f in chain.factors_by_step[step.id]]),
     )
 
 
