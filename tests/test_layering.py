@@ -35,7 +35,6 @@ BUILT_ON = {
 }
 
 KNOWN = {
-    ("projects", "toc"),  # a new project's template levels; the overview's diagram
     ("cards", "followups"),  # a card with an answer may not lose that action
     ("evidence", "followups"),  # the response-to-evidence adapter; items mirroring a response
     ("evidence", "cards"),  # the same adapter reads the actions' step tags

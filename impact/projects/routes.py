@@ -6,14 +6,13 @@ from sqlalchemy import select
 
 from impact.concurrency import EditConflict, ensure_current
 from impact.extensions import db
+from impact.features import page_context
 from impact.forms import select_choices
 from impact.pagination import page_number
 from impact.projects import invitations, services
 from impact.projects.forms import InviteForm, MemberEditForm, OrganisationForm, ProjectCreateForm, ProjectEditForm
 from impact.projects.models import Membership, OrganisationKind, PartnerGroup, PartnerOrganisation, Project, Role
 from impact.projects.permissions import Need, can, get_project_or_404, visible_projects_query
-from impact.toc.services import load_chain
-from impact.toc.views import chain_diagram
 
 bp = Blueprint("projects", __name__)
 
@@ -60,11 +59,9 @@ def new_project():
 @bp.route("/projects/<int:project_id>")
 def project(project_id: int):
     project = get_project_or_404(project_id, Need.VIEW_REPORT)
-    chain = load_chain(project.id)
-    return render_template(
-        "projects/show.html", project=project, chain=chain,
-        diagram=chain_diagram(project, chain, linked=can(project, Need.READ)),
-    )
+    # The results chain and its diagram come from the theory of change.
+    return render_template("projects/show.html", project=project,
+                           **page_context("projects.project", project=project, linked=can(project, Need.READ)))
 
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])

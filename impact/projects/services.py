@@ -10,7 +10,7 @@ from impact.auth.models import User
 from impact.concurrency import lock_row
 from impact.extensions import db
 from impact.projects.models import Membership, OrganisationKind, PartnerGroup, PartnerOrganisation, Project, Role
-from impact.toc.models import KE_TEMPLATE_LEVELS, Level
+from impact.projects.signals import project_created
 
 
 class MembershipError(ValueError):
@@ -29,7 +29,7 @@ def create_project(
     organisation_names: list[str] | tuple[str, ...] = (),
     creator_group: PartnerGroup = PartnerGroup.ACADEMIC,
 ) -> Project:
-    """A new project, starting from the KE template of levels, with its creator as lead."""
+    """A new project with its creator as lead (the theory of change gives it the KE template of levels)."""
     project = Project(
         title=title,
         question=question or "",
@@ -39,12 +39,11 @@ def create_project(
         funder=funder or "",
     )
     db.session.add(project)
-    for position, (name, level_description) in enumerate(KE_TEMPLATE_LEVELS):
-        project.levels.append(Level(name=name, description=level_description, position=position))
     for name in organisation_names:
         project.organisations.append(PartnerOrganisation(name=name, kind=OrganisationKind.OTHER))
     project.memberships.append(Membership(user=creator, role=Role.LEAD, partner_group=creator_group))
     db.session.flush()
+    project_created.send(project)
     return project
 
 

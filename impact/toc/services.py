@@ -8,7 +8,17 @@ from sqlalchemy import func, select
 
 from impact.extensions import db
 from impact.projects.models import Project
-from impact.toc.models import Assumption, AssumptionKind, FactorDirection, InfluencingFactor, Level, Link, Step
+from impact.projects.signals import project_created
+from impact.toc.models import (
+    KE_TEMPLATE_LEVELS,
+    Assumption,
+    AssumptionKind,
+    FactorDirection,
+    InfluencingFactor,
+    Level,
+    Link,
+    Step,
+)
 
 
 class ChainError(ValueError):
@@ -238,4 +248,12 @@ def add_factor(step: Step, title: str, direction: FactorDirection, description: 
 
 def update_factor(factor: InfluencingFactor, *, title: str, direction: FactorDirection, description: str) -> None:
     factor.title, factor.direction, factor.description = title, direction, description
+    db.session.flush()
+
+
+@project_created.connect
+def add_template_levels(project: Project) -> None:
+    """A new project starts from the knowledge-exchange template of levels (it may rename, add or remove them)."""
+    for position, (name, description) in enumerate(KE_TEMPLATE_LEVELS):
+        project.levels.append(Level(name=name, description=description, position=position))
     db.session.flush()

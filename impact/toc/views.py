@@ -17,7 +17,7 @@ from impact.toc.diagram import (
     DiagramStep,
     render_chain_svg,
 )
-from impact.toc.services import Chain
+from impact.toc.services import Chain, load_chain
 
 
 def chain_diagram(project: Project, chain: Chain, *, linked: bool = True) -> Markup:
@@ -88,3 +88,9 @@ def level_choices(chain: Chain):
 def step_choices(chain: Chain):
     names = {level.id: level.name for level in chain.levels}
     return select_choices((step.id, f"{names.get(step.level_id, '')}: {step.title}") for step in chain.steps)
+
+
+def overview(project, linked: bool) -> dict:
+    """The project overview's part: the results chain and its diagram (linked to the steps for readers)."""
+    chain = load_chain(project.id)
+    return {"chain": chain, "diagram": chain_diagram(project, chain, linked=linked)}
