@@ -65,7 +65,12 @@ def page_context(page: str, **about) -> dict[str, Any]:
     """What the parts add to this page's template context, given what the page is about."""
     context: dict[str, Any] = {}
     for fn in current_app.extensions["impact.parts"].page_context.get(page, []):
-        context.update(fn(**about))
+        for key, value in fn(**about).items():
+            # Lists (panels several parts add to one page) add up; anything else is one part's own.
+            if isinstance(value, list) and isinstance(context.get(key), list):
+                context[key] = context[key] + value
+            else:
+                context[key] = value
     return context
 
 

@@ -6,11 +6,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from flask import abort
-from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import selectinload
 
 from impact.cards.models import MAX_ACTIONS, Action, ActionCard, CardSource, OptOut, action_steps
-from impact.cards.signals import action_tags_changed
+from impact.cards.signals import (
+    action_tags_changed,
+    actions_answered,
+    all_named,
+    any_says,
+    card_contacted,
+    card_holds_evidence,
+)
 from impact.events.models import Event
 from impact.extensions import db
 from impact.mail.addresses import AddressError, normalise_address
@@ -70,23 +77,17 @@ def find_card(event: Event, email: str) -> ActionCard | None:
 
 
 def followed_up(card: ActionCard) -> bool:
-    """A follow-up has been sent about this card (in any campaign)."""
-    from impact.followups.models import FollowUp
-
-    return db.session.scalar(select(exists().where(FollowUp.card_id == card.id)))
+    """Its writer has been contacted about this card (a follow-up sent, in any campaign)."""
+    return any_says(card_contacted, card)
 
 
 def removal_problems(card: ActionCard, slots: dict[int, str]) -> dict[str, str]:
     """The card's actions that `slots` would remove although they hold a follow-up answer, by form field."""
-    from impact.followups.models import ActionProgress
-
     removed = {action.id: action for action in card.actions if action.position not in slots}
     if not removed:
         return {}
-    answered = db.session.scalars(
-        select(ActionProgress.action_id).where(ActionProgress.action_id.in_(list(removed))).distinct()
-    )
-    return {f"action_{removed[action_id].position}": ANSWERED_ACTION for action_id in answered}
+    answered = all_named(actions_answered, card, action_ids=list(removed))
+    return {f"action_{removed[action_id].position}": ANSWERED_ACTION for action_id in sorted(answered)}
 
 
 def opted_out_at(project_id: int, email: str) -> dt.datetime | None:
@@ -182,11 +183,7 @@ def delete_card(card: ActionCard) -> None:
 
 def has_response(card: ActionCard) -> bool:
     """A card someone has answered a follow-up about holds evidence, so it is not deleted."""
-    from impact.followups.models import FollowUp, Response
-
-    return db.session.scalar(
-        select(func.count()).select_from(Response).join(FollowUp).where(FollowUp.card_id == card.id)
-    ) > 0
+    return any_says(card_holds_evidence, card)
 
 
 def get_card_or_404(event: Event, card_id: int) -> ActionCard:

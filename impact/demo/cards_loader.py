@@ -12,9 +12,9 @@ from impact.coding.services import add_default_themes, save_theme, set_codes
 from impact.demo import cards_data, seed_data
 from impact.events.models import Event, EventKind
 from impact.events.services import save_event
-from impact.evidence.services import sync_response_evidence
 from impact.extensions import db
 from impact.followups.emails import DEFAULT_MESSAGE
+from impact.followups.evidence import sync_response_evidence
 from impact.followups.models import FollowUp, Progress
 from impact.followups.services import save_campaign, save_response
 from impact.projects.models import PartnerGroup, Project

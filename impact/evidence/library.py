@@ -20,7 +20,6 @@ from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, Lin
 from impact.evidence.queries import live_items
 from impact.evidence.services import set_link_judgement
 from impact.extensions import db
-from impact.followups.models import Response
 from impact.model_types import utcnow
 from impact.projects.models import Project
 from impact.projects.permissions import Need, can
@@ -66,12 +65,6 @@ def may_change(project: Project, item: EvidenceItem) -> bool:
 def require_change(project: Project, item: EvidenceItem) -> None:
     if not may_change(project, item):
         abort(403)
-
-
-def mirrors_response(item: EvidenceItem) -> bool:
-    """Whether a follow-up response writes this item: sync_response_evidence rewrites its fields whenever
-    the respondent amends their answer, so edits made in the library would be lost (and consent is theirs)."""
-    return bool(db.session.scalar(select(exists().where(Response.evidence_item_id == item.id))))
 
 
 # Respondents' own words ------------------------------------------------------------------------
@@ -344,19 +337,3 @@ def stance_counts(item_ids: list[int]) -> dict[int, dict[Stance, int]]:
 
 def link_count(item: EvidenceItem) -> int:
     return db.session.scalar(select(func.count()).select_from(EvidenceLink).where(EvidenceLink.item_id == item.id))
-
-
-def tracing_tests_citing(item: EvidenceItem) -> list[tuple[int, str, str]]:
-    """(claim id, claim statement, test description) of the contribution-tracing tests that cite the item.
-
-    They are the team's judgement and stay in their claims' posteriors when the item goes to the
-    trash, so the delete page says so.
-    """
-    from impact.tracing.models import Claim, ClaimTest
-
-    return [tuple(row) for row in db.session.execute(
-        select(Claim.id, Claim.statement, ClaimTest.description)
-        .join(ClaimTest, ClaimTest.claim_id == Claim.id)
-        .where(ClaimTest.item_id == item.id, Claim.project_id == item.project_id)
-        .order_by(Claim.position, Claim.id, ClaimTest.position)
-    )]

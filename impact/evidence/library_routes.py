@@ -21,7 +21,9 @@ from impact.concurrency import CONFLICT_ERRORS, ensure_current
 from impact.evidence import files, library
 from impact.evidence.forms import FilterForm, ItemForm, LinkEditForm, LinkForm, LinkRemoveForm, UndoForm
 from impact.evidence.models import EvidenceItem, EvidenceLink, Stance, Strength
+from impact.evidence.services import derived_from
 from impact.extensions import db
+from impact.features import page_context
 from impact.forms import select_choices
 from impact.pagination import page_number
 from impact.projects.permissions import Need, can, get_project_or_404
@@ -144,7 +146,7 @@ def _render_item(project, item, link_form: LinkForm | None = None, failed_edit: 
     return render_template(
         "evidence/item.html", project=project, item=item, targets=targets, link_form=link_form,
         edit_forms=edit_forms, may_change=may_change, file_size=files.human_size,
-        mirrored=library.mirrors_response(item), summary_hidden=library.summary_hidden(project, item),
+        mirrored=derived_from(item) is not None, summary_hidden=library.summary_hidden(project, item),
         conflict=conflict, conflict_link=conflict_link, undo=undo if may_change else None,
         undo_form=UndoForm(formdata=None, data={"token": undo["token"]}) if undo else None,
     ), status
@@ -153,7 +155,7 @@ def _render_item(project, item, link_form: LinkForm | None = None, failed_edit: 
 @bp.route("/<int:item_id>/edit", methods=["GET", "POST"])
 def edit(project_id: int, item_id: int):
     project, item = _changeable(project_id, item_id)
-    if library.mirrors_response(item):
+    if derived_from(item) is not None:
         # Its fields are the respondent's and are rewritten whenever they amend their answer: refuse, explain.
         return render_template("evidence/mirrored.html", project=project, item=item,
                                refused=request.method == "POST"), (409 if request.method == "POST" else 200)
@@ -342,8 +344,9 @@ def delete(project_id: int, item_id: int):
         who = "You" if can(project, Need.EDIT) else "A team member"
         flash(f"“{item.title}” moved to the evidence trash. {who} can restore it from the evidence trash.", "success")
         return redirect(url_for("evidence.index", project_id=project.id))
+    # What other parts keep about the item (tracing tests citing it) and would stay behind.
     return render_template("evidence/delete.html", project=project, item=item, link_count=len(item.links),
-                           claim_tests=library.tracing_tests_citing(item))
+                           **page_context("evidence.delete", project=project, item=item))
 
 
 @bp.route("/trash")

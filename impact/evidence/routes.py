@@ -6,9 +6,8 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from impact.evidence.models import EvidenceItem, EvidenceLink, Stance, Strength
-from impact.evidence.services import set_link_judgement
+from impact.evidence.services import derived_from, set_link_judgement
 from impact.extensions import db
-from impact.followups.models import Response
 from impact.projects.permissions import Need, get_project_or_404
 
 bp = Blueprint("evidence_links", __name__, url_prefix="/projects/<int:project_id>/evidence-links")
@@ -30,9 +29,7 @@ def judge(project_id: int, link_id: int):
     set_link_judgement(link, stance, strength, (request.form.get("note") or "").strip()[:2000])
     db.session.commit()
     flash("Your judgement is saved; automatic updates will leave this link as you set it.", "success")
-    response = db.session.scalar(select(Response).where(Response.evidence_item_id == link.item_id))
-    if response is not None:
-        followup = response.followup
-        return redirect(url_for("followups.response", project_id=project.id, event_id=followup.campaign.event_id,
-                                campaign_id=followup.campaign_id, response_id=response.id))
+    source = derived_from(link.item)
+    if source is not None:
+        return redirect(source.url)
     return redirect(url_for("projects.project", project_id=project.id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 def register(contributions) -> None:
     from impact.extensions import db
+    from impact.followups import receivers  # noqa: F401 (connects them)
     from impact.followups.respond_routes import bp as respond
     from impact.followups.routes import bp
     from impact.followups.services import campaigns_query, queue_due

@@ -13,16 +13,14 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.orm import selectinload
 
 from impact.cards.models import ActionCard, OptOut
-from impact.cards.signals import action_tags_changed
 from impact.events.models import Event
-from impact.evidence.services import sync_response_evidence
 from impact.extensions import db
 from impact.followups.emails import render_followup
+from impact.followups.evidence import sync_response_evidence
 from impact.followups.models import ActionProgress, Campaign, FollowUp, Progress, Response
 from impact.followups.pseudonyms import claim_pseudonym
 from impact.mail.addresses import is_normal_address
 from impact.mail.outbox import queue_email
-from impact.mail.signals import mail_bounced
 from impact.model_types import utcnow
 
 
@@ -211,27 +209,3 @@ def save_response(followup: FollowUp, *, progress: dict[int, tuple[Progress, str
     db.session.flush()
     sync_response_evidence(response)
     return response
-
-
-@mail_bounced.connect
-def _record_bounce(message, *, reason: str) -> None:
-    """The follow-up's recipient is shown as bounced, and gets no reminder."""
-    if message.about_kind != "followup" or message.about_id is None:
-        return
-    followup = db.session.get(FollowUp, message.about_id)
-    if followup is not None and followup.bounced_at is None:
-        followup.bounced_at = utcnow()
-        followup.bounce_reason = reason[:200]
-
-
-@action_tags_changed.connect
-def _follow_tag_changes(sender, *, action_ids: list[int]) -> None:
-    """Answered actions that gained or lost a step: their responses' evidence links follow (the team's
-    own links and judgements stay as they are, see sync_response_evidence)."""
-    responses = db.session.scalars(
-        select(Response).where(Response.id.in_(
-            select(ActionProgress.response_id).where(ActionProgress.action_id.in_(action_ids))
-        )).order_by(Response.id)
-    )
-    for response in responses:
-        sync_response_evidence(response)

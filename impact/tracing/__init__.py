@@ -6,8 +6,10 @@ def register(contributions) -> None:
     from impact.features import NavEntry
     from impact.projects.permissions import Need, can
     from impact.tracing.routes import bp
+    from impact.tracing.services import citations_panel
 
     contributions.blueprints.append(bp)
+    contributions.add_to_page("evidence.delete", citations_panel)
     # Offered to leads while the project has not switched it on, so they can.
     contributions.project_nav.append(NavEntry(
         "tracing", "Contribution tracing", "tracing.index", 80, Need.READ,

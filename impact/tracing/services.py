@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort
+from flask import abort, render_template
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
@@ -315,3 +316,26 @@ def points(change: float) -> str:
     if whole == 0:
         return "no change" if change == 0 else "less than 1 point"
     return f"{'+' if change > 0 else '−'}{whole} point{'' if whole == 1 else 's'}"
+
+
+def tests_citing(item: EvidenceItem) -> list[tuple[int, str, str]]:
+    """(claim id, claim statement, test description) of the contribution-tracing tests that cite the item.
+
+    They are the team's judgement and stay in their claims' posteriors when the item goes to the
+    trash, so the evidence delete page says so.
+    """
+    return [tuple(row) for row in db.session.execute(
+        select(Claim.id, Claim.statement, ClaimTest.description)
+        .join(ClaimTest, ClaimTest.claim_id == Claim.id)
+        .where(ClaimTest.item_id == item.id, Claim.project_id == item.project_id)
+        .order_by(Claim.position, Claim.id, ClaimTest.position)
+    )]
+
+
+def citations_panel(project: Project, item: EvidenceItem) -> dict:
+    """The evidence delete page's warning about the tests that will keep citing the item."""
+    claim_tests = tests_citing(item)
+    if not claim_tests:
+        return {}
+    return {"panels": [Markup(render_template("tracing/_item_citations.html", project=project,
+                                              claim_tests=claim_tests))]}

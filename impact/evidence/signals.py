@@ -1,0 +1,10 @@
+"""What the evidence library asks of the parts built on it, without knowing them."""
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# Sent with an EvidenceItem as sender: the part that writes the item from its own rows returns a
+# services.DerivedFrom (where its source is); every other receiver returns None.
+item_derived_from = _signals.signal("evidence-item-derived-from")
