@@ -1,10 +1,11 @@
 """Site administration: user accounts. Only site admins; everyone else gets 404."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
+from impact.access import site_admins_only
 from impact.admin.forms import UserCreateForm, UserEditForm
 from impact.auth.models import User
 from impact.auth.services import AccountError, create_user, end_all_sessions, send_password_reset
@@ -14,11 +15,7 @@ from impact.pagination import page_number
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.before_request
-@login_required
-def require_admin():
-    if not current_user.is_admin:
-        abort(404)
+site_admins_only(bp)
 
 
 @bp.route("/users", methods=["GET", "POST"])

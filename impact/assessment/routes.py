@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
+from impact.access import get_or_404, signed_in_only
 from impact.assessment import queries, services
 from impact.assessment.forms import AssessmentForm, StandardsForm, assumption_field_name, link_assessment_form
 from impact.assessment.models import AssumptionState, Confidence, EvidenceStandard, ProgressRating
@@ -13,15 +14,12 @@ from impact.extensions import db
 from impact.pagination import page_number
 from impact.projects.permissions import Need, get_project_or_404
 from impact.toc.models import Assumption, Link, Step
-from impact.toc.services import get_in_project_or_404, load_chain
+from impact.toc.services import load_chain
 
 bp = Blueprint("assessment", __name__, url_prefix="/projects/<int:project_id>/assessment")
 
 
-@bp.before_request
-@login_required
-def require_login():
-    """Every assessment page needs a logged-in user; the project check follows in each view."""
+signed_in_only(bp)
 
 
 def _target_url(project_id: int, target: Step | Link) -> str:
@@ -81,7 +79,7 @@ def _assess(project, target: Step | Link, make_form, assumptions, template_args:
 @bp.route("/steps/<int:step_id>", methods=["GET", "POST"])
 def assess_step(project_id: int, step_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    step = get_in_project_or_404(Step, project, step_id)
+    step = get_or_404(Step, step_id, project_id=project.id)
     return _assess(project, step, AssessmentForm, [], {
         "step": step, "link": None, "target_name": step.title, "kind": "step",
         "history_url": url_for("assessment.history", project_id=project.id, step_id=step.id),
@@ -92,7 +90,7 @@ def assess_step(project_id: int, step_id: int):
 @bp.route("/links/<int:link_id>", methods=["GET", "POST"])
 def assess_link(project_id: int, link_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    link = get_in_project_or_404(Link, project, link_id)
+    link = get_or_404(Link, link_id, project_id=project.id)
     assumptions = _link_assumptions(link)
     return _assess(project, link, lambda **data: link_assessment_form(assumptions, **data), assumptions, {
         "step": None, "link": link, "target_name": f"{link.source.title} → {link.target.title}", "kind": "link",
@@ -121,7 +119,7 @@ def _history(project, target: Step | Link, assumptions, template_args: dict):
 @bp.route("/steps/<int:step_id>/history")
 def history(project_id: int, step_id: int):
     project = get_project_or_404(project_id, Need.READ)
-    step = get_in_project_or_404(Step, project, step_id)
+    step = get_or_404(Step, step_id, project_id=project.id)
     return _history(project, step, [], {
         "target_name": step.title, "kind": "step",
         "endpoint": "assessment.history", "target_args": {"step_id": step.id},
@@ -133,7 +131,7 @@ def history(project_id: int, step_id: int):
 @bp.route("/links/<int:link_id>/history")
 def link_history(project_id: int, link_id: int):
     project = get_project_or_404(project_id, Need.READ)
-    link = get_in_project_or_404(Link, project, link_id)
+    link = get_or_404(Link, link_id, project_id=project.id)
     return _history(project, link, _link_assumptions(link), {
         "target_name": f"{link.source.title} → {link.target.title}", "kind": "link",
         "endpoint": "assessment.link_history", "target_args": {"link_id": link.id},

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
-from flask_login import login_required
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy.exc import IntegrityError
 from wtforms import SubmitField
 
+from impact.access import get_or_404, signed_in_only
 from impact.cards import importer
 from impact.cards.models import MAX_ACTIONS
 from impact.concurrency import CONFLICT_ERRORS
-from impact.events.services import get_event_or_404
+from impact.events.models import Event
 from impact.extensions import db
 from impact.forms import BaseForm
 from impact.projects.models import PartnerGroup
@@ -26,15 +26,12 @@ class ImportForm(BaseForm):
     submit = SubmitField("Import cards")
 
 
-@bp.before_request
-@login_required
-def require_login():
-    """Every import page needs a logged-in user; the project check follows in each view."""
+signed_in_only(bp)
 
 
 def _load(project_id: int, event_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    return project, get_event_or_404(project, event_id)
+    return project, get_or_404(Event, event_id, project_id=project.id)
 
 
 @bp.route("/import", methods=["GET", "POST"])

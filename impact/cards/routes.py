@@ -2,31 +2,28 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required
 
+from impact.access import get_or_404, signed_in_only
 from impact.cards import services
 from impact.cards.forms import CardForm, TagForm
-from impact.cards.models import CardSource
-from impact.events.services import get_event_or_404
+from impact.cards.models import ActionCard, CardSource
+from impact.events.models import Event
 from impact.extensions import db
 from impact.forms import select_choices
 from impact.pagination import page_number
 from impact.projects.permissions import Need, get_project_or_404
 from impact.toc.models import Step
-from impact.toc.services import get_in_project_or_404, load_chain
+from impact.toc.services import load_chain
 
 bp = Blueprint("cards", __name__, url_prefix="/projects/<int:project_id>/events/<int:event_id>/cards")
 
 
-@bp.before_request
-@login_required
-def require_login():
-    """Every card page needs a logged-in user; the project check follows in each view."""
+signed_in_only(bp)
 
 
 def _load(project_id: int, event_id: int, need: Need = Need.EDIT):
     project = get_project_or_404(project_id, need)
-    return project, get_event_or_404(project, event_id)
+    return project, get_or_404(Event, event_id, project_id=project.id)
 
 
 @bp.route("/")
@@ -67,7 +64,7 @@ def new(project_id: int, event_id: int):
 @bp.route("/<int:card_id>/edit", methods=["GET", "POST"])
 def edit(project_id: int, event_id: int, card_id: int):
     project, event = _load(project_id, event_id)
-    card = services.get_card_or_404(event, card_id)
+    card = get_or_404(ActionCard, card_id, event_id=event.id)
     form = CardForm()
     existing = None
     if request.method == "GET":
@@ -89,7 +86,7 @@ def edit(project_id: int, event_id: int, card_id: int):
 @bp.route("/<int:card_id>/delete", methods=["GET", "POST"])
 def delete(project_id: int, event_id: int, card_id: int):
     project, event = _load(project_id, event_id)
-    card = services.get_card_or_404(event, card_id)
+    card = get_or_404(ActionCard, card_id, event_id=event.id)
     answered = services.has_response(card)
     if request.method == "POST" and request.form.get("confirm") == "yes" and not answered:
         services.delete_card(card)
@@ -110,7 +107,7 @@ def tags(project_id: int, event_id: int):
         (step.id, f"{level_names[step.level_id]}: {step.title}") for step in chain.steps
     )
     if form.validate_on_submit():
-        step = get_in_project_or_404(Step, project, form.step_id.data)
+        step = get_or_404(Step, form.step_id.data, project_id=project.id)
         if form.remove.data:
             changed = services.untag_actions(event, form.action_ids.data, step)
             flash(f"Removed “{step.title}” from {changed} action{'s' if changed != 1 else ''}.", "success")

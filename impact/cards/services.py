@@ -5,7 +5,6 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from flask import abort
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import selectinload
 
@@ -184,13 +183,6 @@ def delete_card(card: ActionCard) -> None:
 def has_response(card: ActionCard) -> bool:
     """A card someone has answered a follow-up about holds evidence, so it is not deleted."""
     return any_says(card_holds_evidence, card)
-
-
-def get_card_or_404(event: Event, card_id: int) -> ActionCard:
-    card = db.session.get(ActionCard, card_id)
-    if card is None or card.event_id != event.id:
-        abort(404)
-    return card
 
 
 def cards_query(event: Event):

@@ -2,24 +2,22 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required
 from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from impact.access import get_or_404, signed_in_only
 from impact.coding import services
+from impact.coding.models import FactorTheme
 from impact.extensions import db
 from impact.forms import BaseForm, select_choices
-from impact.projects.permissions import Need, can, get_project_or_404
+from impact.projects.permissions import Need, get_project_or_404, may
 from impact.toc.models import FactorDirection
 from impact.toc.services import load_chain
 
 bp = Blueprint("coding", __name__, url_prefix="/projects/<int:project_id>")
 
 
-@bp.before_request
-@login_required
-def require_login():
-    """Every codebook page needs a logged-in user; the project check follows in each view."""
+signed_in_only(bp)
 
 
 class ThemeForm(BaseForm):
@@ -46,7 +44,7 @@ def _theme_form(project, theme=None, **kwargs) -> ThemeForm:
 @bp.route("/codebook", methods=["GET", "POST"])
 def codebook(project_id: int):
     project = get_project_or_404(project_id, Need.READ if request.method == "GET" else Need.EDIT)
-    form = _theme_form(project) if can(project, Need.EDIT) else None
+    form = _theme_form(project) if may(project, Need.EDIT) else None
     if request.method == "POST" and form.validate_on_submit():
         if services.name_taken(project, form.name.data):
             form.name.errors.append("There is already a theme with this name.")
@@ -73,7 +71,7 @@ def add_defaults(project_id: int):
 @bp.route("/codebook/<int:theme_id>/edit", methods=["GET", "POST"])
 def edit_theme(project_id: int, theme_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    theme = services.get_theme_or_404(project, theme_id)
+    theme = get_or_404(FactorTheme, theme_id, project_id=project.id)
     form = _theme_form(project, theme)
     if form.validate_on_submit():
         if services.name_taken(project, form.name.data, theme):
@@ -91,7 +89,7 @@ def edit_theme(project_id: int, theme_id: int):
 @bp.route("/codebook/<int:theme_id>/delete", methods=["POST"])
 def delete_theme(project_id: int, theme_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    theme = services.get_theme_or_404(project, theme_id)
+    theme = get_or_404(FactorTheme, theme_id, project_id=project.id)
     try:
         services.delete_theme(theme)
     except services.CodebookError as problem:

@@ -46,13 +46,6 @@ def add_default_themes(project: Project) -> int:
     return added
 
 
-def get_theme_or_404(project: Project, theme_id: int) -> FactorTheme:
-    theme = db.session.get(FactorTheme, theme_id)
-    if theme is None or theme.project_id != project.id:
-        abort(404)
-    return theme
-
-
 def name_taken(project: Project, name: str, theme: FactorTheme | None = None) -> bool:
     query = select(FactorTheme.id).where(FactorTheme.project_id == project.id,
                                          func.lower(FactorTheme.name) == name.lower())

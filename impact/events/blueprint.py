@@ -1,10 +1,8 @@
 from flask import Blueprint
-from flask_login import login_required
+
+from impact.access import signed_in_only
 
 bp = Blueprint("events", __name__, url_prefix="/projects/<int:project_id>/events")
 
 
-@bp.before_request
-@login_required
-def require_login():
-    """Every event page needs a logged-in user; the project check follows in each view."""
+signed_in_only(bp)

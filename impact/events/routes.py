@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from impact.access import get_or_404
 from impact.concurrency import CONFLICT_ERRORS, ensure_current
 from impact.events import services
 from impact.events.blueprint import bp
 from impact.events.forms import EventForm
-from impact.events.models import EventKind
+from impact.events.models import Event, EventKind
 from impact.extensions import db
 from impact.features import page_context
 from impact.model_types import utcnow
 from impact.pagination import page_number
-from impact.projects.permissions import Need, can, get_project_or_404
+from impact.projects.permissions import Need, get_project_or_404, may
 
 
 @bp.route("/")
@@ -44,7 +45,7 @@ def new(project_id: int):
 @bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
 def edit(project_id: int, event_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    event = services.get_event_or_404(project, event_id)
+    event = get_or_404(Event, event_id, project_id=project.id)
     form = EventForm(obj=event)
     conflict = None
     if request.method == "GET":
@@ -58,7 +59,7 @@ def edit(project_id: int, event_id: int):
             db.session.commit()
         except CONFLICT_ERRORS:
             db.session.rollback()
-            conflict = services.get_event_or_404(project, event_id)
+            conflict = get_or_404(Event, event_id, project_id=project.id)
             form.version.data = str(conflict.version)
         else:
             flash("Event saved.", "success")
@@ -70,8 +71,8 @@ def edit(project_id: int, event_id: int):
 @bp.route("/<int:event_id>")
 def show(project_id: int, event_id: int):
     project = get_project_or_404(project_id, Need.READ)
-    event = services.get_event_or_404(project, event_id)
-    may_edit = can(project, Need.EDIT)
+    event = get_or_404(Event, event_id, project_id=project.id)
+    may_edit = may(project, Need.EDIT)
     # Its follow-up campaigns and their figures come from the follow-ups part.
     return render_template("events/show.html", project=project, event=event, may_edit=may_edit, now=utcnow(),
                            **page_context("events.show", event=event, may_edit=may_edit))
@@ -80,7 +81,7 @@ def show(project_id: int, event_id: int):
 @bp.route("/<int:event_id>/card-form", methods=["POST"])
 def card_form(project_id: int, event_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    event = services.get_event_or_404(project, event_id)
+    event = get_or_404(Event, event_id, project_id=project.id)
     state = request.form.get("state")
     if state not in ("open", "closed"):
         abort(400)

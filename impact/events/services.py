@@ -12,13 +12,6 @@ from impact.extensions import db
 from impact.projects.models import PartnerGroup, Project
 
 
-def get_event_or_404(project: Project, event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None or event.project_id != project.id:
-        abort(404)
-    return event
-
-
 def events_query(project: Project):
     return (
         select(Event)

@@ -54,12 +54,13 @@ def find_link(item: EvidenceItem, link_id: int) -> EvidenceLink | None:
     return db.session.scalar(select(EvidenceLink).where(EvidenceLink.id == link_id, EvidenceLink.item_id == item.id))
 
 
-def may_change(project: Project, item: EvidenceItem) -> bool:
+def may_change(project: Project, item: EvidenceItem, user=None) -> bool:
     """Editors change any item; contributors (practitioner- and co-researchers) only the items they added."""
-    if can(project, Need.EDIT):
+    user = current_user if user is None else user
+    if can(user, project, Need.EDIT):
         return True
-    return (can(project, Need.CONTRIBUTE) and item.created_by_id is not None
-            and item.created_by_id == getattr(current_user, "id", None))
+    return (can(user, project, Need.CONTRIBUTE) and item.created_by_id is not None
+            and item.created_by_id == getattr(user, "id", None))
 
 
 def require_change(project: Project, item: EvidenceItem) -> None:
@@ -76,7 +77,7 @@ def private_summary():
 
 def sees_private_summaries(project: Project) -> bool:
     """Only the project team (EDIT) reads what respondents wrote without consenting to be quoted."""
-    return can(project, Need.EDIT)
+    return can(current_user, project, Need.EDIT)
 
 
 def summary_hidden(project: Project, item: EvidenceItem) -> bool:

@@ -15,8 +15,9 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from impact.access import signed_in_only
 from impact.concurrency import CONFLICT_ERRORS, ensure_current
 from impact.evidence import files, library
 from impact.evidence.forms import FilterForm, ItemForm, LinkEditForm, LinkForm, LinkRemoveForm, UndoForm
@@ -26,7 +27,7 @@ from impact.extensions import db
 from impact.features import page_context
 from impact.forms import select_choices
 from impact.pagination import page_number
-from impact.projects.permissions import Need, can, get_project_or_404
+from impact.projects.permissions import Need, get_project_or_404, may
 from impact.toc.services import load_chain
 
 bp = Blueprint("evidence", __name__, url_prefix="/projects/<int:project_id>/evidence")
@@ -34,10 +35,7 @@ UNDO_KEY = "evidence_link_undo"  # in the session: the Undo offered once on the 
 UNDO_TOKEN_MAX = 3000  # characters; only a very long, poorly compressible note makes a longer token
 
 
-@bp.before_request
-@login_required
-def require_login():
-    """Every evidence page needs a logged-in user; the project check follows in each view."""
+signed_in_only(bp)
 
 
 def _changeable(project_id: int, item_id: int):
@@ -341,7 +339,7 @@ def delete(project_id: int, item_id: int):
         library.delete_item(item, current_user)
         db.session.commit()
         # Restoring needs EDIT: a contributor deleting their own item cannot bring it back themselves.
-        who = "You" if can(project, Need.EDIT) else "A team member"
+        who = "You" if may(project, Need.EDIT) else "A team member"
         flash(f"“{item.title}” moved to the evidence trash. {who} can restore it from the evidence trash.", "success")
         return redirect(url_for("evidence.index", project_id=project.id))
     # What other parts keep about the item (tracing tests citing it) and would stay behind.

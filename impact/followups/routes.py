@@ -4,19 +4,20 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from impact.access import get_or_404, signed_in_only
 from impact.concurrency import CONFLICT_ERRORS, ensure_current
-from impact.events.services import get_event_or_404
+from impact.events.models import Event
 from impact.evidence.models import Stance, Strength
 from impact.extensions import db
 from impact.features import page_context
 from impact.followups import services
 from impact.followups.emails import DEFAULT_MESSAGE, DEFAULT_REMINDER, default_subject
 from impact.followups.forms import CampaignForm
-from impact.followups.models import FollowUp, Response
+from impact.followups.models import Campaign, FollowUp, Response
 from impact.followups.tracking import campaign_tracking, delivery_status
 from impact.jobs.health import is_quiet, last_run
 from impact.model_types import utcnow
@@ -26,15 +27,12 @@ from impact.projects.permissions import Need, get_project_or_404
 bp = Blueprint("followups", __name__, url_prefix="/projects/<int:project_id>/events/<int:event_id>/followups")
 
 
-@bp.before_request
-@login_required
-def require_login():
-    """Every follow-up page needs a logged-in user; the project check follows in each view."""
+signed_in_only(bp)
 
 
 def _load(project_id: int, event_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    return project, get_event_or_404(project, event_id)
+    return project, get_or_404(Event, event_id, project_id=project.id)
 
 
 def _save(event, campaign, form):
@@ -73,7 +71,7 @@ def new(project_id: int, event_id: int):
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
 def edit(project_id: int, event_id: int, campaign_id: int):
     project, event = _load(project_id, event_id)
-    campaign = services.get_campaign_or_404(event, campaign_id)
+    campaign = get_or_404(Campaign, campaign_id, event_id=event.id)
     if campaign.sent_at is not None and campaign.reminders_sent_at is not None:
         flash("This follow-up and its reminder have been sent, so they can no longer be changed.", "info")
         return redirect(url_for("followups.show", project_id=project.id, event_id=event.id, campaign_id=campaign.id))
@@ -91,7 +89,7 @@ def edit(project_id: int, event_id: int, campaign_id: int):
             db.session.commit()
         except CONFLICT_ERRORS:
             db.session.rollback()
-            conflict = services.get_campaign_or_404(event, campaign_id)
+            conflict = get_or_404(Campaign, campaign_id, event_id=event.id)
             form.version.data = str(conflict.version)
         else:
             flash("Follow-up saved.", "success")
@@ -105,7 +103,7 @@ def edit(project_id: int, event_id: int, campaign_id: int):
 @bp.route("/<int:campaign_id>")
 def show(project_id: int, event_id: int, campaign_id: int):
     project, event = _load(project_id, event_id)
-    campaign = services.get_campaign_or_404(event, campaign_id)
+    campaign = get_or_404(Campaign, campaign_id, event_id=event.id)
     query = (
         select(FollowUp).where(FollowUp.campaign_id == campaign.id)
         .options(selectinload(FollowUp.card), selectinload(FollowUp.response))
@@ -127,7 +125,7 @@ def show(project_id: int, event_id: int, campaign_id: int):
 def send_now(project_id: int, event_id: int, campaign_id: int):
     """Queue the follow-up (or the reminder) now instead of waiting for its date."""
     project, event = _load(project_id, event_id)
-    campaign = services.get_campaign_or_404(event, campaign_id)
+    campaign = get_or_404(Campaign, campaign_id, event_id=event.id)
     if campaign.is_closed(utcnow()):
         abort(409)
     what = request.form.get("what")
@@ -149,7 +147,7 @@ def send_now(project_id: int, event_id: int, campaign_id: int):
 @bp.route("/<int:campaign_id>/close", methods=["POST"])
 def close(project_id: int, event_id: int, campaign_id: int):
     project, event = _load(project_id, event_id)
-    campaign = services.get_campaign_or_404(event, campaign_id)
+    campaign = get_or_404(Campaign, campaign_id, event_id=event.id)
     services.close_campaign(campaign)
     db.session.commit()
     flash("The follow-up is closed: its links no longer accept answers.", "success")
@@ -159,7 +157,7 @@ def close(project_id: int, event_id: int, campaign_id: int):
 @bp.route("/<int:campaign_id>/responses/<int:response_id>")
 def response(project_id: int, event_id: int, campaign_id: int, response_id: int):
     project, event = _load(project_id, event_id)
-    campaign = services.get_campaign_or_404(event, campaign_id)
+    campaign = get_or_404(Campaign, campaign_id, event_id=event.id)
     answer = db.session.get(Response, response_id)
     if answer is None or answer.followup.campaign_id != campaign.id:
         abort(404)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import selectinload
 
@@ -22,13 +21,6 @@ from impact.followups.pseudonyms import claim_pseudonym
 from impact.mail.addresses import is_normal_address
 from impact.mail.outbox import queue_email
 from impact.model_types import utcnow
-
-
-def get_campaign_or_404(event: Event, campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or campaign.event_id != event.id:
-        abort(404)
-    return campaign
 
 
 def campaigns_query(event: Event):

@@ -1,9 +1,9 @@
 """Background work as site admins see it: when each piece last ran, and what failed."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
-from flask_login import current_user, login_required
+from flask import Blueprint, render_template
 
+from impact.access import site_admins_only
 from impact.jobs import health
 from impact.jobs.models import WHOLE_RUN
 from impact.model_types import utcnow
@@ -11,11 +11,7 @@ from impact.model_types import utcnow
 bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
 
 
-@bp.before_request
-@login_required
-def require_admin():
-    if not current_user.is_admin:
-        abort(404)
+site_admins_only(bp)
 
 
 @bp.route("/")

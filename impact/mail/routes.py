@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -12,9 +11,9 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from impact.access import site_admins_only
 from impact.extensions import db
 from impact.mail.links import shown_bodies
 from impact.mail.models import OutboxMessage, OutboxStatus
@@ -25,11 +24,7 @@ from impact.pagination import page_number
 bp = Blueprint("mail", __name__, url_prefix="/admin/outbox")
 
 
-@bp.before_request
-@login_required
-def require_admin():
-    if not current_user.is_admin:
-        abort(404)
+site_admins_only(bp)
 
 
 def _uncertain_filter():

@@ -5,11 +5,11 @@ from __future__ import annotations
 def register(contributions) -> None:
     from impact.features import NavEntry
     from impact.projects.invitation_routes import bp as invitations
-    from impact.projects.permissions import Need, can
+    from impact.projects.permissions import Need, may
     from impact.projects.routes import bp
 
     contributions.blueprints += [bp, invitations]
-    contributions.template_globals.update(can=can, Need=Need)
+    contributions.template_globals.update(may=may, Need=Need)
     contributions.project_nav += [
         NavEntry("overview", "Overview", "projects.project", 0),
         NavEntry("members", "Members", "projects.members", 100, Need.MANAGE),

@@ -7,6 +7,7 @@ capability gets 403.
 from __future__ import annotations
 
 import enum
+import functools
 
 from flask import abort, g
 from flask_login import current_user
@@ -33,42 +34,62 @@ CAPABILITIES: dict[Role, frozenset[Need]] = {
 }
 
 
-def role_in(project_id: int) -> Role | None:
-    """The current user's role in a project, looked up once per request."""
-    if not current_user.is_authenticated:
+def role_in(user, project_id: int) -> Role | None:
+    """The user's role in a project (looked up once per request and user), None for a non-member."""
+    if user is None or not user.is_authenticated:
         return None
-    cache: dict[int, Role | None] = g.setdefault("project_roles", {})
-    if project_id not in cache:
-        cache[project_id] = db.session.scalar(
-            select(Membership.role).where(Membership.project_id == project_id, Membership.user_id == current_user.id)
+    cache: dict[tuple[int, int], Role | None] = g.setdefault("project_roles", {})
+    key = (user.id, project_id)
+    if key not in cache:
+        cache[key] = db.session.scalar(
+            select(Membership.role).where(Membership.project_id == project_id, Membership.user_id == user.id)
         )
-    return cache[project_id]
+    return cache[key]
 
 
-def can(project: Project | int, need: Need) -> bool:
-    if not current_user.is_authenticated:
+def can(user, project: Project | int, need: Need) -> bool:
+    """Whether ``user`` (whoever acts: the request's user, an API token's owner, a job's) may do ``need``."""
+    if user is None or not user.is_authenticated:
         return False
-    if current_user.is_admin:
+    if user.is_admin:
         return True
-    project_id = project if isinstance(project, int) else project.id
-    role = role_in(project_id)
+    role = role_in(user, project if isinstance(project, int) else project.id)
     return role is not None and need in CAPABILITIES[role]
 
 
-def get_project_or_404(project_id: int, need: Need = Need.READ) -> Project:
+def may(project: Project | int, need: Need) -> bool:
+    """``can`` for the user of this request (what templates ask)."""
+    return can(current_user, project, need)
+
+
+def get_project_or_404(project_id: int, need: Need = Need.READ, user=None) -> Project:
+    """The project, if ``user`` (by default the request's) may see it (404 otherwise) and do ``need`` (403)."""
+    user = current_user if user is None else user
     project = db.session.get(Project, project_id)
-    if project is None or not current_user.is_authenticated:
+    if project is None or not user.is_authenticated:
         abort(404)
-    if not current_user.is_admin and role_in(project.id) is None:
+    if not user.is_admin and role_in(user, project.id) is None:
         abort(404)
-    if not can(project, need):
+    if not can(user, project, need):
         abort(403)
     return project
 
 
-def visible_projects_query():
-    """Projects the current user may open, newest first, as a select() to paginate."""
+def needs(need: Need = Need.READ):
+    """Declares what a project page needs: the view gets ``project`` (checked as get_project_or_404 does)
+    in place of the URL's ``project_id``."""
+    def decorate(view):
+        @functools.wraps(view)
+        def checked(project_id: int, **kwargs):
+            return view(project=get_project_or_404(project_id, need), **kwargs)
+        return checked
+    return decorate
+
+
+def visible_projects_query(user=None):
+    """Projects the user (by default the request's) may open, newest first, as a select() to paginate."""
+    user = current_user if user is None else user
     query = select(Project).order_by(Project.created_at.desc(), Project.id.desc())
-    if not current_user.is_admin:
-        query = query.join(Membership).where(Membership.user_id == current_user.id)
+    if not user.is_admin:
+        query = query.join(Membership).where(Membership.user_id == user.id)
     return query

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
+from impact.access import get_or_404, signed_in_only
 from impact.concurrency import EditConflict, ensure_current
 from impact.extensions import db
 from impact.features import page_context
@@ -12,17 +13,14 @@ from impact.pagination import page_number
 from impact.projects import invitations, services
 from impact.projects.forms import InviteForm, MemberEditForm, OrganisationForm, ProjectCreateForm, ProjectEditForm
 from impact.projects.models import Membership, OrganisationKind, PartnerGroup, PartnerOrganisation, Project, Role
-from impact.projects.permissions import Need, can, get_project_or_404, visible_projects_query
+from impact.projects.permissions import Need, get_project_or_404, may, visible_projects_query
 
 bp = Blueprint("projects", __name__)
 
 PROJECT_FIELDS = ("title", "question", "description", "start_date", "end_date", "funder")
 
 
-@bp.before_request
-@login_required
-def require_login():
-    """Every project page needs a logged-in user; the per-project check follows in each view."""
+signed_in_only(bp)
 
 
 @bp.route("/")
@@ -61,7 +59,7 @@ def project(project_id: int):
     project = get_project_or_404(project_id, Need.VIEW_REPORT)
     # The results chain and its diagram come from the theory of change.
     return render_template("projects/show.html", project=project,
-                           **page_context("projects.project", project=project, linked=can(project, Need.READ)))
+                           **page_context("projects.project", project=project, linked=may(project, Need.READ)))
 
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
@@ -163,16 +161,10 @@ def withdraw_invitation(project_id: int, invitation_id: int):
     return redirect(url_for("projects.members", project_id=project.id) + "#invitations")
 
 
-def _membership_or_404(project: Project, membership_id: int) -> Membership:
-    return db.first_or_404(
-        select(Membership).where(Membership.id == membership_id, Membership.project_id == project.id)
-    )
-
-
 @bp.route("/projects/<int:project_id>/members/<int:membership_id>", methods=["GET", "POST"])
 def edit_member(project_id: int, membership_id: int):
     project = get_project_or_404(project_id, Need.MANAGE)
-    membership = _membership_or_404(project, membership_id)
+    membership = get_or_404(Membership, membership_id, project_id=project.id)
     form = MemberEditForm(
         role=membership.role.value, partner_group=membership.partner_group.value,
         organisation_id=membership.organisation_id or 0,
@@ -197,7 +189,7 @@ def edit_member(project_id: int, membership_id: int):
 @bp.route("/projects/<int:project_id>/members/<int:membership_id>/remove", methods=["POST"])
 def remove_member(project_id: int, membership_id: int):
     project = get_project_or_404(project_id, Need.MANAGE)
-    membership = _membership_or_404(project, membership_id)
+    membership = get_or_404(Membership, membership_id, project_id=project.id)
     name = membership.user.name
     try:
         services.remove_member(membership)

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from impact.access import signed_in_only
 from impact.concurrency import CONFLICT_ERRORS, EditConflict, ensure_current
 from impact.extensions import db
 from impact.pagination import page_number
 from impact.projects.models import Project
-from impact.projects.permissions import Need, can, get_project_or_404
+from impact.projects.permissions import Need, get_project_or_404, may
 from impact.story import services
 from impact.story.compare import diff_stories
 from impact.story.forms import ConclusionForm, SnapshotForm
@@ -23,10 +24,7 @@ CHANGES_SHOWN = 100  # per section of the comparison, unless asked for all
 bp = Blueprint("story", __name__, url_prefix="/projects/<int:project_id>/story")
 
 
-@bp.before_request
-@login_required
-def require_login():
-    """Every story page needs a logged-in user; the project check follows in each view."""
+signed_in_only(bp)
 
 
 def _render_story(project: Project, content: dict, *, snapshot: StorySnapshot | None = None):
@@ -34,7 +32,7 @@ def _render_story(project: Project, content: dict, *, snapshot: StorySnapshot | 
     title = f"Results chain of {content['project']['title']}, coloured by progress and confidence"
     if snapshot is not None:
         title += f" (snapshot {snapshot.number})"
-    view = services.story_view(content, project, live=live, may_read=can(project, Need.READ), title=title,
+    view = services.story_view(content, project, live=live, may_read=may(project, Need.READ), title=title,
                                full=request.args.get("evidence") == "all")
     return render_template("story/story.html", project=project, view=view, snapshot=snapshot,
                            legend=diagram_legend(), label=services.label,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from impact.access import get_or_404
 from impact.concurrency import CONFLICT_ERRORS, ensure_current
 from impact.extensions import db
 from impact.features import page_context
@@ -32,8 +33,8 @@ def new_link(project_id: int):
     )
     form.source_id.choices = form.target_id.choices = step_choices(chain)
     if form.validate_on_submit():
-        source = services.get_in_project_or_404(Step, project, form.source_id.data)
-        target = services.get_in_project_or_404(Step, project, form.target_id.data)
+        source = get_or_404(Step, form.source_id.data, project_id=project.id)
+        target = get_or_404(Step, form.target_id.data, project_id=project.id)
         try:
             link = services.add_link(project, source, target, form.note.data or "")
         except services.ChainError as exc:
@@ -49,7 +50,7 @@ def new_link(project_id: int):
 @bp.route("/links/<int:link_id>")
 def link(project_id: int, link_id: int):
     project = get_project_or_404(project_id, Need.READ)
-    link = services.get_in_project_or_404(Link, project, link_id)
+    link = get_or_404(Link, link_id, project_id=project.id)
     chain = services.load_chain(project.id)
 
     return render_template(
@@ -77,7 +78,7 @@ def _delete_part(project, obj, title: str, what: str, back: str):
 @bp.route("/links/<int:link_id>/delete", methods=["GET", "POST"])
 def delete_link(project_id: int, link_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    link = services.get_in_project_or_404(Link, project, link_id)
+    link = get_or_404(Link, link_id, project_id=project.id)
     return _delete_part(project, link, f"{link.source.title} → {link.target.title}", "Link",
                         url_for("toc.chain", project_id=project.id))
 
@@ -85,7 +86,7 @@ def delete_link(project_id: int, link_id: int):
 @bp.route("/links/<int:link_id>/assumptions", methods=["POST"])
 def add_assumption(project_id: int, link_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    link = services.get_in_project_or_404(Link, project, link_id)
+    link = get_or_404(Link, link_id, project_id=project.id)
     form = AssumptionForm()
     if form.validate_on_submit():
         services.add_assumption(link, AssumptionKind(form.kind.data), form.text.data)
@@ -98,7 +99,7 @@ def add_assumption(project_id: int, link_id: int):
 @bp.route("/assumptions/<int:assumption_id>/edit", methods=["GET", "POST"])
 def edit_assumption(project_id: int, assumption_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    assumption = services.get_in_project_or_404(Assumption, project, assumption_id)
+    assumption = get_or_404(Assumption, assumption_id, Assumption.link.has(project_id=project.id))
     form = AssumptionForm(obj=assumption)
     conflict = None
     if form.validate_on_submit():
@@ -108,7 +109,7 @@ def edit_assumption(project_id: int, assumption_id: int):
             db.session.commit()
         except CONFLICT_ERRORS:
             db.session.rollback()
-            conflict = services.get_in_project_or_404(Assumption, project, assumption_id)
+            conflict = get_or_404(Assumption, assumption_id, Assumption.link.has(project_id=project.id))
             form.version.data = str(conflict.version)
         else:
             flash("Saved.", "success")
@@ -125,7 +126,7 @@ def edit_assumption(project_id: int, assumption_id: int):
 @bp.route("/assumptions/<int:assumption_id>/delete", methods=["GET", "POST"])
 def delete_assumption(project_id: int, assumption_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    assumption = services.get_in_project_or_404(Assumption, project, assumption_id)
+    assumption = get_or_404(Assumption, assumption_id, Assumption.link.has(project_id=project.id))
     return _delete_part(project, assumption, assumption.text, assumption.kind.label,
                         url_for("toc.link", project_id=project.id, link_id=assumption.link_id))
 
@@ -133,7 +134,7 @@ def delete_assumption(project_id: int, assumption_id: int):
 @bp.route("/steps/<int:step_id>/factors", methods=["POST"])
 def add_factor(project_id: int, step_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    step = services.get_in_project_or_404(Step, project, step_id)
+    step = get_or_404(Step, step_id, project_id=project.id)
     form = FactorForm()
     if form.validate_on_submit():
         services.add_factor(step, form.title.data, FactorDirection(form.direction.data), form.description.data or "")
@@ -146,7 +147,7 @@ def add_factor(project_id: int, step_id: int):
 @bp.route("/factors/<int:factor_id>/edit", methods=["GET", "POST"])
 def edit_factor(project_id: int, factor_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    factor = services.get_in_project_or_404(InfluencingFactor, project, factor_id)
+    factor = get_or_404(InfluencingFactor, factor_id, project_id=project.id)
     form = FactorForm(obj=factor)
     conflict = None
     if form.validate_on_submit():
@@ -157,7 +158,7 @@ def edit_factor(project_id: int, factor_id: int):
             db.session.commit()
         except CONFLICT_ERRORS:
             db.session.rollback()
-            conflict = services.get_in_project_or_404(InfluencingFactor, project, factor_id)
+            conflict = get_or_404(InfluencingFactor, factor_id, project_id=project.id)
             form.version.data = str(conflict.version)
         else:
             flash("Influencing factor saved.", "success")
@@ -172,6 +173,6 @@ def edit_factor(project_id: int, factor_id: int):
 @bp.route("/factors/<int:factor_id>/delete", methods=["GET", "POST"])
 def delete_factor(project_id: int, factor_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    factor = services.get_in_project_or_404(InfluencingFactor, project, factor_id)
+    factor = get_or_404(InfluencingFactor, factor_id, project_id=project.id)
     return _delete_part(project, factor, factor.title, "Influencing factor",
                         url_for("toc.step", project_id=project.id, step_id=factor.step_id) + "#factors")

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from impact.access import get_or_404, signed_in_only
 from impact.concurrency import CONFLICT_ERRORS, ensure_current
 from impact.extensions import db
 from impact.features import page_context
@@ -14,11 +15,7 @@ from impact.toc.forms import FactorForm, LevelForm, QuickStepForm, StepForm
 from impact.toc.models import DeletedStep, Level, Step
 from impact.toc.views import chain_diagram, level_choices
 
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every chain page needs a logged-in user; the project check follows in each view."""
+signed_in_only(bp)
 
 
 def _to_chain(project_id: int, anchor: str | None = None):
@@ -57,7 +54,7 @@ def add_level(project_id: int):
 @bp.route("/levels/<int:level_id>/edit", methods=["GET", "POST"])
 def edit_level(project_id: int, level_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    level = services.get_in_project_or_404(Level, project, level_id)
+    level = get_or_404(Level, level_id, project_id=project.id)
     form = LevelForm(obj=level)
     if form.validate_on_submit():
         try:
@@ -74,7 +71,7 @@ def edit_level(project_id: int, level_id: int):
 @bp.route("/levels/<int:level_id>/move", methods=["POST"])
 def move_level(project_id: int, level_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    level = services.get_in_project_or_404(Level, project, level_id)
+    level = get_or_404(Level, level_id, project_id=project.id)
     if services.move_level(level, request.form.get("direction", "")):
         db.session.commit()
     return _to_chain(project.id, f"level-{level.id}")
@@ -83,7 +80,7 @@ def move_level(project_id: int, level_id: int):
 @bp.route("/levels/<int:level_id>/delete", methods=["POST"])
 def delete_level(project_id: int, level_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    level = services.get_in_project_or_404(Level, project, level_id)
+    level = get_or_404(Level, level_id, project_id=project.id)
     try:
         services.delete_level(level)
     except services.ChainError as exc:
@@ -99,7 +96,7 @@ def delete_level(project_id: int, level_id: int):
 @bp.route("/levels/<int:level_id>/steps", methods=["POST"])
 def quick_add_step(project_id: int, level_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    level = services.get_in_project_or_404(Level, project, level_id)
+    level = get_or_404(Level, level_id, project_id=project.id)
     form = QuickStepForm()
     if form.validate_on_submit():
         step = services.add_step(project, level, form.title.data)
@@ -120,7 +117,7 @@ def new_step(project_id: int):
     form = StepForm(level_id=request.args.get("level_id", type=int))
     form.level_id.choices = level_choices(chain)
     if form.validate_on_submit():
-        level = services.get_in_project_or_404(Level, project, form.level_id.data)
+        level = get_or_404(Level, form.level_id.data, project_id=project.id)
         step = services.add_step(project, level, form.title.data, form.description.data or "")
         db.session.commit()
         flash(f"Step “{step.title}” added.", "success")
@@ -131,7 +128,7 @@ def new_step(project_id: int):
 @bp.route("/steps/<int:step_id>")
 def step(project_id: int, step_id: int):
     project = get_project_or_404(project_id, Need.READ)
-    step = services.get_in_project_or_404(Step, project, step_id)
+    step = get_or_404(Step, step_id, project_id=project.id)
     chain = services.load_chain(project.id)
     return render_template(
         "toc/step.html", project=project, step=chain.step_by_id[step.id], chain=chain,
@@ -145,7 +142,7 @@ def step(project_id: int, step_id: int):
 @bp.route("/steps/<int:step_id>/edit", methods=["GET", "POST"])
 def edit_step(project_id: int, step_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    step = services.get_in_project_or_404(Step, project, step_id)
+    step = get_or_404(Step, step_id, project_id=project.id)
     chain = services.load_chain(project.id)
     form = StepForm(obj=step)
     form.level_id.choices = level_choices(chain)
@@ -153,7 +150,7 @@ def edit_step(project_id: int, step_id: int):
     if form.validate_on_submit():
         try:
             ensure_current(step, form.submitted_version())
-            level = services.get_in_project_or_404(Level, project, form.level_id.data)
+            level = get_or_404(Level, form.level_id.data, project_id=project.id)
             services.update_step(step, title=form.title.data, description=form.description.data or "", level=level)
             db.session.commit()
         except CONFLICT_ERRORS:
@@ -172,7 +169,7 @@ def edit_step(project_id: int, step_id: int):
 @bp.route("/steps/<int:step_id>/move", methods=["POST"])
 def move_step(project_id: int, step_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    step = services.get_in_project_or_404(Step, project, step_id)
+    step = get_or_404(Step, step_id, project_id=project.id)
     if services.move_step(step, request.form.get("direction", "")):
         db.session.commit()
     return _to_chain(project.id, f"step-{step.id}")
@@ -181,7 +178,7 @@ def move_step(project_id: int, step_id: int):
 @bp.route("/steps/<int:step_id>/delete", methods=["GET", "POST"])
 def delete_step(project_id: int, step_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    step = services.get_in_project_or_404(Step, project, step_id)
+    step = get_or_404(Step, step_id, project_id=project.id)
     link_count = services.step_link_count(step)
     factor_count = len(step.factors)
     held = trash.held_by(step)
@@ -202,7 +199,7 @@ def delete_step(project_id: int, step_id: int):
 @bp.route("/deleted/<int:deleted_id>/restore", methods=["POST"])
 def restore_step(project_id: int, deleted_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    record = services.get_in_project_or_404(DeletedStep, project, deleted_id)
+    record = get_or_404(DeletedStep, deleted_id, project_id=project.id)
     try:
         notes = trash.restore_step(record)
     except services.ChainError as exc:

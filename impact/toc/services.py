@@ -73,20 +73,6 @@ def load_chain(project_id: int) -> Chain:
     return Chain(levels, steps, links, assumptions, factors)
 
 
-def get_in_project_or_404(model, project: Project, object_id: int):
-    """Load a chain object only if it belongs to the project the user was already checked for."""
-    from flask import abort
-
-    if model is Assumption:
-        query = select(Assumption).join(Link).where(Assumption.id == object_id, Link.project_id == project.id)
-    else:
-        query = select(model).where(model.id == object_id, model.project_id == project.id)
-    obj = db.session.scalar(query)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 # Levels -------------------------------------------------------------------------------------
 
 def _next_position(model, *conditions) -> int:
@@ -221,7 +207,6 @@ def add_link(project: Project, source: Step, target: Step, note: str = "") -> Li
     db.session.add(link)
     db.session.flush()
     return link
-
 
 
 # Assumptions, risks and factors -------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 def register(contributions) -> None:
     from impact.features import NavEntry
-    from impact.projects.permissions import Need, can
+    from impact.projects.permissions import Need, may
     from impact.tracing.routes import bp
     from impact.tracing.services import citations_panel
 
@@ -13,4 +13,4 @@ def register(contributions) -> None:
     # Offered to leads while the project has not switched it on, so they can.
     contributions.project_nav.append(NavEntry(
         "tracing", "Contribution tracing", "tracing.index", 80, Need.READ,
-        shown=lambda project: project.contribution_tracing or can(project, Need.MANAGE)))
+        shown=lambda project: project.contribution_tracing or may(project, Need.MANAGE)))

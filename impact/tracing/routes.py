@@ -4,8 +4,8 @@ from __future__ import annotations
 import enum
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import login_required
 
+from impact.access import signed_in_only
 from impact.concurrency import CONFLICT_ERRORS, EditConflict, ensure_current
 from impact.extensions import db
 from impact.pagination import page_number
@@ -26,10 +26,7 @@ from impact.tracing.models import Claim
 bp = Blueprint("tracing", __name__, url_prefix="/projects/<int:project_id>/tracing")
 
 
-@bp.before_request
-@login_required
-def require_login():
-    """Every tracing page needs a logged-in user; the project check follows in each view."""
+signed_in_only(bp)
 
 
 @bp.context_processor

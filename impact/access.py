@@ -1,0 +1,46 @@
+"""Who may reach a page at all, and loading a row only through the object it belongs to.
+
+What a user may do inside a project is the projects part's (projects.permissions); these are the
+checks every part repeats before that: a whole blueprint for signed-in users, or for site admins.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from impact.extensions import db
+
+
+# login_required sends anyone not signed in to the login page (and lets CORS preflights through).
+@login_required
+def _signed_in():
+    return None
+
+
+@login_required
+def _site_admin():
+    if not current_user.is_admin:
+        abort(404)  # a page a non-admin may not see does not exist for them
+
+
+def signed_in_only(bp: Blueprint) -> Blueprint:
+    """Every page of ``bp`` needs a signed-in user (the login page otherwise); each view checks the project."""
+    bp.before_request(_signed_in)
+    return bp
+
+
+def site_admins_only(bp: Blueprint) -> Blueprint:
+    """Every page of ``bp`` is for site admins; anyone else signed in gets 404."""
+    bp.before_request(_site_admin)
+    return bp
+
+
+def get_or_404(model, object_id: int, *criteria, **belongs_to):
+    """The row with this id, if it belongs where the URL says (``project_id=project.id``, or a criterion
+    such as ``Assumption.link.has(project_id=...)``), else 404.
+
+    Loading every row through its parent, itself loaded through the project check, is what keeps one
+    project's ids from opening another project's rows.
+    """
+    return db.first_or_404(select(model).where(model.id == object_id, *criteria).filter_by(**belongs_to))
