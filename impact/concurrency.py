@@ -6,10 +6,17 @@ both win. The form carries the version the user started from.
 """
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import request
+from sqlalchemy import inspect, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from impact.extensions import db
+
+T = TypeVar("T")
 
 
 class EditConflict(Exception):
@@ -41,3 +48,50 @@ def lock_row(model, row_id: int) -> None:
         db.session.execute(select(table.c.id).where(table.c.id == row_id).with_for_update())
     else:
         db.session.execute(update(table).where(table.c.id == row_id).values(id=table.c.id))
+
+
+def commit_if_current(obj, submitted_version: int | None, change: Callable[[], T]) -> T:
+    """Apply ``change`` and commit, if nobody saved ``obj`` since the user's form was made from it.
+
+    Otherwise everything is rolled back and EditConflict raised: the view shows the object as it is now.
+    """
+    try:
+        ensure_current(obj, submitted_version)
+        result = change()
+        db.session.commit()
+    except CONFLICT_ERRORS as exc:
+        db.session.rollback()
+        raise EditConflict(obj) from exc
+    return result
+
+
+@dataclass(frozen=True)
+class Edit:
+    """How an edit form's request went: saved, or the page to show again with its status."""
+
+    saved: bool
+    status: int  # 200 a first look, 400 the form's own messages, 409 someone else saved first
+    conflict: Any = None  # then: the object as that person saved it (the form keeps the user's entries)
+
+
+def save_edit(obj, form, change: Callable[[], Any], *, check: Callable[[], bool] | None = None) -> Edit:
+    """The edit-form round trip every edit page makes.
+
+    A GET stamps the form with the object's version. A valid POST (and ``check()``, which may add
+    messages to fields) applies ``change`` through commit_if_current. After a conflict the object is
+    reloaded as saved by the other person and the form stamped with that version, so saving again
+    applies the user's entries on top of it.
+    """
+    if request.method == "GET":
+        form.version.data = str(obj.version)
+        return Edit(saved=False, status=200)
+    if not form.validate_on_submit() or (check is not None and not check()):
+        return Edit(saved=False, status=400 if form.errors else 200)
+    model, identity = type(obj), inspect(obj).identity
+    try:
+        commit_if_current(obj, form.submitted_version(), change)
+    except EditConflict:
+        current = db.get_or_404(model, identity)  # gone meanwhile: nothing left to edit
+        form.version.data = str(current.version)
+        return Edit(saved=False, status=409, conflict=current)
+    return Edit(saved=True, status=200)

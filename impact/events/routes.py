@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from impact.access import get_or_404
-from impact.concurrency import CONFLICT_ERRORS, ensure_current
+from impact.concurrency import save_edit
 from impact.events import services
 from impact.events.blueprint import bp
 from impact.events.forms import EventForm
@@ -47,25 +47,15 @@ def edit(project_id: int, event_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
     event = get_or_404(Event, event_id, project_id=project.id)
     form = EventForm(obj=event)
-    conflict = None
     if request.method == "GET":
-        form.version.data = str(event.version)
         for row in event.attendance:
             getattr(form, f"attend_{row.partner_group.value}").data = row.attendees
-    elif form.validate_on_submit():
-        try:
-            ensure_current(event, form.submitted_version())
-            _save(project, event, form)
-            db.session.commit()
-        except CONFLICT_ERRORS:
-            db.session.rollback()
-            conflict = get_or_404(Event, event_id, project_id=project.id)
-            form.version.data = str(conflict.version)
-        else:
-            flash("Event saved.", "success")
-            return redirect(url_for("events.show", project_id=project.id, event_id=event.id))
-    status = 409 if conflict else (400 if form.errors else 200)
-    return render_template("events/form.html", project=project, form=form, event=event, conflict=conflict), status
+    edit = save_edit(event, form, lambda: _save(project, event, form))
+    if edit.saved:
+        flash("Event saved.", "success")
+        return redirect(url_for("events.show", project_id=project.id, event_id=event.id))
+    return render_template("events/form.html", project=project, form=form, event=event,
+                           conflict=edit.conflict), edit.status
 
 
 @bp.route("/<int:event_id>")

@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user
 
 from impact.access import signed_in_only
-from impact.concurrency import CONFLICT_ERRORS, ensure_current
+from impact.concurrency import CONFLICT_ERRORS, EditConflict, commit_if_current, ensure_current, save_edit
 from impact.evidence import files, library
 from impact.evidence.forms import FilterForm, ItemForm, LinkEditForm, LinkForm, LinkRemoveForm, UndoForm
 from impact.evidence.models import EvidenceItem, EvidenceLink, Stance, Strength
@@ -159,28 +159,23 @@ def edit(project_id: int, item_id: int):
                                refused=request.method == "POST"), (409 if request.method == "POST" else 200)
     form = ItemForm(data=_item_data(item))
     del form.link_step_ids, form.link_stance  # linking from an existing item is done on its page
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            ensure_current(item, form.submitted_version())
-            stored = files.store_upload(form.file.data) if form.file.data else None
-            with files.kept_only_if_saved(stored):
-                # A file the item stops using stays until `flask jobs run` sweeps it (see files.py).
-                library.update_item(item, form.values(), stored, remove_file=bool(form.remove_file.data))
-                db.session.commit()
-        except files.FileRefused as refused:
-            form.file.errors.append(str(refused))
-        except CONFLICT_ERRORS:
-            db.session.rollback()
-            conflict = db.session.get(EvidenceItem, item_id)
-            form.version.data = str(conflict.version)
-        else:
-            flash("Evidence saved.", "success")
-            return _to_item(project, item)
-    elif request.method == "GET":
-        form.version.data = str(item.version)
-    status = 409 if conflict else (400 if form.errors else 200)
-    return _form_page(project, form, item, conflict), status
+
+    def change() -> None:
+        stored = files.store_upload(form.file.data) if form.file.data else None
+        with files.kept_only_if_saved(stored):
+            # A file the item stops using stays until `flask jobs run` sweeps it (see files.py).
+            library.update_item(item, form.values(), stored, remove_file=bool(form.remove_file.data))
+            db.session.commit()
+
+    try:
+        edit = save_edit(item, form, change)
+    except files.FileRefused as refused:
+        form.file.errors.append(str(refused))
+        return _form_page(project, form, item, None), 400
+    if edit.saved:
+        flash("Evidence saved.", "success")
+        return _to_item(project, item)
+    return _form_page(project, form, item, edit.conflict), edit.status
 
 
 @bp.route("/<int:item_id>/file")
@@ -208,7 +203,7 @@ def download(project_id: int, item_id: int):
 
 def _reloaded(project, item_id: int) -> EvidenceItem:
     """The item as saved by the other person, after a refused save was rolled back."""
-    db.session.rollback()
+    db.session.rollback()  # already done for a refused commit_if_current; the remove form's own path needs it
     return library.get_item_or_404(project, item_id, with_links=True)
 
 
@@ -221,13 +216,12 @@ def add_link(project_id: int, item_id: int):
     form.target.validate_choice = False  # checked against the project's own chain by the service
     if form.validate_on_submit():
         try:
-            ensure_current(item, form.submitted_version())
-            library.add_link(item, targets, form.target.data, Stance(form.stance.data), Strength(form.strength.data),
-                             form.note.data or "", current_user)
-            db.session.commit()
+            commit_if_current(item, form.submitted_version(), lambda: library.add_link(
+                item, targets, form.target.data, Stance(form.stance.data), Strength(form.strength.data),
+                form.note.data or "", current_user))
         except library.LinkError as exc:
             form.target.errors.append(str(exc))
-        except CONFLICT_ERRORS:
+        except EditConflict:
             item = _reloaded(project, item_id)
             form.version.data = str(item.version)
             return _render_item(project, item, link_form=form, conflict="add", status=409)
@@ -254,11 +248,9 @@ def edit_link(project_id: int, item_id: int, link_id: int):
         return _link_gone(project, item, form)
     if form.validate_on_submit():
         try:
-            ensure_current(item, form.submitted_version())
-            library.update_link(item, link, Stance(form.stance.data), Strength(form.strength.data),
-                                form.note.data or "")
-            db.session.commit()
-        except CONFLICT_ERRORS:
+            commit_if_current(item, form.submitted_version(), lambda: library.update_link(
+                item, link, Stance(form.stance.data), Strength(form.strength.data), form.note.data or ""))
+        except EditConflict:
             item = _reloaded(project, item_id)
             form.version.data = str(item.version)
             current = next((current for current in item.links if current.id == link_id), None)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from impact.access import get_or_404, signed_in_only
-from impact.concurrency import CONFLICT_ERRORS, ensure_current
+from impact.concurrency import save_edit
 from impact.events.models import Event
 from impact.evidence.models import Stance, Strength
 from impact.extensions import db
@@ -76,28 +76,17 @@ def edit(project_id: int, event_id: int, campaign_id: int):
         flash("This follow-up and its reminder have been sent, so they can no longer be changed.", "info")
         return redirect(url_for("followups.show", project_id=project.id, event_id=event.id, campaign_id=campaign.id))
     form = CampaignForm(obj=campaign)
-    conflict = None
     if request.method == "GET":
-        form.version.data = str(campaign.version)
         for name in ("send_at", "reminder_at", "closes_at"):
             value = getattr(campaign, name)
             getattr(form, name).data = value.replace(tzinfo=None) if value else None
-    elif form.validate_on_submit():
-        try:
-            ensure_current(campaign, form.submitted_version())
-            _save(event, campaign, form)
-            db.session.commit()
-        except CONFLICT_ERRORS:
-            db.session.rollback()
-            conflict = get_or_404(Campaign, campaign_id, event_id=event.id)
-            form.version.data = str(conflict.version)
-        else:
-            flash("Follow-up saved.", "success")
-            return redirect(url_for("followups.show", project_id=project.id, event_id=event.id,
-                                    campaign_id=campaign.id))
-    status = 409 if conflict else (400 if form.errors else 200)
+    edit = save_edit(campaign, form, lambda: _save(event, campaign, form))
+    if edit.saved:
+        flash("Follow-up saved.", "success")
+        return redirect(url_for("followups.show", project_id=project.id, event_id=event.id,
+                                campaign_id=campaign.id))
     return render_template("followups/campaign_form.html", project=project, event=event, form=form,
-                           campaign=campaign, conflict=conflict), status
+                           campaign=campaign, conflict=edit.conflict), edit.status
 
 
 @bp.route("/<int:campaign_id>")

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from impact.access import get_or_404, signed_in_only
-from impact.concurrency import EditConflict, ensure_current
+from impact.concurrency import save_edit
 from impact.extensions import db
 from impact.features import page_context
 from impact.forms import select_choices
@@ -66,27 +66,13 @@ def project(project_id: int):
 def edit_project(project_id: int):
     project = get_project_or_404(project_id, Need.MANAGE)
     form = ProjectEditForm(obj=project)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            ensure_current(project, form.submitted_version())
-            services.update_project(
-                project,
-                **{name: getattr(form, name).data if name.endswith("_date") else (getattr(form, name).data or "")
-                   for name in PROJECT_FIELDS}
-            )
-            db.session.commit()
-        except EditConflict:
-            db.session.rollback()
-            conflict = db.session.get(Project, project_id)
-            form.version.data = str(conflict.version)
-        else:
-            flash("Project details saved.", "success")
-            return redirect(url_for("projects.project", project_id=project.id))
-    elif request.method == "GET":
-        form.version.data = str(project.version)
-    return render_template("projects/edit.html", project=project, form=form, conflict=conflict), \
-        (409 if conflict else 400 if form.errors else 200)
+    edit = save_edit(project, form, lambda: services.update_project(project, **{
+        name: getattr(form, name).data if name.endswith("_date") else (getattr(form, name).data or "")
+        for name in PROJECT_FIELDS}))
+    if edit.saved:
+        flash("Project details saved.", "success")
+        return redirect(url_for("projects.project", project_id=project.id))
+    return render_template("projects/edit.html", project=project, form=form, conflict=edit.conflict), edit.status
 
 
 def _organisation_form(**kwargs) -> OrganisationForm:

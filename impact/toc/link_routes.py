@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from impact.access import get_or_404
-from impact.concurrency import CONFLICT_ERRORS, ensure_current
+from impact.concurrency import save_edit
 from impact.extensions import db
 from impact.features import page_context
 from impact.projects.permissions import Need, get_project_or_404
@@ -101,26 +101,15 @@ def edit_assumption(project_id: int, assumption_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
     assumption = get_or_404(Assumption, assumption_id, Assumption.link.has(project_id=project.id))
     form = AssumptionForm(obj=assumption)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            ensure_current(assumption, form.submitted_version())
-            services.update_assumption(assumption, kind=form.kind.member, text=form.text.data)
-            db.session.commit()
-        except CONFLICT_ERRORS:
-            db.session.rollback()
-            conflict = get_or_404(Assumption, assumption_id, Assumption.link.has(project_id=project.id))
-            form.version.data = str(conflict.version)
-        else:
-            flash("Saved.", "success")
-            return _to_link(project.id, assumption.link_id)
-    elif request.method == "GET":
-        form.version.data = str(assumption.version)
-    status = 409 if conflict else (400 if form.errors else 200)
+    edit = save_edit(assumption, form, lambda: services.update_assumption(assumption, kind=form.kind.member,
+                                                                           text=form.text.data))
+    if edit.saved:
+        flash("Saved.", "success")
+        return _to_link(project.id, assumption.link_id)
     return render_template(
         "toc/assumption_form.html", project=project, form=form, link=assumption.link, assumption=assumption,
-        conflict=conflict,
-    ), status
+        conflict=edit.conflict,
+    ), edit.status
 
 
 @bp.route("/assumptions/<int:assumption_id>/delete", methods=["GET", "POST"])
@@ -149,25 +138,13 @@ def edit_factor(project_id: int, factor_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
     factor = get_or_404(InfluencingFactor, factor_id, project_id=project.id)
     form = FactorForm(obj=factor)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            ensure_current(factor, form.submitted_version())
-            services.update_factor(factor, title=form.title.data, direction=form.direction.member,
-                                   description=form.description.data or "")
-            db.session.commit()
-        except CONFLICT_ERRORS:
-            db.session.rollback()
-            conflict = get_or_404(InfluencingFactor, factor_id, project_id=project.id)
-            form.version.data = str(conflict.version)
-        else:
-            flash("Influencing factor saved.", "success")
-            return _to_step(project.id, factor.step_id)
-    elif request.method == "GET":
-        form.version.data = str(factor.version)
-    status = 409 if conflict else (400 if form.errors else 200)
+    edit = save_edit(factor, form, lambda: services.update_factor(
+        factor, title=form.title.data, direction=form.direction.member, description=form.description.data or ""))
+    if edit.saved:
+        flash("Influencing factor saved.", "success")
+        return _to_step(project.id, factor.step_id)
     return render_template("toc/factor_form.html", project=project, form=form, step=factor.step, factor=factor,
-                           conflict=conflict), status
+                           conflict=edit.conflict), edit.status
 
 
 @bp.route("/factors/<int:factor_id>/delete", methods=["GET", "POST"])

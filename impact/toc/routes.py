@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from impact.access import get_or_404, signed_in_only
-from impact.concurrency import CONFLICT_ERRORS, ensure_current
+from impact.concurrency import save_edit
 from impact.extensions import db
 from impact.features import page_context
 from impact.projects.permissions import Need, get_project_or_404
@@ -146,24 +146,14 @@ def edit_step(project_id: int, step_id: int):
     chain = services.load_chain(project.id)
     form = StepForm(obj=step)
     form.level_id.choices = level_choices(chain)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            ensure_current(step, form.submitted_version())
-            level = get_or_404(Level, form.level_id.data, project_id=project.id)
-            services.update_step(step, title=form.title.data, description=form.description.data or "", level=level)
-            db.session.commit()
-        except CONFLICT_ERRORS:
-            db.session.rollback()
-            conflict = db.session.get(Step, step_id)
-            form.version.data = str(conflict.version)
-        else:
-            flash("Step saved.", "success")
-            return redirect(url_for("toc.step", project_id=project.id, step_id=step.id))
-    elif request.method == "GET":
-        form.version.data = str(step.version)
-    status = 409 if conflict else (400 if form.errors else 200)
-    return render_template("toc/step_form.html", project=project, form=form, step=step, conflict=conflict), status
+    edit = save_edit(step, form, lambda: services.update_step(
+        step, title=form.title.data, description=form.description.data or "",
+        level=get_or_404(Level, form.level_id.data, project_id=project.id)))
+    if edit.saved:
+        flash("Step saved.", "success")
+        return redirect(url_for("toc.step", project_id=project.id, step_id=step.id))
+    return render_template("toc/step_form.html", project=project, form=form, step=step,
+                           conflict=edit.conflict), edit.status
 
 
 @bp.route("/steps/<int:step_id>/move", methods=["POST"])

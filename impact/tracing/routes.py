@@ -6,7 +6,7 @@ import enum
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 
 from impact.access import signed_in_only
-from impact.concurrency import CONFLICT_ERRORS, EditConflict, ensure_current
+from impact.concurrency import CONFLICT_ERRORS, EditConflict, commit_if_current, ensure_current, save_edit
 from impact.extensions import db
 from impact.pagination import page_number
 from impact.projects.permissions import Need, get_project_or_404
@@ -129,34 +129,26 @@ def edit_claim(project_id: int, claim_id: int):
     project = _project_with_tracing(project_id, Need.EDIT)
     claim = services.get_claim_or_404(project, claim_id)
     form = _claim_form(project, obj=claim)
-    conflict = None
-    if form.validate_on_submit():
+    if request.method == "GET":
+        form.set_about(claim.step_id, claim.link_id)
+
+    def prior_weighs_the_evidence() -> bool:
         why = services.why_undefined_with(claim, prior=form.prior.probability)
         if why:
             form.prior.errors.append(f"With this prior the evidence cannot be weighed. {why}")
-        else:
-            try:
-                ensure_current(claim, form.submitted_version())
-                step_id, link_id = form.about_ids()
-                services.update_claim(claim, statement=form.statement.data,
-                                      description=form.description.data or "", step_id=step_id, link_id=link_id,
-                                      prior=form.prior.probability)
-                db.session.commit()
-            except CONFLICT_ERRORS:
-                db.session.rollback()
-                conflict = db.session.get(Claim, claim_id)
-                if conflict is None:
-                    abort(404)
-                form.version.data = str(conflict.version)
-            else:
-                flash("Claim saved.", "success")
-                return _to_claim(project.id, claim.id)
-    elif request.method == "GET":
-        form.version.data = str(claim.version)
-        form.set_about(claim.step_id, claim.link_id)
-    status = 409 if conflict else (400 if form.errors else 200)
+        return not why
+
+    def change() -> None:
+        step_id, link_id = form.about_ids()
+        services.update_claim(claim, statement=form.statement.data, description=form.description.data or "",
+                              step_id=step_id, link_id=link_id, prior=form.prior.probability)
+
+    edit = save_edit(claim, form, change, check=prior_weighs_the_evidence)
+    if edit.saved:
+        flash("Claim saved.", "success")
+        return _to_claim(project.id, claim.id)
     return render_template("tracing/claim_form.html", project=project, form=form, claim=claim,
-                           conflict=conflict), status
+                           conflict=edit.conflict), edit.status
 
 
 @bp.route("/claims/<int:claim_id>/delete", methods=["GET", "POST"])
@@ -329,11 +321,9 @@ def move_test(project_id: int, claim_id: int, test_id: int):
     form = MoveTestForm()
     if form.validate_on_submit():
         try:
-            ensure_current(claim, form.submitted_version())
-            if services.move_test(claim, test, form.direction.data or ""):
-                db.session.commit()
-        except CONFLICT_ERRORS:
-            db.session.rollback()
+            commit_if_current(claim, form.submitted_version(),
+                              lambda: services.move_test(claim, test, form.direction.data or ""))
+        except EditConflict:
             add_form = ClaimTestForm(formdata=None)
             add_form.set_items(services.live_item_choices(project.id))
             return _claim_as_it_is_now(project, claim_id, add_form, f"{CHANGED_MEANWHILE} Nothing was moved: "
