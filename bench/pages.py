@@ -1,6 +1,6 @@
 """Time the important pages, and the card import, on one large generated project.
 
-    python -m bench.pages [--scale 1] [--repeat 5] [--only evidence]
+    python -m bench.pages [--scale 1] [--repeat 5] [--only evidence] [--json out.json]
 
 The database is SQLite in a temporary file, or the PostgreSQL database at BENCH_DATABASE_URL
 (its schema public is DROPPED and rebuilt from the migrations). Pages are requested through
@@ -10,6 +10,7 @@ app: routing, the permission check, the queries, the template.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ class Result:
     times_ms: list[float]
     statements: list[int]
     size_kb: float
+    sql: list[str]  # the statements of the last request, to tell two runs apart
 
     @property
     def median(self) -> float:
@@ -101,7 +103,7 @@ def time_pages(app, made: Generated, repeat: int, only: str = "") -> list[Result
             assert response.status_code == 200, f"{name}: GET {path} answered {response.status_code}"
             times.append(elapsed * 1000)
             counts.append(len(statements))
-        results.append(Result(name, times, counts, len(response.data) / 1024))
+        results.append(Result(name, times, counts, len(response.data) / 1024, list(statements)))
     return results
 
 
@@ -114,12 +116,22 @@ def print_table(backend: str, scale: float, repeat: int, results: list[Result]) 
               f"| {r.size_kb:>8.1f} |")
 
 
+def write_json(path: str, backend: str, scale: float, repeat: int, results: list[Result]) -> None:
+    """The page results as JSON, so that two runs (say before and after a change) can be diffed."""
+    pages_out = [{"page": r.name, "median_ms": round(r.median, 1), "max_ms": round(max(r.times_ms), 1),
+                  "statements": r.statements, "sql_per_request": r.statement_text,
+                  "size_kb": round(r.size_kb, 1), "last_request_sql": r.sql} for r in results]
+    with open(path, "w") as out:
+        json.dump({"backend": backend, "scale": scale, "repeat": repeat, "pages": pages_out}, out, indent=1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="data size; 1 = 5,000 evidence items (default)")
     parser.add_argument("--repeat", type=int, default=5, help="requests per page (default 5)")
     parser.add_argument("--only", default="", help="time only the pages whose name contains this")
     parser.add_argument("--no-import", action="store_true", help="skip timing the card import")
+    parser.add_argument("--json", default="", help="also write the page results to this JSON file")
     args = parser.parse_args()
 
     with bench_app() as (app, backend):
@@ -131,6 +143,8 @@ def main() -> None:
         print("  " + ", ".join(f"{part} {seconds:.1f} s" for part, seconds in made.seconds.items()))
         results = time_pages(app, made, args.repeat, args.only)
         print_table(backend, args.scale, args.repeat, results)
+        if args.json:
+            write_json(args.json, backend, args.scale, args.repeat, results)
         if not args.no_import:
             time_import(app, made)
 
