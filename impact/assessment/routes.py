@@ -12,7 +12,8 @@ from impact.assessment.models import AssumptionState, Confidence, EvidenceStanda
 from impact.concurrency import CONFLICT_ERRORS
 from impact.extensions import db
 from impact.pagination import page_number
-from impact.projects.permissions import Need, get_project_or_404
+from impact.projects.models import Project
+from impact.projects.permissions import Need, get_project_or_404, needs
 from impact.toc.models import Assumption, Link, Step
 from impact.toc.services import load_chain
 
@@ -77,8 +78,8 @@ def _assess(project, target: Step | Link, make_form, assumptions, template_args:
 
 
 @bp.route("/steps/<int:step_id>", methods=["GET", "POST"])
-def assess_step(project_id: int, step_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def assess_step(project: Project, step_id: int):
     step = get_or_404(Step, step_id, project_id=project.id)
     return _assess(project, step, AssessmentForm, [], {
         "step": step, "link": None, "target_name": step.title, "kind": "step",
@@ -88,8 +89,8 @@ def assess_step(project_id: int, step_id: int):
 
 
 @bp.route("/links/<int:link_id>", methods=["GET", "POST"])
-def assess_link(project_id: int, link_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def assess_link(project: Project, link_id: int):
     link = get_or_404(Link, link_id, project_id=project.id)
     assumptions = _link_assumptions(link)
     return _assess(project, link, lambda **data: link_assessment_form(assumptions, **data), assumptions, {
@@ -117,8 +118,8 @@ def _history(project, target: Step | Link, assumptions, template_args: dict):
 
 
 @bp.route("/steps/<int:step_id>/history")
-def history(project_id: int, step_id: int):
-    project = get_project_or_404(project_id, Need.READ)
+@needs(Need.READ)
+def history(project: Project, step_id: int):
     step = get_or_404(Step, step_id, project_id=project.id)
     return _history(project, step, [], {
         "target_name": step.title, "kind": "step",
@@ -129,8 +130,8 @@ def history(project_id: int, step_id: int):
 
 
 @bp.route("/links/<int:link_id>/history")
-def link_history(project_id: int, link_id: int):
-    project = get_project_or_404(project_id, Need.READ)
+@needs(Need.READ)
+def link_history(project: Project, link_id: int):
     link = get_or_404(Link, link_id, project_id=project.id)
     return _history(project, link, _link_assumptions(link), {
         "target_name": f"{link.source.title} → {link.target.title}", "kind": "link",
@@ -166,8 +167,8 @@ def standards(project_id: int):
 
 
 @bp.route("/")
-def overview(project_id: int):
-    project = get_project_or_404(project_id, Need.READ)
+@needs(Need.READ)
+def overview(project: Project):
     chain = load_chain(project.id)
     by_step, by_link = queries.current_assessments(project.id)
     counts_by_step, counts_by_link = queries.evidence_counts(project.id)

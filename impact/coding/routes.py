@@ -10,7 +10,8 @@ from impact.coding import services
 from impact.coding.models import FactorTheme
 from impact.extensions import db
 from impact.forms import BaseForm, select_choices
-from impact.projects.permissions import Need, get_project_or_404, may
+from impact.projects.models import Project
+from impact.projects.permissions import Need, get_project_or_404, may, needs
 from impact.toc.models import FactorDirection
 from impact.toc.services import load_chain
 
@@ -60,8 +61,8 @@ def codebook(project_id: int):
 
 
 @bp.route("/codebook/defaults", methods=["POST"])
-def add_defaults(project_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def add_defaults(project: Project):
     added = services.add_default_themes(project)
     db.session.commit()
     flash(f"{added} default theme{'s' if added != 1 else ''} added.", "success")
@@ -69,8 +70,8 @@ def add_defaults(project_id: int):
 
 
 @bp.route("/codebook/<int:theme_id>/edit", methods=["GET", "POST"])
-def edit_theme(project_id: int, theme_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def edit_theme(project: Project, theme_id: int):
     theme = get_or_404(FactorTheme, theme_id, project_id=project.id)
     form = _theme_form(project, theme)
     if form.validate_on_submit():
@@ -87,8 +88,8 @@ def edit_theme(project_id: int, theme_id: int):
 
 
 @bp.route("/codebook/<int:theme_id>/delete", methods=["POST"])
-def delete_theme(project_id: int, theme_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def delete_theme(project: Project, theme_id: int):
     theme = get_or_404(FactorTheme, theme_id, project_id=project.id)
     try:
         services.delete_theme(theme)
@@ -101,8 +102,8 @@ def delete_theme(project_id: int, theme_id: int):
 
 
 @bp.route("/responses/<int:response_id>/codes", methods=["POST"])
-def code_response(project_id: int, response_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def code_response(project: Project, response_id: int):
     response = services.get_response_or_404(project, response_id)
     chosen = set()
     for value in request.form.getlist("code"):

@@ -13,12 +13,13 @@ from impact.extensions import db
 from impact.features import page_context
 from impact.model_types import utcnow
 from impact.pagination import page_number
-from impact.projects.permissions import Need, get_project_or_404, may
+from impact.projects.models import Project
+from impact.projects.permissions import Need, may, needs
 
 
 @bp.route("/")
-def index(project_id: int):
-    project = get_project_or_404(project_id, Need.READ)
+@needs(Need.READ)
+def index(project: Project):
     page = db.paginate(services.events_query(project), page=page_number(), per_page=25, error_out=False)
     return render_template("events/index.html", project=project, page=page)
 
@@ -31,8 +32,8 @@ def _save(project, event, form):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-def new(project_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def new(project: Project):
     form = EventForm()
     if form.validate_on_submit():
         event = _save(project, None, form)
@@ -43,8 +44,8 @@ def new(project_id: int):
 
 
 @bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
-def edit(project_id: int, event_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def edit(project: Project, event_id: int):
     event = get_or_404(Event, event_id, project_id=project.id)
     form = EventForm(obj=event)
     if request.method == "GET":
@@ -59,8 +60,8 @@ def edit(project_id: int, event_id: int):
 
 
 @bp.route("/<int:event_id>")
-def show(project_id: int, event_id: int):
-    project = get_project_or_404(project_id, Need.READ)
+@needs(Need.READ)
+def show(project: Project, event_id: int):
     event = get_or_404(Event, event_id, project_id=project.id)
     may_edit = may(project, Need.EDIT)
     # Its follow-up campaigns and their figures come from the follow-ups part.
@@ -69,8 +70,8 @@ def show(project_id: int, event_id: int):
 
 
 @bp.route("/<int:event_id>/card-form", methods=["POST"])
-def card_form(project_id: int, event_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def card_form(project: Project, event_id: int):
     event = get_or_404(Event, event_id, project_id=project.id)
     state = request.form.get("state")
     if state not in ("open", "closed"):

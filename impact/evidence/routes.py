@@ -8,15 +8,16 @@ from sqlalchemy import select
 from impact.evidence.models import EvidenceItem, EvidenceLink, Stance, Strength
 from impact.evidence.services import derived_from, set_link_judgement
 from impact.extensions import db
-from impact.projects.permissions import Need, get_project_or_404
+from impact.projects.models import Project
+from impact.projects.permissions import Need, needs
 
 bp = Blueprint("evidence_links", __name__, url_prefix="/projects/<int:project_id>/evidence-links")
 
 
 @bp.route("/<int:link_id>", methods=["POST"])
 @login_required
-def judge(project_id: int, link_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def judge(project: Project, link_id: int):
     link = db.session.scalar(
         select(EvidenceLink).join(EvidenceItem).where(EvidenceLink.id == link_id, EvidenceItem.project_id == project.id)
     )

@@ -13,7 +13,7 @@ from impact.pagination import page_number
 from impact.projects import invitations, services
 from impact.projects.forms import InviteForm, MemberEditForm, OrganisationForm, ProjectCreateForm, ProjectEditForm
 from impact.projects.models import Membership, OrganisationKind, PartnerGroup, PartnerOrganisation, Project, Role
-from impact.projects.permissions import Need, get_project_or_404, may, visible_projects_query
+from impact.projects.permissions import Need, may, needs, visible_projects_query
 
 bp = Blueprint("projects", __name__)
 
@@ -55,16 +55,16 @@ def new_project():
 
 
 @bp.route("/projects/<int:project_id>")
-def project(project_id: int):
-    project = get_project_or_404(project_id, Need.VIEW_REPORT)
+@needs(Need.VIEW_REPORT)
+def project(project: Project):
     # The results chain and its diagram come from the theory of change.
     return render_template("projects/show.html", project=project,
                            **page_context("projects.project", project=project, linked=may(project, Need.READ)))
 
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
-def edit_project(project_id: int):
-    project = get_project_or_404(project_id, Need.MANAGE)
+@needs(Need.MANAGE)
+def edit_project(project: Project):
     form = ProjectEditForm(obj=project)
     edit = save_edit(project, form, lambda: services.update_project(project, **{
         name: getattr(form, name).data if name.endswith("_date") else (getattr(form, name).data or "")
@@ -86,8 +86,8 @@ def _organisation_choices(project: Project):
 
 
 @bp.route("/projects/<int:project_id>/members", methods=["GET", "POST"])
-def members(project_id: int):
-    project = get_project_or_404(project_id, Need.MANAGE)
+@needs(Need.MANAGE)
+def members(project: Project):
     form = _invite_form(project)
     if form.validate_on_submit():
         try:
@@ -127,8 +127,8 @@ def _render_members(project: Project, form: InviteForm, organisation_form: Organ
 
 
 @bp.route("/projects/<int:project_id>/invitations/<int:invitation_id>/send-again", methods=["POST"])
-def resend_invitation(project_id: int, invitation_id: int):
-    project = get_project_or_404(project_id, Need.MANAGE)
+@needs(Need.MANAGE)
+def resend_invitation(project: Project, invitation_id: int):
     invitation = invitations.get_pending_or_404(project, invitation_id)
     invitations.send_again(invitation, current_user)
     db.session.commit()
@@ -137,8 +137,8 @@ def resend_invitation(project_id: int, invitation_id: int):
 
 
 @bp.route("/projects/<int:project_id>/invitations/<int:invitation_id>/withdraw", methods=["POST"])
-def withdraw_invitation(project_id: int, invitation_id: int):
-    project = get_project_or_404(project_id, Need.MANAGE)
+@needs(Need.MANAGE)
+def withdraw_invitation(project: Project, invitation_id: int):
     invitation = invitations.get_pending_or_404(project, invitation_id)
     email = invitation.email
     invitations.withdraw(invitation)
@@ -148,8 +148,8 @@ def withdraw_invitation(project_id: int, invitation_id: int):
 
 
 @bp.route("/projects/<int:project_id>/members/<int:membership_id>", methods=["GET", "POST"])
-def edit_member(project_id: int, membership_id: int):
-    project = get_project_or_404(project_id, Need.MANAGE)
+@needs(Need.MANAGE)
+def edit_member(project: Project, membership_id: int):
     membership = get_or_404(Membership, membership_id, project_id=project.id)
     form = MemberEditForm(
         role=membership.role.value, partner_group=membership.partner_group.value,
@@ -173,8 +173,8 @@ def edit_member(project_id: int, membership_id: int):
 
 
 @bp.route("/projects/<int:project_id>/members/<int:membership_id>/remove", methods=["POST"])
-def remove_member(project_id: int, membership_id: int):
-    project = get_project_or_404(project_id, Need.MANAGE)
+@needs(Need.MANAGE)
+def remove_member(project: Project, membership_id: int):
     membership = get_or_404(Membership, membership_id, project_id=project.id)
     name = membership.user.name
     try:
@@ -189,8 +189,8 @@ def remove_member(project_id: int, membership_id: int):
 
 
 @bp.route("/projects/<int:project_id>/organisations", methods=["POST"])
-def add_organisation(project_id: int):
-    project = get_project_or_404(project_id, Need.MANAGE)
+@needs(Need.MANAGE)
+def add_organisation(project: Project):
     form = _organisation_form()
     if form.validate_on_submit():
         try:
@@ -205,8 +205,8 @@ def add_organisation(project_id: int):
 
 
 @bp.route("/projects/<int:project_id>/organisations/<int:organisation_id>/remove", methods=["POST"])
-def remove_organisation(project_id: int, organisation_id: int):
-    project = get_project_or_404(project_id, Need.MANAGE)
+@needs(Need.MANAGE)
+def remove_organisation(project: Project, organisation_id: int):
     organisation = db.first_or_404(
         select(PartnerOrganisation).where(
             PartnerOrganisation.id == organisation_id, PartnerOrganisation.project_id == project.id

@@ -3,7 +3,8 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from flask_login import login_required
 
-from impact.projects.permissions import Need, get_project_or_404
+from impact.projects.models import Project
+from impact.projects.permissions import Need, needs
 from impact.reports.services import report_data
 
 bp = Blueprint("reports", __name__, url_prefix="/projects/<int:project_id>")
@@ -11,6 +12,6 @@ bp = Blueprint("reports", __name__, url_prefix="/projects/<int:project_id>")
 
 @bp.route("/report.json")
 @login_required
-def report_json(project_id: int):
-    project = get_project_or_404(project_id, Need.VIEW_REPORT)
+@needs(Need.VIEW_REPORT)
+def report_json(project: Project):
     return jsonify(report_data(project))

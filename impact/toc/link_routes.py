@@ -8,7 +8,8 @@ from impact.access import get_or_404
 from impact.concurrency import save_edit
 from impact.extensions import db
 from impact.features import page_context
-from impact.projects.permissions import Need, get_project_or_404
+from impact.projects.models import Project
+from impact.projects.permissions import Need, needs
 from impact.toc import services, trash
 from impact.toc.blueprint import bp
 from impact.toc.forms import AssumptionForm, FactorForm, LinkForm
@@ -25,8 +26,8 @@ def _to_step(project_id: int, step_id: int, anchor: str = "factors"):
 
 
 @bp.route("/links/new", methods=["GET", "POST"])
-def new_link(project_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def new_link(project: Project):
     chain = services.load_chain(project.id)
     form = LinkForm(
         source_id=request.args.get("source", type=int), target_id=request.args.get("target", type=int)
@@ -48,8 +49,8 @@ def new_link(project_id: int):
 
 
 @bp.route("/links/<int:link_id>")
-def link(project_id: int, link_id: int):
-    project = get_project_or_404(project_id, Need.READ)
+@needs(Need.READ)
+def link(project: Project, link_id: int):
     link = get_or_404(Link, link_id, project_id=project.id)
     chain = services.load_chain(project.id)
 
@@ -76,16 +77,16 @@ def _delete_part(project, obj, title: str, what: str, back: str):
 
 
 @bp.route("/links/<int:link_id>/delete", methods=["GET", "POST"])
-def delete_link(project_id: int, link_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def delete_link(project: Project, link_id: int):
     link = get_or_404(Link, link_id, project_id=project.id)
     return _delete_part(project, link, f"{link.source.title} → {link.target.title}", "Link",
                         url_for("toc.chain", project_id=project.id))
 
 
 @bp.route("/links/<int:link_id>/assumptions", methods=["POST"])
-def add_assumption(project_id: int, link_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def add_assumption(project: Project, link_id: int):
     link = get_or_404(Link, link_id, project_id=project.id)
     form = AssumptionForm()
     if form.validate_on_submit():
@@ -97,8 +98,8 @@ def add_assumption(project_id: int, link_id: int):
 
 
 @bp.route("/assumptions/<int:assumption_id>/edit", methods=["GET", "POST"])
-def edit_assumption(project_id: int, assumption_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def edit_assumption(project: Project, assumption_id: int):
     assumption = get_or_404(Assumption, assumption_id, Assumption.link.has(project_id=project.id))
     form = AssumptionForm(obj=assumption)
     edit = save_edit(assumption, form, lambda: services.update_assumption(assumption, kind=form.kind.member,
@@ -113,16 +114,16 @@ def edit_assumption(project_id: int, assumption_id: int):
 
 
 @bp.route("/assumptions/<int:assumption_id>/delete", methods=["GET", "POST"])
-def delete_assumption(project_id: int, assumption_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def delete_assumption(project: Project, assumption_id: int):
     assumption = get_or_404(Assumption, assumption_id, Assumption.link.has(project_id=project.id))
     return _delete_part(project, assumption, assumption.text, assumption.kind.label,
                         url_for("toc.link", project_id=project.id, link_id=assumption.link_id))
 
 
 @bp.route("/steps/<int:step_id>/factors", methods=["POST"])
-def add_factor(project_id: int, step_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def add_factor(project: Project, step_id: int):
     step = get_or_404(Step, step_id, project_id=project.id)
     form = FactorForm()
     if form.validate_on_submit():
@@ -134,8 +135,8 @@ def add_factor(project_id: int, step_id: int):
 
 
 @bp.route("/factors/<int:factor_id>/edit", methods=["GET", "POST"])
-def edit_factor(project_id: int, factor_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def edit_factor(project: Project, factor_id: int):
     factor = get_or_404(InfluencingFactor, factor_id, project_id=project.id)
     form = FactorForm(obj=factor)
     edit = save_edit(factor, form, lambda: services.update_factor(
@@ -148,8 +149,8 @@ def edit_factor(project_id: int, factor_id: int):
 
 
 @bp.route("/factors/<int:factor_id>/delete", methods=["GET", "POST"])
-def delete_factor(project_id: int, factor_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def delete_factor(project: Project, factor_id: int):
     factor = get_or_404(InfluencingFactor, factor_id, project_id=project.id)
     return _delete_part(project, factor, factor.title, "Influencing factor",
                         url_for("toc.step", project_id=project.id, step_id=factor.step_id) + "#factors")
