@@ -85,3 +85,30 @@ def test_a_new_feature_plugs_in_from_its_own_folder(tmp_path):
     result = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "parts.db")], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and result.stdout.strip().endswith("OK"), result.stdout + result.stderr
+
+
+def test_parts_built_on_follow_ups_hear_of_each_saved_answer(app, client, project, login_as):
+    """A part that wants to act on answers (a codebook, a dashboard) connects to response_saved: it hears of
+    the first answer and of each amendment, in the transaction that saved them, with the evidence item made."""
+    from impact.followups.signals import response_saved
+    from tests.test_followups import _answer, _create_event, _enter_cards
+    from tests.test_followups_campaigns import personal_link, plan_campaign, send_now
+
+    heard = []
+
+    def receiver(response):
+        heard.append((response.id, response.helped, response.evidence_item is not None))
+
+    login_as("lead", project)
+    event = _create_event(client, project)
+    _enter_cards(client, project, event)
+    campaign = plan_campaign(client, project, event)
+    send_now(client, project, event, campaign)
+    respondent = app.test_client()
+    link = personal_link("ann@council-a.gov.uk", campaign)
+    with response_saved.connected_to(receiver):
+        _answer(respondent, link, ["some", "some"], consent=False, helped="The toolkit")
+        _answer(respondent, link, ["done", "some"], consent=False, helped="The toolkit, and my manager")
+    assert [(helped, has_item) for _id, helped, has_item in heard] == [
+        ("The toolkit", True), ("The toolkit, and my manager", True)]
+    assert heard[0][0] == heard[1][0]  # the same response, amended

@@ -18,6 +18,7 @@ from impact.followups.emails import render_followup
 from impact.followups.evidence import sync_response_evidence
 from impact.followups.models import ActionProgress, Campaign, FollowUp, Progress, Response
 from impact.followups.pseudonyms import claim_pseudonym
+from impact.followups.signals import response_saved
 from impact.mail.addresses import is_normal_address
 from impact.mail.outbox import queue_email
 from impact.model_types import utcnow
@@ -200,4 +201,5 @@ def save_response(followup: FollowUp, *, progress: dict[int, tuple[Progress, str
         answer.progress, answer.helped, answer.hindered = level, action_helped, action_hindered
     db.session.flush()
     sync_response_evidence(response)
+    response_saved.send(response)
     return response
