@@ -5,11 +5,11 @@ checks every part repeats before that: a whole blueprint for signed-in users, or
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, current_app
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from impact.extensions import db
+from impact.extensions import db, limiter
 
 
 # login_required sends anyone not signed in to the login page (and lets CORS preflights through).
@@ -44,3 +44,12 @@ def get_or_404(model, object_id: int, *criteria, **belongs_to):
     project's ids from opening another project's rows.
     """
     return db.first_or_404(select(model).where(model.id == object_id, *criteria).filter_by(**belongs_to))
+
+
+def _public_form_rate() -> str:
+    return current_app.config["PUBLIC_FORM_RATE_LIMIT"]
+
+
+# Pages anyone may post to (card forms, emailed answer and invitation links): each address may send
+# only so many a minute and an hour, so the forms cannot be used to flood the project or the outbox.
+public_form_limit = limiter.limit(_public_form_rate, methods=["POST"])

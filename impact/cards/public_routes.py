@@ -1,23 +1,21 @@
 """The online card form attendees fill in at the event, through a link the team shares."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
+from impact.access import public_form_limit
 from impact.cards import online, services
 from impact.cards.forms import PublicCardForm
 from impact.events.services import get_event_by_card_link_or_404
-from impact.extensions import db, limiter
+from impact.extensions import db
 from impact.forms import BaseForm
 
 bp = Blueprint("public_cards", __name__, url_prefix="/cards")
 
 
-def _public_limit() -> str:
-    return current_app.config.get("PUBLIC_FORM_RATE_LIMIT", "20 per minute; 200 per hour")
-
 
 @bp.route("/<key>", methods=["GET", "POST"])
-@limiter.limit(_public_limit, methods=["POST"])
+@public_form_limit
 def card(key: str):
     event = get_event_by_card_link_or_404(key)
     if not event.card_form_open:
@@ -39,7 +37,7 @@ class ConfirmForm(BaseForm):
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
-@limiter.limit(_public_limit, methods=["POST"])
+@public_form_limit
 def confirm(token: str):
     try:
         confirmation = online.confirmation_for(token)

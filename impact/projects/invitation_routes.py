@@ -1,15 +1,16 @@
 """The invitee's side of an invitation: the emailed link, no account needed to open it."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from impact.access import public_form_limit
 from impact.auth.forms import ResetPasswordForm
 from impact.auth.routes import log_in
 from impact.auth.services import AccountError, create_user, find_user_by_email
-from impact.extensions import db, limiter
+from impact.extensions import db
 from impact.forms import BaseForm
 from impact.projects import invitations
 
@@ -26,12 +27,9 @@ class JoinForm(BaseForm):
     submit = SubmitField("Join the project")
 
 
-def _public_limit() -> str:
-    return current_app.config["PUBLIC_FORM_RATE_LIMIT"]
-
 
 @bp.route("/<token>", methods=["GET", "POST"])
-@limiter.limit(_public_limit, methods=["POST"])
+@public_form_limit
 def accept(token: str):
     try:
         invitation = invitations.invitation_for_token(token)
