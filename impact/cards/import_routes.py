@@ -6,15 +6,15 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy.exc import IntegrityError
 from wtforms import SubmitField
 
-from impact.access import get_or_404, signed_in_only
+from impact.access import signed_in_only
 from impact.cards import importer
 from impact.cards.models import MAX_ACTIONS
 from impact.concurrency import CONFLICT_ERRORS
 from impact.events.models import Event
 from impact.extensions import db
 from impact.forms import BaseForm
-from impact.projects.models import PartnerGroup
-from impact.projects.permissions import Need, get_project_or_404
+from impact.projects.models import PartnerGroup, Project
+from impact.projects.permissions import Need, needs
 
 bp = Blueprint("card_import", __name__, url_prefix="/projects/<int:project_id>/events/<int:event_id>/cards")
 
@@ -29,14 +29,10 @@ class ImportForm(BaseForm):
 signed_in_only(bp)
 
 
-def _load(project_id: int, event_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
-    return project, get_or_404(Event, event_id, project_id=project.id)
-
 
 @bp.route("/import", methods=["GET", "POST"])
-def import_cards(project_id: int, event_id: int):
-    project, event = _load(project_id, event_id)
+@needs(Need.EDIT, event=Event)
+def import_cards(project: Project, event: Event):
     form = ImportForm()
     row_errors: list[importer.RowError] = []
     if form.validate_on_submit():
@@ -62,8 +58,8 @@ def import_cards(project_id: int, event_id: int):
 
 
 @bp.route("/import/template.csv")
-def template(project_id: int, event_id: int):
-    _load(project_id, event_id)
+@needs(Need.EDIT, event=Event)
+def template(project: Project, event: Event):
     # The BOM makes Excel open the file as UTF-8, so names like “Siân” survive a round trip.
     body = "\ufeff" + ",".join(importer.COLUMNS) + "\r\n"
     return Response(body.encode("utf-8"), mimetype="text/csv", headers={

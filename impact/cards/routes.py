@@ -11,7 +11,8 @@ from impact.events.models import Event
 from impact.extensions import db
 from impact.forms import select_choices
 from impact.pagination import page_number
-from impact.projects.permissions import Need, get_project_or_404
+from impact.projects.models import Project
+from impact.projects.permissions import Need, needs
 from impact.toc.models import Step
 from impact.toc.services import load_chain
 
@@ -21,22 +22,18 @@ bp = Blueprint("cards", __name__, url_prefix="/projects/<int:project_id>/events/
 signed_in_only(bp)
 
 
-def _load(project_id: int, event_id: int, need: Need = Need.EDIT):
-    project = get_project_or_404(project_id, need)
-    return project, get_or_404(Event, event_id, project_id=project.id)
-
 
 @bp.route("/")
-def index(project_id: int, event_id: int):
-    project, event = _load(project_id, event_id)
+@needs(Need.EDIT, event=Event)
+def index(project: Project, event: Event):
     page = db.paginate(services.cards_query(event), page=page_number(), per_page=50, error_out=False)
     return render_template("cards/index.html", project=project, event=event, page=page)
 
 
 @bp.route("/new", methods=["GET", "POST"])
-def new(project_id: int, event_id: int):
+@needs(Need.EDIT, event=Event)
+def new(project: Project, event: Event):
     """Typing in paper cards: the form comes straight back, empty and focused, after each save."""
-    project, event = _load(project_id, event_id)
     form = CardForm()
     # The next card starts where the typist's hands already are.
     form.email.render_kw = {**form.email.render_kw, "autofocus": True}
@@ -62,8 +59,8 @@ def new(project_id: int, event_id: int):
 
 
 @bp.route("/<int:card_id>/edit", methods=["GET", "POST"])
-def edit(project_id: int, event_id: int, card_id: int):
-    project, event = _load(project_id, event_id)
+@needs(Need.EDIT, event=Event)
+def edit(project: Project, event: Event, card_id: int):
     card = get_or_404(ActionCard, card_id, event_id=event.id)
     form = CardForm()
     existing = None
@@ -84,8 +81,8 @@ def edit(project_id: int, event_id: int, card_id: int):
 
 
 @bp.route("/<int:card_id>/delete", methods=["GET", "POST"])
-def delete(project_id: int, event_id: int, card_id: int):
-    project, event = _load(project_id, event_id)
+@needs(Need.EDIT, event=Event)
+def delete(project: Project, event: Event, card_id: int):
     card = get_or_404(ActionCard, card_id, event_id=event.id)
     answered = services.has_response(card)
     if request.method == "POST" and request.form.get("confirm") == "yes" and not answered:
@@ -97,9 +94,9 @@ def delete(project_id: int, event_id: int, card_id: int):
 
 
 @bp.route("/tags", methods=["GET", "POST"])
-def tags(project_id: int, event_id: int):
+@needs(Need.EDIT, event=Event)
+def tags(project: Project, event: Event):
     """Bulk tagging: tick actions, pick a step, tag (or untag) them all at once."""
-    project, event = _load(project_id, event_id)
     chain = load_chain(project.id)
     form = TagForm()
     level_names = {level.id: level.name for level in chain.levels}

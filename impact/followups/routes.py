@@ -22,17 +22,14 @@ from impact.followups.tracking import campaign_tracking, delivery_status
 from impact.jobs.health import is_quiet, last_run
 from impact.model_types import utcnow
 from impact.pagination import page_number
-from impact.projects.permissions import Need, get_project_or_404
+from impact.projects.models import Project
+from impact.projects.permissions import Need, needs
 
 bp = Blueprint("followups", __name__, url_prefix="/projects/<int:project_id>/events/<int:event_id>/followups")
 
 
 signed_in_only(bp)
 
-
-def _load(project_id: int, event_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
-    return project, get_or_404(Event, event_id, project_id=project.id)
 
 
 def _save(event, campaign, form):
@@ -44,8 +41,8 @@ def _save(event, campaign, form):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-def new(project_id: int, event_id: int):
-    project, event = _load(project_id, event_id)
+@needs(Need.EDIT, event=Event)
+def new(project: Project, event: Event):
     form = CampaignForm()
     if request.method == "GET":
         now = utcnow().replace(second=0, microsecond=0, tzinfo=None)
@@ -69,8 +66,8 @@ def new(project_id: int, event_id: int):
 
 
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
-def edit(project_id: int, event_id: int, campaign_id: int):
-    project, event = _load(project_id, event_id)
+@needs(Need.EDIT, event=Event)
+def edit(project: Project, event: Event, campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id, event_id=event.id)
     if campaign.sent_at is not None and campaign.reminders_sent_at is not None:
         flash("This follow-up and its reminder have been sent, so they can no longer be changed.", "info")
@@ -90,8 +87,8 @@ def edit(project_id: int, event_id: int, campaign_id: int):
 
 
 @bp.route("/<int:campaign_id>")
-def show(project_id: int, event_id: int, campaign_id: int):
-    project, event = _load(project_id, event_id)
+@needs(Need.EDIT, event=Event)
+def show(project: Project, event: Event, campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id, event_id=event.id)
     query = (
         select(FollowUp).where(FollowUp.campaign_id == campaign.id)
@@ -111,9 +108,9 @@ def show(project_id: int, event_id: int, campaign_id: int):
 
 
 @bp.route("/<int:campaign_id>/send", methods=["POST"])
-def send_now(project_id: int, event_id: int, campaign_id: int):
+@needs(Need.EDIT, event=Event)
+def send_now(project: Project, event: Event, campaign_id: int):
     """Queue the follow-up (or the reminder) now instead of waiting for its date."""
-    project, event = _load(project_id, event_id)
     campaign = get_or_404(Campaign, campaign_id, event_id=event.id)
     if campaign.is_closed(utcnow()):
         abort(409)
@@ -134,8 +131,8 @@ def send_now(project_id: int, event_id: int, campaign_id: int):
 
 
 @bp.route("/<int:campaign_id>/close", methods=["POST"])
-def close(project_id: int, event_id: int, campaign_id: int):
-    project, event = _load(project_id, event_id)
+@needs(Need.EDIT, event=Event)
+def close(project: Project, event: Event, campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id, event_id=event.id)
     services.close_campaign(campaign)
     db.session.commit()
@@ -144,8 +141,8 @@ def close(project_id: int, event_id: int, campaign_id: int):
 
 
 @bp.route("/<int:campaign_id>/responses/<int:response_id>")
-def response(project_id: int, event_id: int, campaign_id: int, response_id: int):
-    project, event = _load(project_id, event_id)
+@needs(Need.EDIT, event=Event)
+def response(project: Project, event: Event, campaign_id: int, response_id: int):
     campaign = get_or_404(Campaign, campaign_id, event_id=event.id)
     answer = db.session.get(Response, response_id)
     if answer is None or answer.followup.campaign_id != campaign.id:

@@ -13,6 +13,7 @@ from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import select
 
+from impact.access import get_or_404
 from impact.extensions import db
 from impact.projects.models import Membership, Project, Role
 
@@ -75,13 +76,17 @@ def get_project_or_404(project_id: int, need: Need = Need.READ, user=None) -> Pr
     return project
 
 
-def needs(need: Need = Need.READ):
+def needs(need: Need = Need.READ, **loads):
     """Declares what a project page needs: the view gets ``project`` (checked as get_project_or_404 does)
-    in place of the URL's ``project_id``."""
+    in place of the URL's ``project_id``, and for each ``name=Model`` in ``loads`` that project's row
+    named by the URL's ``<name>_id`` (404 if it is another project's): ``@needs(Need.EDIT, event=Event)``."""
     def decorate(view):
         @functools.wraps(view)
         def checked(project_id: int, **kwargs):
-            return view(project=get_project_or_404(project_id, need), **kwargs)
+            project = get_project_or_404(project_id, need)
+            for name, model in loads.items():
+                kwargs[name] = get_or_404(model, kwargs.pop(f"{name}_id"), project_id=project.id)
+            return view(project=project, **kwargs)
         return checked
     return decorate
 
