@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from sqlalchemy import select
 
-from impact.access import get_or_404, signed_in_only
+from impact.access import signed_in_only
 from impact.assessment import queries, services
 from impact.assessment.forms import AssessmentForm, StandardsForm, assumption_field_name, link_assessment_form
 from impact.assessment.models import AssumptionState, Confidence, EvidenceStandard, ProgressRating
@@ -78,9 +78,8 @@ def _assess(project, target: Step | Link, make_form, assumptions, template_args:
 
 
 @bp.route("/steps/<int:step_id>", methods=["GET", "POST"])
-@needs(Need.EDIT)
-def assess_step(project: Project, step_id: int):
-    step = get_or_404(Step, step_id, project_id=project.id)
+@needs(Need.EDIT, step=Step)
+def assess_step(project: Project, step: Step):
     return _assess(project, step, AssessmentForm, [], {
         "step": step, "link": None, "target_name": step.title, "kind": "step",
         "history_url": url_for("assessment.history", project_id=project.id, step_id=step.id),
@@ -89,9 +88,8 @@ def assess_step(project: Project, step_id: int):
 
 
 @bp.route("/links/<int:link_id>", methods=["GET", "POST"])
-@needs(Need.EDIT)
-def assess_link(project: Project, link_id: int):
-    link = get_or_404(Link, link_id, project_id=project.id)
+@needs(Need.EDIT, link=Link)
+def assess_link(project: Project, link: Link):
     assumptions = _link_assumptions(link)
     return _assess(project, link, lambda **data: link_assessment_form(assumptions, **data), assumptions, {
         "step": None, "link": link, "target_name": f"{link.source.title} → {link.target.title}", "kind": "link",
@@ -118,9 +116,8 @@ def _history(project, target: Step | Link, assumptions, template_args: dict):
 
 
 @bp.route("/steps/<int:step_id>/history")
-@needs(Need.READ)
-def history(project: Project, step_id: int):
-    step = get_or_404(Step, step_id, project_id=project.id)
+@needs(Need.READ, step=Step)
+def history(project: Project, step: Step):
     return _history(project, step, [], {
         "target_name": step.title, "kind": "step",
         "endpoint": "assessment.history", "target_args": {"step_id": step.id},
@@ -130,9 +127,8 @@ def history(project: Project, step_id: int):
 
 
 @bp.route("/links/<int:link_id>/history")
-@needs(Need.READ)
-def link_history(project: Project, link_id: int):
-    link = get_or_404(Link, link_id, project_id=project.id)
+@needs(Need.READ, link=Link)
+def link_history(project: Project, link: Link):
     return _history(project, link, _link_assumptions(link), {
         "target_name": f"{link.source.title} → {link.target.title}", "kind": "link",
         "endpoint": "assessment.link_history", "target_args": {"link_id": link.id},

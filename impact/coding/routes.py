@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from impact.access import get_or_404, signed_in_only
+from impact.access import signed_in_only
 from impact.coding import services
 from impact.coding.models import FactorTheme
 from impact.extensions import db
@@ -70,9 +70,8 @@ def add_defaults(project: Project):
 
 
 @bp.route("/codebook/<int:theme_id>/edit", methods=["GET", "POST"])
-@needs(Need.EDIT)
-def edit_theme(project: Project, theme_id: int):
-    theme = get_or_404(FactorTheme, theme_id, project_id=project.id)
+@needs(Need.EDIT, theme=FactorTheme)
+def edit_theme(project: Project, theme: FactorTheme):
     form = _theme_form(project, theme)
     if form.validate_on_submit():
         if services.name_taken(project, form.name.data, theme):
@@ -88,9 +87,8 @@ def edit_theme(project: Project, theme_id: int):
 
 
 @bp.route("/codebook/<int:theme_id>/delete", methods=["POST"])
-@needs(Need.EDIT)
-def delete_theme(project: Project, theme_id: int):
-    theme = get_or_404(FactorTheme, theme_id, project_id=project.id)
+@needs(Need.EDIT, theme=FactorTheme)
+def delete_theme(project: Project, theme: FactorTheme):
     try:
         services.delete_theme(theme)
     except services.CodebookError as problem:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from impact.access import get_or_404
 from impact.concurrency import save_edit
 from impact.events import services
 from impact.events.blueprint import bp
@@ -44,9 +43,8 @@ def new(project: Project):
 
 
 @bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
-@needs(Need.EDIT)
-def edit(project: Project, event_id: int):
-    event = get_or_404(Event, event_id, project_id=project.id)
+@needs(Need.EDIT, event=Event)
+def edit(project: Project, event: Event):
     form = EventForm(obj=event)
     if request.method == "GET":
         for row in event.attendance:
@@ -60,9 +58,8 @@ def edit(project: Project, event_id: int):
 
 
 @bp.route("/<int:event_id>")
-@needs(Need.READ)
-def show(project: Project, event_id: int):
-    event = get_or_404(Event, event_id, project_id=project.id)
+@needs(Need.READ, event=Event)
+def show(project: Project, event: Event):
     may_edit = may(project, Need.EDIT)
     # Its follow-up campaigns and their figures come from the follow-ups part.
     return render_template("events/show.html", project=project, event=event, may_edit=may_edit, now=utcnow(),
@@ -70,9 +67,8 @@ def show(project: Project, event_id: int):
 
 
 @bp.route("/<int:event_id>/card-form", methods=["POST"])
-@needs(Need.EDIT)
-def card_form(project: Project, event_id: int):
-    event = get_or_404(Event, event_id, project_id=project.id)
+@needs(Need.EDIT, event=Event)
+def card_form(project: Project, event: Event):
     state = request.form.get("state")
     if state not in ("open", "closed"):
         abort(400)

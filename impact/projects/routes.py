@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_login import current_user
 from sqlalchemy import select
 
-from impact.access import get_or_404, signed_in_only
+from impact.access import signed_in_only
 from impact.concurrency import save_edit
 from impact.extensions import db
 from impact.features import page_context
@@ -148,9 +148,8 @@ def withdraw_invitation(project: Project, invitation_id: int):
 
 
 @bp.route("/projects/<int:project_id>/members/<int:membership_id>", methods=["GET", "POST"])
-@needs(Need.MANAGE)
-def edit_member(project: Project, membership_id: int):
-    membership = get_or_404(Membership, membership_id, project_id=project.id)
+@needs(Need.MANAGE, membership=Membership)
+def edit_member(project: Project, membership: Membership):
     form = MemberEditForm(
         role=membership.role.value, partner_group=membership.partner_group.value,
         organisation_id=membership.organisation_id or 0,
@@ -173,9 +172,8 @@ def edit_member(project: Project, membership_id: int):
 
 
 @bp.route("/projects/<int:project_id>/members/<int:membership_id>/remove", methods=["POST"])
-@needs(Need.MANAGE)
-def remove_member(project: Project, membership_id: int):
-    membership = get_or_404(Membership, membership_id, project_id=project.id)
+@needs(Need.MANAGE, membership=Membership)
+def remove_member(project: Project, membership: Membership):
     name = membership.user.name
     try:
         services.remove_member(membership)

@@ -49,9 +49,8 @@ def new_link(project: Project):
 
 
 @bp.route("/links/<int:link_id>")
-@needs(Need.READ)
-def link(project: Project, link_id: int):
-    link = get_or_404(Link, link_id, project_id=project.id)
+@needs(Need.READ, link=Link)
+def link(project: Project, link: Link):
     chain = services.load_chain(project.id)
 
     return render_template(
@@ -77,17 +76,15 @@ def _delete_part(project, obj, title: str, what: str, back: str):
 
 
 @bp.route("/links/<int:link_id>/delete", methods=["GET", "POST"])
-@needs(Need.EDIT)
-def delete_link(project: Project, link_id: int):
-    link = get_or_404(Link, link_id, project_id=project.id)
+@needs(Need.EDIT, link=Link)
+def delete_link(project: Project, link: Link):
     return _delete_part(project, link, f"{link.source.title} → {link.target.title}", "Link",
                         url_for("toc.chain", project_id=project.id))
 
 
 @bp.route("/links/<int:link_id>/assumptions", methods=["POST"])
-@needs(Need.EDIT)
-def add_assumption(project: Project, link_id: int):
-    link = get_or_404(Link, link_id, project_id=project.id)
+@needs(Need.EDIT, link=Link)
+def add_assumption(project: Project, link: Link):
     form = AssumptionForm()
     if form.validate_on_submit():
         services.add_assumption(link, AssumptionKind(form.kind.data), form.text.data)
@@ -122,9 +119,8 @@ def delete_assumption(project: Project, assumption_id: int):
 
 
 @bp.route("/steps/<int:step_id>/factors", methods=["POST"])
-@needs(Need.EDIT)
-def add_factor(project: Project, step_id: int):
-    step = get_or_404(Step, step_id, project_id=project.id)
+@needs(Need.EDIT, step=Step)
+def add_factor(project: Project, step: Step):
     form = FactorForm()
     if form.validate_on_submit():
         services.add_factor(step, form.title.data, FactorDirection(form.direction.data), form.description.data or "")
@@ -135,9 +131,8 @@ def add_factor(project: Project, step_id: int):
 
 
 @bp.route("/factors/<int:factor_id>/edit", methods=["GET", "POST"])
-@needs(Need.EDIT)
-def edit_factor(project: Project, factor_id: int):
-    factor = get_or_404(InfluencingFactor, factor_id, project_id=project.id)
+@needs(Need.EDIT, factor=InfluencingFactor)
+def edit_factor(project: Project, factor: InfluencingFactor):
     form = FactorForm(obj=factor)
     edit = save_edit(factor, form, lambda: services.update_factor(
         factor, title=form.title.data, direction=form.direction.member, description=form.description.data or ""))
@@ -149,8 +144,7 @@ def edit_factor(project: Project, factor_id: int):
 
 
 @bp.route("/factors/<int:factor_id>/delete", methods=["GET", "POST"])
-@needs(Need.EDIT)
-def delete_factor(project: Project, factor_id: int):
-    factor = get_or_404(InfluencingFactor, factor_id, project_id=project.id)
+@needs(Need.EDIT, factor=InfluencingFactor)
+def delete_factor(project: Project, factor: InfluencingFactor):
     return _delete_part(project, factor, factor.title, "Influencing factor",
                         url_for("toc.step", project_id=project.id, step_id=factor.step_id) + "#factors")
