@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from impact.access import signed_in_only
@@ -12,14 +11,13 @@ from impact.extensions import db
 from impact.pagination import page_number
 from impact.projects.models import Project
 from impact.projects.permissions import Need, get_project_or_404, may
+from impact.snapshots import CURRENT
 from impact.story import services
-from impact.story.compare import diff_stories
+from impact.story.compare import comparison
 from impact.story.forms import ConclusionForm, SnapshotForm
 from impact.story.gaps import find_gaps
 from impact.story.models import StorySnapshot
 from impact.toc.views import diagram_legend
-
-CHANGES_SHOWN = 100  # per section of the comparison, unless asked for all
 
 bp = Blueprint("story", __name__, url_prefix="/projects/<int:project_id>/story")
 
@@ -86,14 +84,8 @@ def snapshots(project_id: int):
     form = SnapshotForm()
     race = False
     if request.method == "POST" and form.validate_on_submit():
-        # Someone saving at the same moment may take our number; then take the next one.
-        for _attempt in range(2):
-            try:
-                snapshot = services.save_snapshot(project, form.name.data, current_user)
-                db.session.commit()
-            except IntegrityError:
-                db.session.rollback()
-                continue
+        snapshot = services.take_snapshot(project, form.name.data, current_user)
+        if snapshot is not None:
             flash(f"Snapshot {snapshot.number} “{snapshot.name}” saved.", "success")
             return redirect(url_for("story.snapshot", project_id=project.id, number=snapshot.number))
         race = True
@@ -115,27 +107,6 @@ def snapshot(project_id: int, number: int):
 def compare(project_id: int):
     """Compare two snapshots; 'current' stands for the story as it reads now."""
     project = get_project_or_404(project_id, Need.READ)
-    options = list(db.session.scalars(services.snapshots_query(project)))
-    old_key, new_key = request.args.get("old", ""), request.args.get("new", "current")
-    if not old_key and options:
-        old_key = str(options[0].number)
-
-    def pick(key: str):
-        if key == "current":
-            return "The story as it reads now", services.build_content(project)
-        for option in options:
-            if key == str(option.number):
-                content = db.session.scalar(select(StorySnapshot.content).where(StorySnapshot.id == option.id))
-                # A snapshot's quotes are checked against today's consent; the current story needs no check.
-                content, = services.withhold_quotes(project.id, content)
-                return f"Snapshot {option.number}: {option.name} ({option.created_at:%d %b %Y})", content
-        return None, None
-
-    old_label, old_content = pick(old_key)
-    new_label, new_content = pick(new_key)
-    diff = diff_stories(old_content, new_content) if old_content and new_content else None
-    return render_template(
-        "story/compare.html", project=project, options=options, old_key=old_key, new_key=new_key,
-        old_label=old_label, new_label=new_label, diff=diff,
-        show_all=request.args.get("changes") == "all", changes_shown=CHANGES_SHOWN,
-    )
+    compared = comparison(project, request.args.get("old", ""), request.args.get("new", CURRENT),
+                          show_all=request.args.get("changes") == "all")
+    return render_template("story/compare.html", project=project, compared=compared)

@@ -15,8 +15,8 @@ from typing import Any
 
 from flask import url_for
 from markupsafe import Markup
-from sqlalchemy import String, case, func, select, type_coerce
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy import String, case, select, type_coerce
+from sqlalchemy.exc import IntegrityError
 
 from impact.assessment.models import Assessment, AssumptionState, Confidence, ProgressRating
 from impact.assessment.queries import current_assessments, evidence_standards
@@ -26,6 +26,7 @@ from impact.evidence.queries import live_items
 from impact.extensions import db
 from impact.model_types import utcnow
 from impact.projects.models import PartnerGroup, Project
+from impact.snapshots import next_number, versions_query
 from impact.story.models import Story, StorySnapshot
 from impact.toc.models import AssumptionKind, FactorDirection
 from impact.toc.services import load_chain
@@ -324,27 +325,40 @@ def save_conclusion(project: Project, story: Story | None, text: str, user: User
 
 def snapshots_query(project: Project):
     """A project's snapshots, newest first, without their (large) content."""
-    return (
-        select(StorySnapshot).where(StorySnapshot.project_id == project.id)
-        .order_by(StorySnapshot.number.desc())
-        .options(defer(StorySnapshot.content, raiseload=True), selectinload(StorySnapshot.created_by))
-    )
+    return versions_query(StorySnapshot, StorySnapshot.content, project.id)
 
 
 def save_snapshot(project: Project, name: str, user: User | None) -> StorySnapshot:
     """Freeze the story as it reads now, numbered after the project's latest snapshot.
 
     Two saves at once may pick the same number: the unique constraint refuses one of them
-    (IntegrityError, at this flush or at the commit) and the route tries once more.
+    (IntegrityError, at this flush or at the commit); take_snapshot tries once more.
     """
-    content = build_content(project)
-    number = (db.session.scalar(
-        select(func.max(StorySnapshot.number)).where(StorySnapshot.project_id == project.id)
-    ) or 0) + 1
-    snapshot = StorySnapshot(project_id=project.id, number=number, name=name, content=content, created_by=user)
+    content = build_content(project)  # before the number, so the window for another save to take it stays short
+    snapshot = StorySnapshot(project_id=project.id, number=next_number(StorySnapshot, project.id), name=name,
+                             content=content, created_by=user)
     db.session.add(snapshot)
     db.session.flush()
     return snapshot
+
+
+SAVE_ATTEMPTS = 2  # a second clash in a row means many are saving at once: the page asks to save again
+
+
+def take_snapshot(project: Project, name: str, user: User | None) -> StorySnapshot | None:
+    """Save and commit a snapshot; None if others took the number at each attempt.
+
+    Someone saving at the same moment may take our number; then we take the next one.
+    """
+    for _attempt in range(SAVE_ATTEMPTS):
+        try:
+            snapshot = save_snapshot(project, name, user)
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            continue
+        return snapshot
+    return None
 
 
 def get_snapshot_or_404(project: Project, number: int) -> StorySnapshot:

@@ -7,7 +7,8 @@ from flask_login import current_user
 from impact.extensions import db
 from impact.pagination import page_number
 from impact.projects.permissions import Need, get_project_or_404
-from impact.toc import revisions, services
+from impact.snapshots import CURRENT
+from impact.toc import revisions
 from impact.toc.blueprint import bp
 from impact.toc.forms import RevisionForm
 from impact.toc.views import snapshot_diagram
@@ -54,24 +55,5 @@ def revision(project_id: int, number: int):
 def compare(project_id: int):
     """Compare two revisions; 'current' stands for the chain as it is now."""
     project = get_project_or_404(project_id, Need.READ)
-    options = list(db.session.scalars(revisions.revisions_query(project)))
-    old_key, new_key = request.args.get("old", ""), request.args.get("new", "current")
-
-    def pick(key: str):
-        if key == "current":
-            return "The chain as it is now", revisions.snapshot(services.load_chain(project.id))
-        for option in options:
-            if key == str(option.number):
-                label = f"Revision {option.number}: {option.name} ({option.revision_date:%d %b %Y})"
-                return label, revisions.revision_snapshot(project, option.number)
-        return None, None
-
-    if not old_key and options:
-        old_key = str(options[0].number)
-    old_label, old_snap = pick(old_key)
-    new_label, new_snap = pick(new_key)
-    diff = revisions.diff_snapshots(old_snap, new_snap) if old_snap and new_snap else None
-    return render_template(
-        "toc/compare.html", project=project, options=options, old_key=old_key, new_key=new_key,
-        old_label=old_label, new_label=new_label, diff=diff,
-    )
+    compared = revisions.comparison(project, request.args.get("old", ""), request.args.get("new", CURRENT))
+    return render_template("toc/compare.html", project=project, compared=compared)

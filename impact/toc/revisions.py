@@ -1,20 +1,19 @@
 """Named, dated revisions of a theory of change, and what changed between two of them.
 
 A snapshot stores object ids, so a step that was renamed is recognised as the same
-step rather than as one removed and another added.
+step rather than as one removed and another added (impact/snapshots.py pairs them).
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy import select
 
 from impact.auth.models import User
 from impact.extensions import db
 from impact.projects.models import Project
+from impact.snapshots import Change, Comparison, Diff, Record, compare, diff_records, next_number, versions_query
 from impact.toc.models import TocRevision
 from impact.toc.services import Chain, load_chain
 
@@ -52,12 +51,9 @@ def snapshot(chain: Chain) -> dict[str, Any]:
 
 
 def save_revision(project: Project, *, name: str, revision_date: dt.date, note: str, user: User | None) -> TocRevision:
-    number = (db.session.scalar(
-        select(func.max(TocRevision.number)).where(TocRevision.project_id == project.id)
-    ) or 0) + 1
     revision = TocRevision(
-        project_id=project.id, number=number, name=name, revision_date=revision_date, note=note,
-        snapshot=snapshot(load_chain(project.id)), created_by=user,
+        project_id=project.id, number=next_number(TocRevision, project.id), name=name,
+        revision_date=revision_date, note=note, snapshot=snapshot(load_chain(project.id)), created_by=user,
     )
     db.session.add(revision)
     db.session.flush()
@@ -65,20 +61,8 @@ def save_revision(project: Project, *, name: str, revision_date: dt.date, note: 
 
 
 def revisions_query(project: Project, *, with_authors: bool = False):
-    """A project's revisions, newest first, for lists.
-
-    A snapshot holds the whole chain, so lists leave it unloaded (and raise rather
-    than quietly fetch it row by row); read one with revision_snapshot().
-    """
-    query = (
-        select(TocRevision)
-        .where(TocRevision.project_id == project.id)
-        .order_by(TocRevision.number.desc())
-        .options(defer(TocRevision.snapshot, raiseload=True))
-    )
-    if with_authors:
-        query = query.options(selectinload(TocRevision.created_by))
-    return query
+    """A project's revisions, newest first, without their snapshots; read one with revision_snapshot()."""
+    return versions_query(TocRevision, TocRevision.snapshot, project.id, with_authors=with_authors)
 
 
 def revision_snapshot(project: Project, number: int) -> dict[str, Any] | None:
@@ -91,29 +75,6 @@ def get_revision_or_404(project: Project, number: int) -> TocRevision:
     return db.first_or_404(
         select(TocRevision).where(TocRevision.project_id == project.id, TocRevision.number == number)
     )
-
-
-@dataclass
-class Change:
-    kind: str  # "added", "removed", "renamed", "moved", "changed"
-    what: str  # "level", "step", "link", "assumption", "risk", "factor"
-    label: str
-    detail: str = ""
-
-
-@dataclass
-class Diff:
-    changes: list[Change] = field(default_factory=list)
-
-    def of(self, what: str) -> list[Change]:
-        return [c for c in self.changes if c.what == what]
-
-    def __bool__(self) -> bool:
-        return bool(self.changes)
-
-
-def _by_id(items: list[dict]) -> dict[int, dict]:
-    return {item["id"]: item for item in items}
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -153,68 +114,82 @@ def _with_article(kind: str) -> str:
     return f"an {kind}" if kind[:1] in "aeiou" else f"a {kind}"
 
 
+
+
+# What changed between two snapshots ------------------------------------------------------------
+
+SECTIONS = (("level", "Levels"), ("step", "Steps"), ("link", "Links"), ("assumption", "Assumptions"),
+            ("risk", "Risks"), ("factor", "Influencing factors"))
+
+
+def _named(what: str, old: list[Record], new: list[Record], key: str, texts: dict[str, str],
+           choices: dict[str, str] | None = None) -> list[Change]:
+    """Added, removed and renamed objects (by ``key``), and changes to their other texts and choices."""
+    def changed(before: Record, after: Record) -> list[Change]:
+        found = []
+        if before[key] != after[key]:
+            found.append(Change("renamed", what, after[key], f"was “{before[key]}”"))
+        details = _changes(before, after, texts, choices)
+        if details:
+            found.append(Change("changed", what, after[key], "; ".join(details)))
+        return found
+
+    return diff_records(what, old, new, label=lambda record: record[key], changed=changed)
+
+
+def _assumption_changed(before: Record, after: Record) -> list[Change]:
+    details = []
+    if before["kind"] != after["kind"]:
+        details.append(f"was {_with_article(before['kind'])}, now {_with_article(after['kind'])}")
+    if before["text"] != after["text"]:
+        details.append(f"was “{before['text']}”")
+    return [Change("changed", after["kind"], after["text"], "; ".join(details))] if details else []
+
+
 def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> Diff:
-    diff = Diff()
-    old_levels, new_levels = _by_id(old["levels"]), _by_id(new["levels"])
-    level_name = {**{i: lv["name"] for i, lv in old_levels.items()}, **{i: lv["name"] for i, lv in new_levels.items()}}
-    _compare(diff, "level", old_levels, new_levels, "name", {"description": "Description"})
+    # Names as they are now where they still exist, so a renamed step's links read the same on both sides.
+    level_name = {lv["id"]: lv["name"] for lv in [*old["levels"], *new["levels"]]}
+    titles = {s["id"]: s["title"] for s in [*old["steps"], *new["steps"]]}
 
-    old_steps, new_steps = _by_id(old["steps"]), _by_id(new["steps"])
-    titles = {**{i: s["title"] for i, s in old_steps.items()}, **{i: s["title"] for i, s in new_steps.items()}}
-    _compare(diff, "step", old_steps, new_steps, "title", {"description": "Description"})
-    for step_id in sorted(old_steps.keys() & new_steps.keys()):
-        before, after = old_steps[step_id]["level_id"], new_steps[step_id]["level_id"]
-        if before != after:
-            diff.changes.append(Change("moved", "step", titles[step_id],
-                                       f"from {level_name.get(before, '?')} to {level_name.get(after, '?')}"))
-
-    def link_label(link: dict) -> str:
+    def link_label(link: Record) -> str:
         return f"{titles.get(link['source'], '?')} → {titles.get(link['target'], '?')}"
 
-    old_links, new_links = _by_id(old["links"]), _by_id(new["links"])
-    for link_id in sorted(new_links.keys() - old_links.keys()):
-        diff.changes.append(Change("added", "link", link_label(new_links[link_id])))
-    for link_id in sorted(old_links.keys() - new_links.keys()):
-        diff.changes.append(Change("removed", "link", link_label(old_links[link_id])))
-    for link_id in sorted(old_links.keys() & new_links.keys()):
-        details = _changes(old_links[link_id], new_links[link_id], {"note": "Note"})
-        if details:
-            diff.changes.append(Change("changed", "link", link_label(new_links[link_id]), "; ".join(details)))
+    def moved(before: Record, after: Record) -> list[Change]:
+        if before["level_id"] == after["level_id"]:
+            return []
+        return [Change("moved", "step", titles[after["id"]],
+                       f"from {level_name.get(before['level_id'], '?')} to {level_name.get(after['level_id'], '?')}")]
 
-    old_assumptions = {a["id"]: (a, link) for link in old["links"] for a in link.get("assumptions", [])}
-    new_assumptions = {a["id"]: (a, link) for link in new["links"] for a in link.get("assumptions", [])}
-    for a_id in sorted(new_assumptions.keys() - old_assumptions.keys()):
-        a, link = new_assumptions[a_id]
-        diff.changes.append(Change("added", a["kind"], a["text"], f"on {link_label(link)}"))
-    for a_id in sorted(old_assumptions.keys() - new_assumptions.keys()):
-        a, link = old_assumptions[a_id]
-        diff.changes.append(Change("removed", a["kind"], a["text"], f"on {link_label(link)}"))
-    for a_id in sorted(old_assumptions.keys() & new_assumptions.keys()):
-        before, after = old_assumptions[a_id][0], new_assumptions[a_id][0]
-        details = []
-        if before["kind"] != after["kind"]:
-            details.append(f"was {_with_article(before['kind'])}, now {_with_article(after['kind'])}")
-        if before["text"] != after["text"]:
-            details.append(f"was “{before['text']}”")
-        if details:
-            diff.changes.append(Change("changed", after["kind"], after["text"], "; ".join(details)))
+    def link_changed(before: Record, after: Record) -> list[Change]:
+        details = _changes(before, after, {"note": "Note"})
+        return [Change("changed", "link", link_label(after), "; ".join(details))] if details else []
 
-    old_factors, new_factors = _by_id(old["factors"]), _by_id(new["factors"])
-    _compare(diff, "factor", old_factors, new_factors, "title", {"description": "Description"},
-             {"direction": "Direction"})
-    return diff
+    def assumptions(snap: dict[str, Any]) -> list[Record]:
+        return [{**a, "on": link_label(link)} for link in snap["links"] for a in link.get("assumptions", [])]
+
+    def on_link(assumption: Record) -> str:
+        return f"on {assumption['on']}"
+
+    changes = [
+        *_named("level", old["levels"], new["levels"], "name", {"description": "Description"}),
+        *_named("step", old["steps"], new["steps"], "title", {"description": "Description"}),
+        *diff_records("step", old["steps"], new["steps"], label=lambda s: s["title"], added=None, removed=None,
+                      changed=moved),
+        *diff_records("link", old["links"], new["links"], label=link_label, changed=link_changed),
+        *diff_records(lambda a: a["kind"], assumptions(old), assumptions(new), label=lambda a: a["text"],
+                      added=on_link, removed=on_link, changed=_assumption_changed),
+        *_named("factor", old["factors"], new["factors"], "title", {"description": "Description"},
+                {"direction": "Direction"}),
+    ]
+    return Diff(changes, SECTIONS)
 
 
-def _compare(diff: Diff, what: str, old: dict[int, dict], new: dict[int, dict], key: str,
-             texts: dict[str, str] | None = None, choices: dict[str, str] | None = None) -> None:
-    """Added, removed and renamed objects (by ``key``), and changes to their other texts and choices."""
-    for obj_id in sorted(new.keys() - old.keys()):
-        diff.changes.append(Change("added", what, new[obj_id][key]))
-    for obj_id in sorted(old.keys() - new.keys()):
-        diff.changes.append(Change("removed", what, old[obj_id][key]))
-    for obj_id in sorted(old.keys() & new.keys()):
-        if old[obj_id][key] != new[obj_id][key]:
-            diff.changes.append(Change("renamed", what, new[obj_id][key], f"was “{old[obj_id][key]}”"))
-        details = _changes(old[obj_id], new[obj_id], texts or {}, choices)
-        if details:
-            diff.changes.append(Change("changed", what, new[obj_id][key], "; ".join(details)))
+def comparison(project: Project, old_key: str, new_key: str) -> Comparison:
+    """Two revisions compared; ``current`` stands for the chain as it is now."""
+    def saved(option: TocRevision) -> tuple[str, dict[str, Any] | None]:
+        label = f"Revision {option.number}: {option.name} ({option.revision_date:%d %b %Y})"
+        return label, revision_snapshot(project, option.number)
+
+    return compare(list(db.session.scalars(revisions_query(project))), old_key, new_key,
+                   current_label="The chain as it is now", current=lambda: snapshot(load_chain(project.id)),
+                   saved=saved, diff=diff_snapshots)
