@@ -13,7 +13,7 @@ from impact.concurrency import CONFLICT_ERRORS
 from impact.extensions import db
 from impact.pagination import page_number
 from impact.projects.models import Project
-from impact.projects.permissions import Need, get_project_or_404, needs
+from impact.projects.permissions import Need, needs
 from impact.toc.models import Assumption, Link, Step
 from impact.toc.services import load_chain
 
@@ -138,8 +138,8 @@ def link_history(project: Project, link: Link):
 
 
 @bp.route("/standards", methods=["GET", "POST"])
-def standards(project_id: int):
-    project = get_project_or_404(project_id, Need.EDIT if request.method == "POST" else Need.READ)
+@needs(Need.READ, to_post=Need.EDIT)
+def standards(project: Project):
     row = db.session.get(EvidenceStandard, project.id)
     form = StandardsForm(**({**queries.evidence_standards(project.id), "version": str(row.version if row else 0)}
                             if request.method == "GET" else {}))

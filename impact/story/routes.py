@@ -10,7 +10,7 @@ from impact.concurrency import CONFLICT_ERRORS, EditConflict, ensure_current
 from impact.extensions import db
 from impact.pagination import page_number
 from impact.projects.models import Project
-from impact.projects.permissions import Need, get_project_or_404, may
+from impact.projects.permissions import Need, may, needs
 from impact.snapshots import CURRENT
 from impact.story import services
 from impact.story.compare import comparison
@@ -38,20 +38,20 @@ def _render_story(project: Project, content: dict, *, snapshot: StorySnapshot | 
 
 
 @bp.route("/")
-def show(project_id: int):
-    project = get_project_or_404(project_id, Need.VIEW_REPORT)
+@needs(Need.VIEW_REPORT)
+def show(project: Project):
     return _render_story(project, services.build_content(project))
 
 
 @bp.route("/gaps")
-def gaps(project_id: int):
-    project = get_project_or_404(project_id, Need.READ)
+@needs(Need.READ)
+def gaps(project: Project):
     return render_template("story/gaps.html", project=project, sections=find_gaps(project))
 
 
 @bp.route("/conclusion", methods=["GET", "POST"])
-def edit_conclusion(project_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def edit_conclusion(project: Project):
     story = services.load_story(project.id)
     form = ConclusionForm(obj=story)
     conflict = None
@@ -79,8 +79,8 @@ def edit_conclusion(project_id: int):
 
 
 @bp.route("/snapshots", methods=["GET", "POST"])
-def snapshots(project_id: int):
-    project = get_project_or_404(project_id, Need.EDIT if request.method == "POST" else Need.READ)
+@needs(Need.READ, to_post=Need.EDIT)
+def snapshots(project: Project):
     form = SnapshotForm()
     race = False
     if request.method == "POST" and form.validate_on_submit():
@@ -96,17 +96,17 @@ def snapshots(project_id: int):
 
 
 @bp.route("/snapshots/<int:number>")
-def snapshot(project_id: int, number: int):
-    project = get_project_or_404(project_id, Need.READ)
+@needs(Need.READ)
+def snapshot(project: Project, number: int):
     saved = services.get_snapshot_or_404(project, number)
     content, = services.withhold_quotes(project.id, saved.content)
     return _render_story(project, content, snapshot=saved)
 
 
 @bp.route("/compare")
-def compare(project_id: int):
+@needs(Need.READ)
+def compare(project: Project):
     """Compare two snapshots; 'current' stands for the story as it reads now."""
-    project = get_project_or_404(project_id, Need.READ)
     compared = comparison(project, request.args.get("old", ""), request.args.get("new", CURRENT),
                           show_all=request.args.get("changes") == "all")
     return render_template("story/compare.html", project=project, compared=compared)

@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from impact.extensions import db
 from impact.pagination import page_number
-from impact.projects.permissions import Need, get_project_or_404
+from impact.projects.models import Project
+from impact.projects.permissions import Need, needs
 from impact.snapshots import CURRENT
 from impact.toc import revisions
 from impact.toc.blueprint import bp
@@ -15,9 +16,8 @@ from impact.toc.views import snapshot_diagram
 
 
 @bp.route("/revisions", methods=["GET", "POST"])
-def revision_list(project_id: int):
-    need = Need.EDIT if request.method == "POST" else Need.READ
-    project = get_project_or_404(project_id, need)
+@needs(Need.READ, to_post=Need.EDIT)
+def revision_list(project: Project):
     form = RevisionForm()
     if request.method == "POST" and form.validate_on_submit():
         revision = revisions.save_revision(
@@ -36,8 +36,8 @@ def revision_list(project_id: int):
 
 
 @bp.route("/revisions/<int:number>")
-def revision(project_id: int, number: int):
-    project = get_project_or_404(project_id, Need.READ)
+@needs(Need.READ)
+def revision(project: Project, number: int):
     revision = revisions.get_revision_or_404(project, number)
     snap = revision.snapshot
     steps_by_level: dict[int, list[dict]] = {}
@@ -52,8 +52,8 @@ def revision(project_id: int, number: int):
 
 
 @bp.route("/revisions/compare")
-def compare(project_id: int):
+@needs(Need.READ)
+def compare(project: Project):
     """Compare two revisions; 'current' stands for the chain as it is now."""
-    project = get_project_or_404(project_id, Need.READ)
     compared = revisions.comparison(project, request.args.get("old", ""), request.args.get("new", CURRENT))
     return render_template("toc/compare.html", project=project, compared=compared)
