@@ -96,8 +96,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
     # The column limits make every backend refuse what PostgreSQL would (the parts' models are
-    # imported by load_parts, which puts every table on the metadata for Alembic).
-    from impact import column_limits  # noqa: F401
+    # imported by load_parts, which puts every table on the metadata for Alembic; the trash's is the core's).
+    from impact import column_limits, trash  # noqa: F401
 
 
 @event.listens_for(Engine, "connect")

@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 from impact.extensions import db as _db
-from impact.toc.dependents import CHAIN_TABLES, hanging_keys
+from impact.toc.trash import CHAIN_TABLES, hanging_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -37,8 +37,9 @@ from impact.projects.models import Invitation, Membership, PartnerGroup, Partner
 from impact.projects.permissions import Need
 from impact.signing import make_token as make_signed
 from impact.toc import revisions, trash
-from impact.toc.models import DeletedStep, FactorDirection
+from impact.toc.models import FactorDirection
 from impact.toc.services import add_step, load_chain
+from impact.trash import TrashRecord as DeletedStep
 from tests import factories
 from tests.permission_cases import (
     ADMIN,
@@ -307,7 +308,8 @@ def world(project) -> dict[str, object]:
         "factor": factor.id,
         "factor_version": factor.version,
         "revision": max(r.number for r in _db.session.scalars(revisions.revisions_query(project))),
-        "deleted": _db.session.scalar(select(DeletedStep.id).where(DeletedStep.project_id == project.id)),
+        "deleted": _db.session.scalar(select(DeletedStep.id).where(DeletedStep.project_id == project.id,
+                                                                   DeletedStep.kind == "step")),
         "membership": next(m.id for m in project.memberships if m.role == Role.TEAM_MEMBER),
         "org": project.organisations[0].id,
         "lead_id": lead.id,

@@ -29,8 +29,9 @@ from impact.mail.models import OutboxMessage, OutboxStatus
 from impact.mail.outbox import purge_old_bodies, queue_email
 from impact.model_types import utcnow
 from impact.projects.models import PartnerGroup
-from impact.toc.models import Assumption, DeletedStep, FactorDirection
+from impact.toc.models import Assumption, FactorDirection
 from impact.toc.services import add_factor, add_link, add_step, load_chain
+from impact.trash import TrashRecord as DeletedStep
 from tests import factories
 from tests.test_card_overwrites import card_form, cards_url, public_url, text
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from impact.extensions import db as _db
-from impact.toc.models import DeletedStep
 from impact.toc.revisions import diff_snapshots, snapshot
 from impact.toc.services import load_chain
+from impact.trash import TrashRecord as DeletedStep
 from tests import factories
 
 

@@ -70,7 +70,7 @@ class Assessment(db.Model):
         CheckConstraint("based_on >= 0", name="based_on_not_negative"),
         UniqueConstraint("step_id", "number"),
         UniqueConstraint("link_id", "number"),
-        # Hangs on the chain: copied to the trash with the part it points at (toc/dependents.py).
+        # Hangs on the chain: copied to the trash with the part it points at (impact/dependents.py).
         {"sqlite_autoincrement": True, "info": {"held_as": ("assessments", "id")}},
     )
 

@@ -1,20 +1,23 @@
 """The evidence library's services: items, their links to the chain, the trash and the filtered list.
 
+Deleting goes through the shared trash (impact/trash.py): an item stays in its table, marked deleted
+(set_aside), so its links, file and the tracing tests citing it stay as they are until it is
+restored (take_back); a removed link is put away into a trash record, which its Undo restores.
+
 Services flush; the route commits once.
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from flask import abort, current_app, url_for
+from flask import abort, url_for
 from flask_login import current_user
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
+from impact import trash
 from impact.evidence.files import StoredFile
 from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, LinkOrigin, Stance, Strength
 from impact.evidence.queries import live_items
@@ -23,11 +26,12 @@ from impact.extensions import db
 from impact.model_types import utcnow
 from impact.projects.models import Project
 from impact.projects.permissions import Need, can
+from impact.signing import LinkProblem
 from impact.toc.services import Chain
+from impact.trash import TrashError, TrashRecord
 
 TARGET_KINDS = ("step", "link", "assumption", "factor")
-UNDO_SALT = "evidence-link-undo"
-UNDO_MAX_AGE = 7 * 24 * 3600  # an undo offered on the page stays usable for a week
+REMOVED_LINK = "evidence_link"  # the kind of trash record a removed link is kept in
 
 
 class LinkError(ValueError):
@@ -118,13 +122,11 @@ def update_item(item: EvidenceItem, values: dict, stored: StoredFile | None = No
 
 def delete_item(item: EvidenceItem, user) -> None:
     """Move to the trash: the item and its links disappear everywhere but can be restored."""
-    item.deleted_at, item.deleted_by_id = utcnow(), getattr(user, "id", None)
-    db.session.flush()
+    trash.set_aside(item, user)
 
 
 def restore_item(item: EvidenceItem) -> None:
-    item.deleted_at, item.deleted_by_id = None, None
-    db.session.flush()
+    trash.take_back(item)
 
 
 def trash_query(project: Project):
@@ -215,19 +217,15 @@ def _touch(item: EvidenceItem) -> None:
 
 
 def add_link(item: EvidenceItem, targets: Targets, value: str, stance: Stance, strength: Strength, note: str,
-             user, *, origin: LinkOrigin = LinkOrigin.MANUAL, created_by_id: int | None = None,
-             created_at: dt.datetime | None = None, touch: bool = True) -> EvidenceLink:
+             user, *, touch: bool = True) -> EvidenceLink:
     target = targets.by_value.get(value or "")
     if target is None:  # only the project's own chain is offered; anything else is refused
         raise LinkError("Choose a step, link, assumption or factor of this project.")
     column = getattr(EvidenceLink, f"{target.kind}_id")
     if db.session.scalar(select(exists().where(EvidenceLink.item_id == item.id, column == target.id))):
         raise LinkError(f"This item is already linked to “{target.label}”. Edit that link instead.")
-    link = EvidenceLink(item_id=item.id, stance=stance, strength=strength, note=note, origin=origin,
-                        created_by_id=created_by_id if created_by_id is not None else getattr(user, "id", None),
-                        **{f"{target.kind}_id": target.id})
-    if created_at is not None:
-        link.created_at = created_at
+    link = EvidenceLink(item_id=item.id, stance=stance, strength=strength, note=note, origin=LinkOrigin.MANUAL,
+                        created_by_id=getattr(user, "id", None), **{f"{target.kind}_id": target.id})
     db.session.add(link)
     if touch:
         _touch(item)
@@ -245,46 +243,53 @@ def update_link(item: EvidenceItem, link: EvidenceLink, stance: Stance, strength
     set_link_judgement(link, stance, strength, note)  # which touches the item too
 
 
-def _undo_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=UNDO_SALT)
-
-
-def undo_token(item_id: int, target: str, stance: Stance, strength: Strength, note: str, origin: LinkOrigin,
-               created_by_id: int | None, created_at: dt.datetime | None) -> str:
-    """Signed, so the Undo button can only put back a link as it really was."""
-    return _undo_serializer().dumps({
-        "item": item_id, "target": target, "stance": stance.value, "strength": strength.value, "note": note,
-        "origin": origin.value, "created_by": created_by_id,
-        "created_at": created_at.isoformat() if created_at else None,
-    })
-
-
-def remove_link(item: EvidenceItem, link: EvidenceLink) -> str:
-    """Remove a link; returns a signed token from which restore_link puts exactly the same link back."""
-    token = undo_token(item.id, target_value(link), link.stance, link.strength, link.note, link.origin,
-                       link.created_by_id, link.created_at)
-    db.session.delete(link)
+def remove_link(item: EvidenceItem, link: EvidenceLink, user=None) -> TrashRecord:
+    """Remove a link into the trash; restore_link puts exactly the same link back (trash.undo_token names it)."""
+    record = trash.put_away([link], project_id=item.project_id, kind=REMOVED_LINK, user=user,
+                            title=f"Link of “{item.title}” to {target_value(link)}",
+                            data={"item_id": item.id, "target": target_value(link)})
     _touch(item)
     db.session.flush()
-    return token
+    return record
 
 
-def restore_link(item: EvidenceItem, targets: Targets, token: str, user) -> EvidenceLink:
-    """Undo a removal: the same target, stance, strength, note, origin and creator as before."""
+def removed_link(project: Project, token: str) -> TrashRecord:
+    """The removed link an Undo names (404 when it is another project's)."""
     try:
-        data = _undo_serializer().loads(token or "", max_age=UNDO_MAX_AGE)
-    except SignatureExpired:
-        raise LinkError("This undo has expired. Add the link again below.") from None
-    except BadSignature:
+        return trash.record_for_undo(project.id, token, [REMOVED_LINK])
+    except LinkProblem as problem:
+        if str(problem) == "expired":
+            raise LinkError("This undo has expired. Add the link again below.") from None
         raise LinkError("This undo could not be read. Add the link again below.") from None
-    if not isinstance(data, dict) or data.get("item") != item.id:
+
+
+def _linked_to(item: EvidenceItem, value: str) -> bool:
+    kind, target_id = value.split(":")
+    column = getattr(EvidenceLink, f"{kind}_id")
+    return bool(db.session.scalar(select(exists().where(EvidenceLink.item_id == item.id, column == int(target_id)))))
+
+
+def restore_link(item: EvidenceItem, targets: Targets, record: TrashRecord) -> None:
+    """Undo a removal: the same link (target, stance, strength, note, quote, origin, creator) comes back."""
+    if record.payload.get("item_id") != item.id:
         raise LinkError("This undo belongs to another evidence item.")
-    if data["target"] not in targets.by_value:
+    value = record.payload["target"]
+    label = targets.by_value[value].label if value in targets.by_value else ""
+    if record.restored_at is not None:
+        if _linked_to(item, value):
+            raise LinkError(f"This undo has already been used: the item is already linked to “{label}”.")
+        raise LinkError("This undo has already been used (the link was removed again since). Add it again below.")
+    if not label:
         raise LinkError("The part of the chain this link pointed to no longer exists, so it cannot be restored.")
-    created_at = dt.datetime.fromisoformat(data["created_at"]) if data.get("created_at") else None
-    return add_link(item, targets, data["target"], Stance(data["stance"]), Strength(data["strength"]), data["note"],
-                    user, origin=LinkOrigin(data["origin"]), created_by_id=data.get("created_by"),
-                    created_at=created_at)
+    if _linked_to(item, value):
+        raise LinkError(f"This item is already linked to “{label}”. Edit that link instead.")
+    try:
+        trash.restore(record)
+    except TrashError as exc:  # restored by someone else at the same moment
+        raise LinkError(f"{exc} The item is already linked to “{label}”.") from None
+    _touch(item)
+    db.session.expire(item, ["links"])
+    db.session.flush()
 
 
 # The library list ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from itsdangerous import URLSafeSerializer
 
 from impact.access import signed_in_only
 from impact.concurrency import CONFLICT_ERRORS, EditConflict, commit_if_current, ensure_current, save_edit
@@ -29,10 +30,15 @@ from impact.forms import select_choices
 from impact.pagination import page_number
 from impact.projects.permissions import Need, get_project_or_404, may
 from impact.toc.services import load_chain
+from impact.trash import undo_token
 
 bp = Blueprint("evidence", __name__, url_prefix="/projects/<int:project_id>/evidence")
 UNDO_KEY = "evidence_link_undo"  # in the session: the Undo offered once on the item page after a removal
-UNDO_TOKEN_MAX = 3000  # characters; only a very long, poorly compressible note makes a longer token
+# Characters of the note, compressed as the session cookie once held it. The Undo used to carry the whole link
+# in the cookie, which a very long, poorly compressible note could not fit (3,000 characters for the token, of
+# which the other values and the signature took some 300); such a removal still says it cannot be undone from
+# the page, as before, though its trash record now keeps the link whole.
+UNDO_NOTE_PACKED_MAX = 2700
 
 
 signed_in_only(bp)
@@ -279,7 +285,8 @@ def remove_link(project_id: int, item_id: int, link_id: int):
     if form.validate_on_submit() and form.confirmed():
         try:
             ensure_current(item, form.submitted_version())
-            token = library.remove_link(item, link)
+            long_note = len(URLSafeSerializer("").dump_payload(link.note)) > UNDO_NOTE_PACKED_MAX
+            record = library.remove_link(item, link, current_user)
             db.session.commit()
         except CONFLICT_ERRORS:
             item = _reloaded(project, item_id)
@@ -288,9 +295,9 @@ def remove_link(project_id: int, item_id: int, link_id: int):
                 return _already_removed(project, item)
             conflict = True
         else:
-            if len(token) <= UNDO_TOKEN_MAX:
-                session[UNDO_KEY] = {"item": item.id, "token": token}
-            else:  # the session cookie could not hold it (browsers drop cookies over 4 KB)
+            if not long_note:
+                session[UNDO_KEY] = {"item": item.id, "token": undo_token(record)}
+            else:
                 flash("Link removed. It cannot be undone from here: its note was too long to keep for an undo. "
                       "The item itself stays in the library.", "success")
             return _to_item(project, item, "links")
@@ -305,14 +312,15 @@ def remove_link(project_id: int, item_id: int, link_id: int):
 
 @bp.route("/<int:item_id>/links/restore", methods=["POST"])
 def restore_link(project_id: int, item_id: int):
-    """The Undo of a removal: the link comes back as it was (target, stance, strength, note, origin)."""
+    """The Undo of a removal: the link's trash record is restored (target, stance, strength, note, origin)."""
     project, item = _changeable(project_id, item_id)
     form = UndoForm()
     if not form.validate_on_submit():
         flash("This undo could not be read. Add the link again below.", "error")
         return _to_item(project, item, "links")
     try:
-        library.restore_link(item, library.Targets(project, load_chain(project.id)), form.token.data, current_user)
+        record = library.removed_link(project, form.token.data)  # 404 for another project's
+        library.restore_link(item, library.Targets(project, load_chain(project.id)), record)
     except library.LinkError as exc:
         db.session.rollback()
         flash(str(exc), "error")

@@ -150,7 +150,7 @@ class EvidenceLink(db.Model):
         UniqueConstraint("item_id", "link_id"),
         UniqueConstraint("item_id", "assumption_id"),
         UniqueConstraint("item_id", "factor_id"),
-        # Hangs on the chain: copied to the trash with the part it points at (toc/dependents.py).
+        # Hangs on the chain: copied to the trash with the part it points at (impact/dependents.py).
         {"sqlite_autoincrement": True, "info": {"held_as": ("evidence", "id")}},
     )
 

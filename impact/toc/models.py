@@ -218,23 +218,3 @@ class TocRevision(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     created_by: Mapped[User | None] = relationship()
-
-
-class DeletedStep(db.Model):
-    """A deleted step with its links, assumptions and factors, kept so the deletion can be undone.
-
-    Restoring puts the rows back under their original ids, so revisions (and later
-    evidence links) recognise them as the same objects.
-    """
-
-    __tablename__ = "deleted_steps"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    deleted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
-    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    restored_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-
-    deleted_by: Mapped[User | None] = relationship()

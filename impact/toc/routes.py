@@ -12,7 +12,7 @@ from impact.projects.permissions import Need, get_project_or_404
 from impact.toc import services, trash
 from impact.toc.blueprint import bp
 from impact.toc.forms import FactorForm, LevelForm, QuickStepForm, StepForm
-from impact.toc.models import DeletedStep, Level, Step
+from impact.toc.models import Level, Step
 from impact.toc.views import chain_diagram, level_choices
 
 signed_in_only(bp)
@@ -189,7 +189,7 @@ def delete_step(project_id: int, step_id: int):
 @bp.route("/deleted/<int:deleted_id>/restore", methods=["POST"])
 def restore_step(project_id: int, deleted_id: int):
     project = get_project_or_404(project_id, Need.EDIT)
-    record = get_or_404(DeletedStep, deleted_id, project_id=project.id)
+    record = trash.record_or_404(project, deleted_id)
     try:
         notes = trash.restore_step(record)
     except services.ChainError as exc:

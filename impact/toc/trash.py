@@ -1,23 +1,22 @@
-"""Deleting a step, link, assumption or factor keeps a copy, so the deletion can be undone.
+"""Deleting a step, link, assumption or factor goes to the trash (impact/trash.py), so it can be undone.
 
-The copies live in DeletedStep records (named for the first thing that could be deleted);
-the payload's "kind" says what the record holds.
+The chain keeps its own copy of the parts (the payload's "step", "links", "factors", or the part
+named by its "kind") and puts them back itself: a step whose level has gone since goes into another,
+a link that would now make a loop stays out. What hangs on the parts (evidence links, assessments,
+tags, and whatever a later feature adds) is copied and brought back by the core.
 """
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
+from impact import trash
 from impact.auth.models import User
-from impact.column_limits import clip
+from impact.dependents import hanging_keys as _hanging_keys
 from impact.extensions import db
-from impact.model_types import utcnow
 from impact.projects.models import Project
-from impact.toc import dependents
 from impact.toc.models import (
     Assumption,
     AssumptionKind,
-    DeletedStep,
     FactorDirection,
     InfluencingFactor,
     Level,
@@ -25,8 +24,22 @@ from impact.toc.models import (
     Step,
 )
 from impact.toc.services import ChainError, leads_to
+from impact.trash import TrashRecord
 
 RECENT_LIMIT = 10
+# The chain's own tables: the trash record copies these parts itself (below).
+CHAIN_TABLES = ("steps", "links", "assumptions", "influencing_factors")
+# The kinds of trash record the chain keeps and restores (a "step" record is one without a kind in its payload).
+KINDS = ("step", "link", "assumption", "factor")
+
+
+def hanging_keys():
+    """Every foreign key that points, directly or through other hanging rows, at a chain part."""
+    return _hanging_keys(CHAIN_TABLES)
+
+
+def _ids(step_ids: list[int], link_ids: list[int], assumption_ids: list[int], factor_ids: list[int]) -> dict:
+    return dict(zip(CHAIN_TABLES, (step_ids, link_ids, assumption_ids, factor_ids), strict=True))
 
 
 def _related(step: Step) -> tuple[list[Link], list[Assumption]]:
@@ -39,14 +52,13 @@ def _related(step: Step) -> tuple[list[Link], list[Assumption]]:
     return links, assumptions
 
 
-def _dependents(step: Step, links: list[Link], assumptions: list[Assumption]) -> dict:
-    return dependents.capture([step.id], [link.id for link in links], [a.id for a in assumptions],
-                              [f.id for f in step.factors])
+def _step_ids(step: Step, links: list[Link], assumptions: list[Assumption]) -> dict:
+    return _ids([step.id], [link.id for link in links], [a.id for a in assumptions], [f.id for f in step.factors])
 
 
 def held_by(step: Step) -> dict[str, int]:
     """What deleting the step would take with it besides the chain itself, for the confirmation page."""
-    return dependents.held_counts(_dependents(step, *_related(step)))
+    return trash.held_by(CHAIN_TABLES, _step_ids(step, *_related(step)))
 
 
 def _link_data(link: Link) -> dict:
@@ -63,33 +75,29 @@ def _factor_data(factor: InfluencingFactor) -> dict:
             "description": factor.description}
 
 
-def _capture_part(obj: Link | Assumption | InfluencingFactor) -> dict:
+def _part_ids(obj: Link | Assumption | InfluencingFactor) -> dict:
     if isinstance(obj, Link):
-        return dependents.capture([], [obj.id], [a.id for a in obj.assumptions], [])
+        return _ids([], [obj.id], [a.id for a in obj.assumptions], [])
     if isinstance(obj, Assumption):
-        return dependents.capture([], [], [obj.id], [])
-    return dependents.capture([], [], [], [obj.id])
+        return _ids([], [], [obj.id], [])
+    return _ids([], [], [], [obj.id])
 
 
 def held_by_part(obj: Link | Assumption | InfluencingFactor) -> dict[str, int]:
-    return dependents.held_counts(_capture_part(obj))
+    return trash.held_by(CHAIN_TABLES, _part_ids(obj))
 
 
-def delete_part(obj: Link | Assumption | InfluencingFactor, title: str, user: User | None) -> DeletedStep:
+def delete_part(obj: Link | Assumption | InfluencingFactor, title: str, user: User | None) -> TrashRecord:
     """Delete a link (with its assumptions), an assumption or a factor, keeping a copy to restore."""
     kind, data = (("link", _link_data(obj)) if isinstance(obj, Link)
                   else ("assumption", _assumption_data(obj)) if isinstance(obj, Assumption)
                   else ("factor", _factor_data(obj)))
     project_id = obj.link.project_id if isinstance(obj, Assumption) else obj.project_id
-    record = DeletedStep(project_id=project_id, title=clip(DeletedStep.title, title), deleted_by=user,
-                         payload={"kind": kind, kind: data, "dependents": _capture_part(obj)})
-    db.session.add(record)
-    db.session.delete(obj)
-    db.session.flush()
-    return record
+    return trash.put_away([obj], project_id=project_id, kind=kind, title=title, user=user,
+                          data={"kind": kind, kind: data}, family=CHAIN_TABLES, ids=_part_ids(obj), copy=False)
 
 
-def delete_step(step: Step, user: User | None) -> DeletedStep:
+def delete_step(step: Step, user: User | None) -> TrashRecord:
     links, assumptions = _related(step)
     payload = {
         "step": {"id": step.id, "level_id": step.level_id, "title": step.title,
@@ -102,27 +110,22 @@ def delete_step(step: Step, user: User | None) -> DeletedStep:
         ],
         "factors": [{"id": f.id, "title": f.title, "direction": f.direction.value, "description": f.description}
                     for f in step.factors],
-        "dependents": _dependents(step, links, assumptions),
     }
-    record = DeletedStep(project_id=step.project_id, title=step.title, payload=payload, deleted_by=user)
-    db.session.add(record)
     # Links, their assumptions and the step's factors go with it (ON DELETE CASCADE).
-    db.session.delete(step)
-    db.session.flush()
-    return record
+    return trash.put_away([step], project_id=step.project_id, kind="step", title=step.title, user=user,
+                          data=payload, family=CHAIN_TABLES, ids=_step_ids(step, links, assumptions), copy=False)
 
 
 def recently_deleted_query(project: Project):
-    return (
-        select(DeletedStep)
-        .where(DeletedStep.project_id == project.id, DeletedStep.restored_at.is_(None))
-        .order_by(DeletedStep.deleted_at.desc(), DeletedStep.id.desc())
-        .options(selectinload(DeletedStep.deleted_by))
-        .limit(RECENT_LIMIT)
-    )
+    return trash.listed(project.id, KINDS, RECENT_LIMIT)
 
 
-def _restore_part(record: DeletedStep) -> list[str]:
+def record_or_404(project: Project, record_id: int) -> TrashRecord:
+    """A deleted part of this project's chain (not another feature's record), or 404."""
+    return trash.get_or_404(project.id, record_id, KINDS)
+
+
+def _restore_part(record: TrashRecord) -> list[str]:
     data, kind = record.payload, record.payload["kind"]
     part = data[kind]
     if kind == "link":
@@ -161,13 +164,22 @@ def _restore_part(record: DeletedStep) -> list[str]:
     return []
 
 
-def restore_step(record: DeletedStep) -> list[str]:
+def _lost_note(lost: int) -> str:
+    return (f"{lost} piece{'s' if lost != 1 else ''} of evidence, assessment or tagging could not come back "
+            "because what they pointed at has since been deleted.")
+
+
+def restore_step(record: TrashRecord) -> list[str]:
     """Put the step (or link, assumption, factor) back; returns notes on anything that could not come back."""
-    if record.restored_at is not None:
-        raise ChainError("That has already been restored.")
+    try:
+        return trash.restore(record, put_back=_put_back, family=CHAIN_TABLES, lost_note=_lost_note)
+    except trash.TrashError as exc:
+        raise ChainError(str(exc)) from None
+
+
+def _put_back(record: TrashRecord) -> list[str]:
     if record.payload.get("kind", "step") != "step":
-        notes = _restore_part(record)
-        return _finish_restore(record, notes)
+        return _restore_part(record)
     data, notes = record.payload, []
     project_id = record.project_id
     if db.session.get(Step, data["step"]["id"]) is not None:
@@ -202,15 +214,5 @@ def restore_step(record: DeletedStep) -> list[str]:
     for f in data["factors"]:
         db.session.add(InfluencingFactor(id=f["id"], project_id=project_id, step_id=step.id, title=f["title"],
                                          direction=FactorDirection(f["direction"]), description=f["description"]))
-    db.session.flush()
-    return _finish_restore(record, notes)
-
-
-def _finish_restore(record: DeletedStep, notes: list[str]) -> list[str]:
-    lost = dependents.restore(record.payload.get("dependents", {}))
-    if lost:
-        notes.append(f"{lost} piece{'s' if lost != 1 else ''} of evidence, assessment or tagging could not come back "
-                     "because what they pointed at has since been deleted.")
-    record.restored_at = utcnow()
     db.session.flush()
     return notes

@@ -161,9 +161,11 @@ class ClaimTestForm(VersionedForm):
 
 
 class RestoreTestForm(ClaimTestForm):
-    """Putting a removed test back: its values come in hidden fields and are checked as when adding."""
+    """Putting a removed test back from the trash: `undo` names its trash record (signed), its values come in
+    hidden fields and are checked as when adding."""
 
     position = HiddenField()
+    undo = HiddenField()
 
     def index(self) -> int | None:
         try:

@@ -4,12 +4,14 @@ from __future__ import annotations
 import enum
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
 
 from impact.access import signed_in_only
 from impact.concurrency import CONFLICT_ERRORS, EditConflict, commit_if_current, ensure_current, save_edit
 from impact.extensions import db
 from impact.pagination import page_number
 from impact.projects.permissions import Need, get_project_or_404
+from impact.signing import LinkProblem
 from impact.toc.services import load_chain
 from impact.tracing import charts, services
 from impact.tracing.bayes import PRESET_EXPLANATIONS, PRESETS
@@ -22,6 +24,7 @@ from impact.tracing.forms import (
     TracingSettingsForm,
 )
 from impact.tracing.models import Claim
+from impact.trash import TrashError, TrashRecord, undo_token
 
 bp = Blueprint("tracing", __name__, url_prefix="/projects/<int:project_id>/tracing")
 
@@ -178,9 +181,10 @@ class Saved(enum.Enum):
     CONFLICT = "conflict"  # the form was based on an older version of the claim's tests
 
 
-def _save_test(project, claim: Claim, form: ClaimTestForm, test=None, position: int | None = None) -> Saved:
+def _save_test(project, claim: Claim, form: ClaimTestForm, test=None, position: int | None = None,
+               removed: TrashRecord | None = None) -> Saved:
     """Validate the form against the claim's other tests and save (a new test at the end, or at
-    `position`; or `test` changed)."""
+    `position`; or `test` changed; or the `removed` test restored from the trash at `position`)."""
     if not form.validate_on_submit():
         return Saved.INVALID
     values, note = form.values(previous=test)
@@ -199,12 +203,14 @@ def _save_test(project, claim: Claim, form: ClaimTestForm, test=None, position: 
         form.found.errors.append(why)
         return Saved.INVALID
     try:
-        if test is None:
+        if removed is not None:
+            services.restore_test(claim, removed, values, position)
+        elif test is None:
             services.add_test(claim, values, position)
         else:
             services.update_test(claim, test, values)
         db.session.commit()
-    except CONFLICT_ERRORS:  # another save landed between the check and the UPDATE
+    except (*CONFLICT_ERRORS, TrashError):  # another save (or the same undo) landed between the check and the UPDATE
         db.session.rollback()
         return Saved.CONFLICT
     flash(" ".join(filter(None, ["Test saved.", note])), "success")
@@ -234,14 +240,33 @@ def add_test(project_id: int, claim_id: int):
     return _render_claim(project, claim, form, 400)
 
 
+def _removed_test(project, claim: Claim, form: RestoreTestForm) -> TrashRecord | str:
+    """The trash record the Undo names (404 for another project's), or why it cannot be restored."""
+    try:
+        record = services.removed_test(project, form.undo.data)
+    except LinkProblem as problem:
+        return ("This undo has expired. Add the test again below." if str(problem) == "expired"
+                else "This undo could not be read. Add the test again below.")
+    if record.payload.get("claim_id") != claim.id:
+        return "This undo belongs to another claim."
+    if record.restored_at is not None:
+        return "That test has already been put back: it is in the list below."
+    return record
+
+
 @bp.route("/claims/<int:claim_id>/tests/restore", methods=["POST"])
 def restore_test(project_id: int, claim_id: int):
-    """Undo a removal: the test's values come back in hidden fields and are checked as when adding."""
+    """Undo a removal: the test's trash record is restored, with the values the Undo's form shows (hidden
+    fields, or the add form after a refusal), checked as when adding."""
     project = _project_with_tracing(project_id, Need.EDIT)
     claim = services.get_claim_or_404(project, claim_id)
     form = RestoreTestForm()
     form.set_items(services.live_item_choices(project.id))
-    outcome = _save_test(project, claim, form, position=form.index())
+    removed = _removed_test(project, claim, form)
+    if isinstance(removed, str):
+        flash(removed, "error")
+        return _to_claim(project.id, claim.id, "tests")
+    outcome = _save_test(project, claim, form, position=form.index(), removed=removed)
     if outcome is Saved.SAVED:
         return _to_claim(project.id, claim.id, "tests")
     if outcome is Saved.CONFLICT:
@@ -289,8 +314,8 @@ def delete_test(project_id: int, claim_id: int, test_id: int):
     if form.validate_on_submit() and form.confirmed():
         try:
             ensure_current(claim, form.submitted_version())
-            record = services.removal_record(test)
-            services.delete_test(claim, test)
+            shown = services.removal_record(test)
+            record = services.delete_test(claim, test, current_user)
             db.session.commit()
         except CONFLICT_ERRORS:
             db.session.rollback()
@@ -301,7 +326,8 @@ def delete_test(project_id: int, claim_id: int, test_id: int):
                 return _to_claim(project.id, claim.id, "tests")
             conflict = True
         else:
-            session[UNDO_KEY] = record
+            # What the Undo shows and puts back, and the signed name of the test's trash record.
+            session[UNDO_KEY] = {**shown, "undo": undo_token(record)}
             return _to_claim(project.id, claim.id, "tests")
     if request.method == "GET" or conflict:
         form.version.data = str(claim.version)

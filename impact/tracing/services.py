@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
+from impact import trash
 from impact.evidence.models import EvidenceItem
 from impact.evidence.queries import live_items
 from impact.extensions import db
@@ -16,6 +17,9 @@ from impact.projects.models import Project
 from impact.toc.models import Link
 from impact.tracing import bayes
 from impact.tracing.models import Claim, ClaimTest, TestType
+from impact.trash import TrashError, TrashRecord
+
+REMOVED_TEST = "claim_test"  # the kind of trash record a removed test is kept in
 
 
 @dataclass(frozen=True)
@@ -214,10 +218,43 @@ def update_test(claim: Claim, test: ClaimTest, values: TestValues) -> None:
     db.session.flush()
 
 
-def delete_test(claim: Claim, test: ClaimTest) -> None:
+def delete_test(claim: Claim, test: ClaimTest, user=None) -> TrashRecord:
+    """Remove a test into the trash (with anything hanging on it); restore_test puts it back."""
+    record = trash.put_away([test], project_id=claim.project_id, kind=REMOVED_TEST, title=test.description, user=user,
+                            data={"claim_id": claim.id})
     claim.tests.remove(test)
     _tests_changed(claim)
     db.session.flush()
+    return record
+
+
+def removed_test(project: Project, token: str) -> TrashRecord:
+    """The removed test an Undo names: LinkProblem for a token that cannot be read, 404 for another project's."""
+    return trash.record_for_undo(project.id, token, [REMOVED_TEST])
+
+
+def restore_test(claim: Claim, record: TrashRecord, values: TestValues, position: int | None) -> ClaimTest:
+    """Restore a removed test from its trash record, under its own id, with the values as checked on the Undo's
+    form (which shows them, so a refused undo can be corrected), at `position` in the claim's list.
+
+    TrashError when the record was restored already (or belongs to another claim).
+    """
+    if record.payload.get("claim_id") != claim.id:
+        raise TrashError("This undo belongs to another claim.")
+    test_id = trash.copied_row(record, "claim_tests")["id"]
+    trash.restore(record, changes={"claim_tests": {
+        "description": values.description, "item_id": values.item_id, "test_type": values.test_type.value,
+        "sensitivity": values.sensitivity, "type_one_error": values.type_one_error, "found": values.found}})
+    index = clamp_position(claim, position)
+    db.session.expire(claim, ["tests"])
+    tests = [other for other in claim.tests if other.id != test_id]
+    test = next(other for other in claim.tests if other.id == test_id)
+    tests.insert(index, test)
+    for number, other in enumerate(tests):
+        other.position = number
+    _tests_changed(claim)
+    db.session.flush()
+    return test
 
 
 def posterior_without(claim: Claim, test: ClaimTest) -> float | None:

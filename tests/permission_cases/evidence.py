@@ -11,13 +11,14 @@ import hashlib
 from sqlalchemy import select
 
 from impact.evidence.files import path_for
-from impact.evidence.library import undo_token
+from impact.evidence.library import REMOVED_LINK, remove_link
 from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, LinkOrigin, Stance, Strength
 from impact.extensions import db
 from impact.model_types import utcnow
 from impact.projects.models import Membership, PartnerGroup, Role
 from impact.projects.permissions import Need
 from impact.toc.models import Link
+from impact.trash import TrashRecord, undo_token
 from tests.permission_cases import UPLOAD, Case, get, post
 
 V = "/projects/{p}/evidence"
@@ -74,6 +75,13 @@ def furnish(project, step) -> None:
                            evidence_date=dt.date(2011, 4, 1), created_by_id=lead, deleted_at=utcnow(),
                            deleted_by_id=lead)
     db.session.add_all([item, deleted])
+    # A link removed from the item (to the chain link the world's {link} names), for the Undo to restore.
+    chain_link = db.session.scalar(select(Link.id).where(Link.project_id == project.id).order_by(Link.id))
+    removed = EvidenceLink(link_id=chain_link, stance=Stance.CHALLENGES, strength=Strength.WEAK, note="Put back",
+                           origin=LinkOrigin.MANUAL, created_by_id=lead)
+    item.links.append(removed)
+    db.session.flush()
+    remove_link(item, removed)
 
 
 def world(project) -> dict[str, object]:
@@ -81,15 +89,14 @@ def world(project) -> dict[str, object]:
         select(EvidenceItem).where(EvidenceItem.project_id == project.id,
                                    EvidenceItem.title.in_(["Seminar questionnaires", "Discarded note"])))}
     item = items["Seminar questionnaires"]
-    chain_link = db.session.scalar(select(Link.id).where(Link.project_id == project.id).order_by(Link.id))
     return {
         "ev_item": item.id,
         "ev_item_version": item.version,
         "ev_link": db.session.scalar(select(EvidenceLink.id).where(EvidenceLink.item_id == item.id)
                                      .order_by(EvidenceLink.id)),
         "ev_deleted": items["Discarded note"].id,
-        "ev_undo_token": undo_token(item.id, f"link:{chain_link}", Stance.CHALLENGES, Strength.WEAK, "Put back",
-                                    LinkOrigin.MANUAL, _lead_id(project), None),
+        "ev_undo_token": undo_token(db.session.scalar(select(TrashRecord).where(
+            TrashRecord.project_id == project.id, TrashRecord.kind == REMOVED_LINK))),
     }
 
 

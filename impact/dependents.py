@@ -1,18 +1,19 @@
-"""What hangs off a part of the chain, found from the schema itself: evidence links, card tags,
-assessments, codebook mappings, and whatever a later feature adds.
+"""What hangs off a row, found from the schema itself, and copies of rows as plain JSON (for the trash).
 
-The database drops these rows with the step, link, assumption or factor they point at (ON DELETE
-CASCADE), or forgets what they pointed at (ON DELETE SET NULL). So that a deletion stays
-reversible without losing anyone's work, they are copied into the trash record first, as plain
-JSON, and put back on restore wherever what they point at still exists. Which rows those are is
-read off the foreign keys on the metadata, so a new feature's rows are kept without this module
-knowing them; a table says how the delete page counts it with ``info={"held_as": ...}``.
+A feature deletes rows of its own tables (its "family": the chain's steps, links, assumptions and
+factors; an evidence link; a tracing test). The database drops the rows pointing at them (ON DELETE
+CASCADE) or forgets what they pointed at (ON DELETE SET NULL). So that a deletion stays reversible
+without losing anyone's work, those rows are copied into the trash record first, as plain JSON, and
+put back on restore wherever what they point at still exists. Which rows those are is read off the
+foreign keys on the metadata, so a new feature's rows are kept without this module (or the feature
+that deletes) knowing them; a table says how a delete page counts it with ``info={"held_as": ...}``.
 """
 from __future__ import annotations
 
 import datetime as dt
 import enum
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Date, Enum, ForeignKeyConstraint, Table, and_, insert, or_, select, update
@@ -20,11 +21,8 @@ from sqlalchemy import Date, Enum, ForeignKeyConstraint, Table, and_, insert, or
 from impact.extensions import db
 from impact.model_types import UTCDateTime
 
-# The chain's own tables: the trash record copies these parts itself (toc/trash.py).
-CHAIN_TABLES = ("steps", "links", "assumptions", "influencing_factors")
 
-
-def _to_json(table: Table, row) -> dict[str, Any]:
+def to_json(table: Table, row) -> dict[str, Any]:
     data = {}
     for column in table.columns:
         value = row._mapping[column]
@@ -36,7 +34,7 @@ def _to_json(table: Table, row) -> dict[str, Any]:
     return data
 
 
-def _from_json(table: Table, data: dict[str, Any]) -> dict[str, Any]:
+def from_json(table: Table, data: dict[str, Any]) -> dict[str, Any]:
     values = {}
     for column in table.columns:
         value = data.get(column.name)
@@ -58,43 +56,57 @@ def _pointers(constraint: ForeignKeyConstraint) -> list[tuple[str, str]]:
     return [pair for pair in pairs if pair[1] != "project_id"] or pairs
 
 
-def hanging_keys() -> list[tuple[Table, ForeignKeyConstraint]]:
-    """Every foreign key that points, directly or through other hanging rows, at a chain part.
+def _cascades(constraint: ForeignKeyConstraint) -> bool:
+    return (constraint.ondelete or "").upper() == "CASCADE"
 
-    Those with ON DELETE CASCADE take their rows with the part; SET NULL ones only forget it.
+
+def hanging_keys(family: Iterable[str]) -> list[tuple[Table, ForeignKeyConstraint]]:
+    """Every foreign key that points, directly or through other hanging rows, at a row of the family's tables.
+
+    Those with ON DELETE CASCADE take their rows with it; SET NULL ones only forget it.
     """
-    found, parents = [], set(CHAIN_TABLES)
+    family = set(family)
+    found, parents = [], set(family)
     for table in db.metadata.sorted_tables:  # parents before children, so a child sees its parent's rows
-        if table.name in CHAIN_TABLES:
+        if table.name in family:
             continue
         for constraint in table.foreign_key_constraints:
             referred = constraint.referred_table.name
-            cascades = (constraint.ondelete or "").upper() == "CASCADE"
-            if referred in CHAIN_TABLES or (referred in parents and cascades):
+            if referred in family or (referred in parents and _cascades(constraint)):
                 found.append((table, constraint))
-                if cascades:
+                if _cascades(constraint):
                     parents.add(table.name)
     return found
 
 
-def capture(step_ids: list[int], link_ids: list[int], assumption_ids: list[int],
-            factor_ids: list[int]) -> dict[str, Any]:
-    """Copies of every row that deleting these steps, links, assumptions and factors would remove, and
-    of every reference it would clear: {"rows": {table: [row, ...]}, "nulled": [...]}."""
+def copy_rows(name: str, ids: Iterable[int]) -> list[dict[str, Any]]:
+    """The rows of a table with these ids, as JSON (the rows a feature deletes, kept to be put back as they were)."""
+    table = db.metadata.tables[name]
+    ids = list(ids)
+    if not ids:
+        return []
+    return [to_json(table, row) for row in db.session.execute(select(table).where(table.c.id.in_(ids))
+                                                               .order_by(table.c.id))]
+
+
+def capture(family: Iterable[str], ids: Mapping[str, Iterable[int]]) -> dict[str, Any]:
+    """Copies of every row that deleting these rows of the family's tables ({table: ids}) would remove, and
+    of every reference it would clear: {"family": [...], "rows": {table: [row, ...]}, "nulled": [...]}."""
+    family = list(family)
     gone: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-    for name, ids in zip(CHAIN_TABLES, (step_ids, link_ids, assumption_ids, factor_ids), strict=True):
-        gone[name]["id"] = set(ids)
+    for name in family:
+        gone[name]["id"] = set(ids.get(name, ()))
     rows: dict[str, list[dict[str, Any]]] = {}
     nulled: list[dict[str, Any]] = []
-    for table, constraint in hanging_keys():
+    for table, constraint in hanging_keys(family):
         conditions = [table.c[local].in_(gone[constraint.referred_table.name][referred])
                       for local, referred in _pointers(constraint)
                       if gone[constraint.referred_table.name][referred]]
         if not conditions:
             continue
-        if (constraint.ondelete or "").upper() == "CASCADE":
-            taken = [_to_json(table, row) for row in db.session.execute(select(table).where(or_(*conditions)))]
-            key = [column.name for column in table.primary_key.columns]
+        key = [column.name for column in table.primary_key.columns]
+        if _cascades(constraint):
+            taken = [to_json(table, row) for row in db.session.execute(select(table).where(or_(*conditions)))]
             seen = {tuple(row[k] for k in key) for row in rows.get(table.name, [])}
             new = [row for row in taken if tuple(row[k] for k in key) not in seen]
             rows.setdefault(table.name, []).extend(new)
@@ -102,19 +114,18 @@ def capture(step_ids: list[int], link_ids: list[int], assumption_ids: list[int],
                 for column in row:
                     gone[table.name][column].add(row[column])
         else:
-            key = [column.name for column in table.primary_key.columns]
             for local, _ in _pointers(constraint):
                 for row in db.session.execute(select(*[table.c[k] for k in key], table.c[local])
                                               .where(or_(*conditions))):
                     nulled.append({"table": table.name, "key": dict(zip(key, row[:-1], strict=True)),
                                    "column": local, "value": row[-1]})
-    return {"rows": {name: taken for name, taken in rows.items() if taken}, "nulled": nulled}
+    return {"family": family, "rows": {name: taken for name, taken in rows.items() if taken}, "nulled": nulled}
 
 
 def held_counts(captured: dict[str, Any]) -> dict[str, int]:
-    """What a deletion would take with it besides the chain itself, for the confirmation page.
+    """What a deletion would take with it besides the family's own rows, for the confirmation page.
 
-    Each table that hangs on the chain says under which heading it counts, and by which column
+    Each table that hangs on the family says under which heading it counts, and by which column
     (``info={"held_as": ("assessments", "id")}``): an assessment and its assumption states count once.
     """
     distinct: dict[str, set] = defaultdict(set)
@@ -145,8 +156,8 @@ def _existing(table: Table, column: str, values: set) -> set:
     return set(db.session.scalars(select(table.c[column]).where(table.c[column].in_(values))))
 
 
-def _restorable(table: Table, taken: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows whose every foreign key points at something that exists again."""
+def restorable(table: Table, taken: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows whose every foreign key points at something that exists (again)."""
     keep = taken
     for constraint in table.foreign_key_constraints:
         for local, referred in _pointers(constraint):
@@ -156,27 +167,42 @@ def _restorable(table: Table, taken: list[dict[str, Any]]) -> list[dict[str, Any
     return keep
 
 
-def restore(payload: dict[str, Any]) -> int:
-    """Put back what capture() copied, where possible; returns how many rows could not come back."""
+def already_there(name: str, taken: list[dict[str, Any]]) -> bool:
+    """Whether any of these rows' ids is in its table (ids are never reused, so: it was put back already)."""
+    return bool(_existing(db.metadata.tables[name], "id", {row["id"] for row in taken}))
+
+
+def put_back(rows: Mapping[str, list[dict[str, Any]]]) -> int:
+    """Insert copied rows, parents first, where what they point at exists; returns how many could not."""
     lost = 0
-    rows = _rows_of(payload)
     for table in db.metadata.sorted_tables:  # parents first
         taken = rows.get(table.name)
         if not taken:
             continue
-        keep = _restorable(table, taken)
+        keep = restorable(table, taken)
         lost += len(taken) - len(keep)
         if keep:
-            db.session.execute(insert(table), [_from_json(table, row) for row in keep])
-    by_row: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
-    for entry in _nulled_of(payload):
-        by_row[(entry["table"], tuple(sorted(entry["key"].items())))].append(entry)
-    for (name, key), entries in by_row.items():
-        _restore_references(db.metadata.tables[name], dict(key), entries)
+            db.session.execute(insert(table), [from_json(table, row) for row in keep])
     return lost
 
 
-def _restore_references(table: Table, key: dict[str, Any], entries: list[dict[str, Any]]) -> None:
+def restore(captured: dict[str, Any], family: Iterable[str] = ()) -> int:
+    """Put back what capture() copied, where possible; returns how many rows could not come back.
+
+    ``family``: for copies made before capture() noted it (the chain's, whose feature says so).
+    """
+    lost = put_back(_rows_of(captured))
+    by_row: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+    for entry in _nulled_of(captured):
+        by_row[(entry["table"], tuple(sorted(entry["key"].items())))].append(entry)
+    family = captured.get("family") or list(family)
+    for (name, key), entries in by_row.items():
+        _restore_references(db.metadata.tables[name], dict(key), entries, family)
+    return lost
+
+
+def _restore_references(table: Table, key: dict[str, Any], entries: list[dict[str, Any]],
+                        family: list[str]) -> None:
     """Point a row that survived (a claim about the step) at what it pointed at again, if that is back and
     the row has not been pointed somewhere else since."""
     values = {}
@@ -187,7 +213,7 @@ def _restore_references(table: Table, key: dict[str, Any], entries: list[dict[st
             values[entry["column"]] = entry["value"]
     if not values:
         return
-    pointers = {local for _, constraint in hanging_keys() if constraint.table is table
+    pointers = {local for _, constraint in hanging_keys(family) if constraint.table is table
                 for local, _ in _pointers(constraint)}
     untouched = [table.c[column].is_(None) for column in pointers]
     db.session.execute(update(table).where(and_(*[table.c[k] == v for k, v in key.items()]), *untouched)
