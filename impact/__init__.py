@@ -17,6 +17,7 @@ from impact.errors import register_error_handlers
 from impact.extensions import csrf, db, limiter, login_manager, migrate
 from impact.features import PARTS, install, load_parts
 from impact.requests import NulFreeRequest
+from impact.text_filters import FILTERS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -147,3 +148,4 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters.update(FILTERS)

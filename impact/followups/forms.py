@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from impact.followups.models import Progress
+from impact.followups.models import Progress, Response
 from impact.forms import BaseForm, VersionedForm, enum_choices
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -51,26 +51,60 @@ class CampaignForm(VersionedForm):
         return value.replace(tzinfo=dt.timezone.utc) if value else None
 
 
-def response_form_class(actions):
+class ResponseForm(BaseForm):
+    """A respondent's answers. The fields for each action are added by response_form_class."""
+
+    helped = TextAreaField("What helped you, overall? (optional)", validators=[Optional(), Length(max=5000)],
+                           render_kw={"rows": 3})
+    hindered = TextAreaField("What got in the way, overall? (optional)", validators=[Optional(), Length(max=5000)],
+                             render_kw={"rows": 3})
+    anything_else = TextAreaField("Anything else you would like to tell us? (optional)",
+                                  validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
+    consent_to_quote = BooleanField("You may quote my words, under the name shown above")
+    submit = SubmitField("Send my answers")
+
+    actions: list = []  # the card's actions, one set of fields each
+
+    def fill_from(self, response: Response) -> None:
+        """Show the answers given before, for each action (the overall ones come from obj=response)."""
+        for answer in response.progress:
+            self[f"progress_{answer.action_id}"].data = answer.progress.value
+            self[f"helped_{answer.action_id}"].data = answer.helped
+            self[f"hindered_{answer.action_id}"].data = answer.hindered
+
+    def answers(self) -> dict:
+        """The answers as services.save_response takes them (everything but the pseudonym)."""
+        return {
+            "progress": {action.id: (Progress(self[f"progress_{action.id}"].data),
+                                     self[f"helped_{action.id}"].data or "",
+                                     self[f"hindered_{action.id}"].data or "") for action in self.actions},
+            "helped": self.helped.data or "", "hindered": self.hindered.data or "",
+            "anything_else": self.anything_else.data or "", "consent_to_quote": self.consent_to_quote.data,
+        }
+
+
+def response_form(actions, response: Response | None = None) -> ResponseForm:
+    """The form for a card's actions; coming back to amend, it holds the answers given before."""
+    form = response_form_class(actions)(obj=response)
+    if response is not None and not form.is_submitted():
+        form.fill_from(response)
+    return form
+
+
+def response_form_class(actions) -> type[ResponseForm]:
     """A form with progress / helped / hindered for each of this person's actions."""
 
-    class ResponseForm(BaseForm):
-        helped = TextAreaField("What helped you, overall? (optional)", validators=[Optional(), Length(max=5000)],
-                               render_kw={"rows": 3})
-        hindered = TextAreaField("What got in the way, overall? (optional)", validators=[Optional(), Length(max=5000)],
-                                 render_kw={"rows": 3})
-        anything_else = TextAreaField("Anything else you would like to tell us? (optional)",
-                                      validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
-        consent_to_quote = BooleanField("You may quote my words, under the name shown above")
-        submit = SubmitField("Send my answers")
+    class CardResponseForm(ResponseForm):
+        pass
 
+    CardResponseForm.actions = list(actions)
     for number, action in enumerate(actions, start=1):
-        setattr(ResponseForm, f"progress_{action.id}", RadioField(
+        setattr(CardResponseForm, f"progress_{action.id}", RadioField(
             f"How much progress have you made with action {number}?", choices=enum_choices(Progress),
             validators=[DataRequired(message="Choose how much progress you made.")],
         ))
-        setattr(ResponseForm, f"helped_{action.id}", TextAreaField(
+        setattr(CardResponseForm, f"helped_{action.id}", TextAreaField(
             "What helped? (optional)", validators=[Optional(), Length(max=5000)], render_kw={"rows": 2}))
-        setattr(ResponseForm, f"hindered_{action.id}", TextAreaField(
+        setattr(CardResponseForm, f"hindered_{action.id}", TextAreaField(
             "What got in the way? (optional)", validators=[Optional(), Length(max=5000)], render_kw={"rows": 2}))
-    return ResponseForm
+    return CardResponseForm

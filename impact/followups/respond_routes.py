@@ -7,9 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from impact.cards import services as card_services
 from impact.extensions import db, limiter
 from impact.followups import services
-from impact.followups.forms import response_form_class
-from impact.followups.models import FollowUp, Progress, Response
-from impact.followups.pseudonyms import next_pseudonym
+from impact.followups.forms import response_form
+from impact.followups.models import FollowUp
 from impact.followups.tokens import OPT_OUT, RESPOND, LinkProblem, read_token
 from impact.model_types import utcnow
 
@@ -45,35 +44,18 @@ def form(token: str):
     campaign, card = followup.campaign, followup.card
     if campaign.is_closed(utcnow()):
         return _problem_page("closed")
-    actions = list(card.actions)
-    form_class = response_form_class(actions)
-    response = db.session.query(Response).filter_by(followup_id=followup.id).one_or_none()
-    pseudonym = (response.pseudonym if response and response.pseudonym
-                 else next_pseudonym(campaign.event.project, followup))
-    form = form_class(obj=response)
-    if response is not None and not form.is_submitted():
-        for answer in response.progress:
-            getattr(form, f"progress_{answer.action_id}").data = answer.progress.value
-            getattr(form, f"helped_{answer.action_id}").data = answer.helped
-            getattr(form, f"hindered_{answer.action_id}").data = answer.hindered
+    response = services.response_to(followup)
+    pseudonym = services.offered_pseudonym(followup, response)
+    form = response_form(card.actions, response)
     saved = False
     if form.validate_on_submit():
-        saved_response = services.save_response(
-            followup,
-            progress={action.id: (Progress(getattr(form, f"progress_{action.id}").data),
-                                  getattr(form, f"helped_{action.id}").data or "",
-                                  getattr(form, f"hindered_{action.id}").data or "") for action in actions},
-            helped=form.helped.data or "", hindered=form.hindered.data or "",
-            anything_else=form.anything_else.data or "", consent_to_quote=form.consent_to_quote.data,
-            pseudonym=pseudonym,
-        )
+        answered = services.save_response(followup, **form.answers(), pseudonym=pseudonym)
+        # Someone answering at the same moment may have taken the name offered: show the one given.
+        pseudonym = answered.pseudonym or pseudonym
         db.session.commit()
         saved = True
-        # Someone answering at the same moment may have taken the name offered: show the one given.
-        pseudonym = saved_response.pseudonym or pseudonym
-    status = 400 if form.errors else 200
-    return render_template("followups/respond.html", form=form, actions=actions, campaign=campaign, card=card,
-                           pseudonym=pseudonym, saved=saved, amending=response is not None), status
+    return render_template("followups/respond.html", form=form, actions=form.actions, campaign=campaign, card=card,
+                           pseudonym=pseudonym, saved=saved, amending=response is not None), 400 if form.errors else 200
 
 
 @bp.route("/<token>/opt-out", methods=["GET", "POST"])

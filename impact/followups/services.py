@@ -17,7 +17,7 @@ from impact.extensions import db
 from impact.followups.emails import render_followup
 from impact.followups.evidence import sync_response_evidence
 from impact.followups.models import ActionProgress, Campaign, FollowUp, Progress, Response
-from impact.followups.pseudonyms import claim_pseudonym
+from impact.followups.pseudonyms import claim_pseudonym, next_pseudonym
 from impact.followups.signals import response_saved
 from impact.mail.addresses import is_normal_address
 from impact.mail.outbox import queue_email
@@ -170,6 +170,19 @@ def close_campaign(campaign: Campaign) -> None:
 
 
 # Responses ----------------------------------------------------------------------------------
+
+def response_to(followup: FollowUp) -> Response | None:
+    """The answers already given to this follow-up, if any."""
+    return db.session.scalars(select(Response).where(Response.followup_id == followup.id)).one_or_none()
+
+
+def offered_pseudonym(followup: FollowUp, response: Response | None) -> str:
+    """The name a respondent is told they would be quoted under: the one they answered under
+    before, else the one the project would give them now (pseudonyms.next_pseudonym)."""
+    if response is not None and response.pseudonym:
+        return response.pseudonym
+    return next_pseudonym(followup.campaign.event.project, followup)
+
 
 def save_response(followup: FollowUp, *, progress: dict[int, tuple[Progress, str, str]], helped: str, hindered: str,
                   anything_else: str, consent_to_quote: bool, pseudonym: str = "") -> Response:

@@ -275,6 +275,16 @@ class StoryView:
     def sides(self, entries: list[dict[str, Any]]) -> list[EvidenceSide]:
         return evidence_sides(entries, None if self.full else STRONGEST_SHOWN)
 
+    @staticmethod
+    def tally(entries: list[dict[str, Any]]) -> str:
+        """How much evidence a factor or an assumption has, in words: "2 for, 0 against, 1 mixed"."""
+        if not entries:
+            return "no evidence yet"
+        totals = {stance: sum(1 for entry in entries if entry["stance"] == stance)
+                  for stance in ("supports", "challenges", "mixed")}
+        mixed = f", {totals['mixed']} mixed" if totals["mixed"] else ""
+        return f"{totals['supports']} for, {totals['challenges']} against{mixed}"
+
     def strongest(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """For a factor or an assumption: one short list, strongest first, whichever way it points."""
         ranked = sorted(entries, key=_strength_order)

@@ -46,6 +46,10 @@ class Chain:
             self.links_from[link.source_step_id].append(link)
             self.links_to[link.target_step_id].append(link)
 
+    def assumptions_by_id(self, link_id: int) -> dict[int, Assumption]:
+        """A link's assumptions and risks by id, as an assessment of the link names them."""
+        return {assumption.id: assumption for assumption in self.assumptions_by_link.get(link_id, [])}
+
 
 def load_chain(project_id: int) -> Chain:
     levels = list(db.session.scalars(

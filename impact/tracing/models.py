@@ -63,6 +63,15 @@ class Claim(db.Model):
         order_by="(ClaimTest.position, ClaimTest.id)",
     )
 
+    @property
+    def about(self) -> str:
+        """What the claim is about, in words: "Step: ...", "Link: ... → ..." or the whole story."""
+        if self.step:
+            return f"Step: {self.step.title}"
+        if self.link:
+            return f"Link: {self.link.source.title} → {self.link.target.title}"
+        return "The whole story"
+
 
 class ClaimTest(db.Model):
     """One piece of evidence bearing on a claim: how likely it is to be found if the claim is true or not."""
