@@ -11,7 +11,7 @@ from impact.coding.models import FactorTheme
 from impact.extensions import db
 from impact.forms import BaseForm, select_choices
 from impact.projects.models import Project
-from impact.projects.permissions import Need, get_project_or_404, may, needs
+from impact.projects.permissions import Need, may, needs
 from impact.toc.models import FactorDirection
 from impact.toc.services import load_chain
 
@@ -43,8 +43,8 @@ def _theme_form(project, theme=None, **kwargs) -> ThemeForm:
 
 
 @bp.route("/codebook", methods=["GET", "POST"])
-def codebook(project_id: int):
-    project = get_project_or_404(project_id, Need.READ if request.method == "GET" else Need.EDIT)
+@needs(Need.READ, to_post=Need.EDIT)
+def codebook(project: Project):
     form = _theme_form(project) if may(project, Need.EDIT) else None
     if request.method == "POST" and form.validate_on_submit():
         if services.name_taken(project, form.name.data):

@@ -28,7 +28,8 @@ from impact.extensions import db
 from impact.features import page_context
 from impact.forms import select_choices
 from impact.pagination import page_number
-from impact.projects.permissions import Need, get_project_or_404, may
+from impact.projects.models import Project
+from impact.projects.permissions import Need, may, needs
 from impact.toc.services import load_chain
 from impact.trash import undo_token
 
@@ -44,12 +45,11 @@ UNDO_NOTE_PACKED_MAX = 2700
 signed_in_only(bp)
 
 
-def _changeable(project_id: int, item_id: int):
-    """The project and a live item the current user may change (editors: any; contributors: their own)."""
-    project = get_project_or_404(project_id, Need.CONTRIBUTE)
+def _changeable(project: Project, item_id: int) -> EvidenceItem:
+    """A live item of the project the current user may change (editors: any; contributors: their own)."""
     item = library.get_item_or_404(project, item_id, with_links=True)
     library.require_change(project, item)
-    return project, item
+    return item
 
 
 def _to_item(project, item, anchor: str = ""):
@@ -59,8 +59,8 @@ def _to_item(project, item, anchor: str = ""):
 # The library -----------------------------------------------------------------------------------
 
 @bp.route("/")
-def index(project_id: int):
-    project = get_project_or_404(project_id, Need.READ)
+@needs(Need.READ)
+def index(project: Project):
     chain = load_chain(project.id)
     form = FilterForm(formdata=request.args)
     form.set_steps(chain.steps)
@@ -94,8 +94,8 @@ def _form_page(project, form: ItemForm, item: EvidenceItem | None, conflict: Evi
 
 
 @bp.route("/new", methods=["GET", "POST"])
-def new(project_id: int):
-    project = get_project_or_404(project_id, Need.CONTRIBUTE)
+@needs(Need.CONTRIBUTE)
+def new(project: Project):
     chain = load_chain(project.id)
     form = ItemForm()
     form.link_step_ids.choices = select_choices((step.id, step.title) for step in chain.steps)
@@ -116,8 +116,8 @@ def new(project_id: int):
 
 
 @bp.route("/<int:item_id>")
-def item(project_id: int, item_id: int):
-    project = get_project_or_404(project_id, Need.READ)
+@needs(Need.READ)
+def item(project: Project, item_id: int):
     item = library.get_item_or_404(project, item_id, with_links=True)
     undo = session.get(UNDO_KEY)
     if undo and undo.get("item") == item.id:
@@ -157,8 +157,9 @@ def _render_item(project, item, link_form: LinkForm | None = None, failed_edit: 
 
 
 @bp.route("/<int:item_id>/edit", methods=["GET", "POST"])
-def edit(project_id: int, item_id: int):
-    project, item = _changeable(project_id, item_id)
+@needs(Need.CONTRIBUTE)
+def edit(project: Project, item_id: int):
+    item = _changeable(project, item_id)
     if derived_from(item) is not None:
         # Its fields are the respondent's and are rewritten whenever they amend their answer: refuse, explain.
         return render_template("evidence/mirrored.html", project=project, item=item,
@@ -185,8 +186,8 @@ def edit(project_id: int, item_id: int):
 
 
 @bp.route("/<int:item_id>/file")
-def download(project_id: int, item_id: int):
-    project = get_project_or_404(project_id, Need.READ)
+@needs(Need.READ)
+def download(project: Project, item_id: int):
     item = library.get_item_or_404(project, item_id)
     if not item.file_sha256:
         abort(404)
@@ -214,8 +215,9 @@ def _reloaded(project, item_id: int) -> EvidenceItem:
 
 
 @bp.route("/<int:item_id>/links", methods=["POST"])
-def add_link(project_id: int, item_id: int):
-    project, item = _changeable(project_id, item_id)
+@needs(Need.CONTRIBUTE)
+def add_link(project: Project, item_id: int):
+    item = _changeable(project, item_id)
     form = LinkForm()
     targets = library.Targets(project, load_chain(project.id))
     form.target.choices = targets.choices()
@@ -246,8 +248,9 @@ def _link_gone(project, item, form: LinkEditForm):
 
 
 @bp.route("/<int:item_id>/links/<int:link_id>", methods=["POST"])
-def edit_link(project_id: int, item_id: int, link_id: int):
-    project, item = _changeable(project_id, item_id)
+@needs(Need.CONTRIBUTE)
+def edit_link(project: Project, item_id: int, link_id: int):
+    item = _changeable(project, item_id)
     link = library.find_link(item, link_id)
     form = LinkEditForm(prefix=f"link{link_id}-")
     if link is None:
@@ -274,9 +277,10 @@ def _already_removed(project, item):
 
 
 @bp.route("/<int:item_id>/links/<int:link_id>/remove", methods=["GET", "POST"])
-def remove_link(project_id: int, item_id: int, link_id: int):
+@needs(Need.CONTRIBUTE)
+def remove_link(project: Project, item_id: int, link_id: int):
     """Asks first; once removed, the item page offers an Undo that puts the same link back."""
-    project, item = _changeable(project_id, item_id)
+    item = _changeable(project, item_id)
     link = library.find_link(item, link_id)
     if link is None:
         return _already_removed(project, item)
@@ -311,9 +315,10 @@ def remove_link(project_id: int, item_id: int, link_id: int):
 
 
 @bp.route("/<int:item_id>/links/restore", methods=["POST"])
-def restore_link(project_id: int, item_id: int):
+@needs(Need.CONTRIBUTE)
+def restore_link(project: Project, item_id: int):
     """The Undo of a removal: the link's trash record is restored (target, stance, strength, note, origin)."""
-    project, item = _changeable(project_id, item_id)
+    item = _changeable(project, item_id)
     form = UndoForm()
     if not form.validate_on_submit():
         flash("This undo could not be read. Add the link again below.", "error")
@@ -333,8 +338,9 @@ def restore_link(project_id: int, item_id: int):
 # Trash -----------------------------------------------------------------------------------------
 
 @bp.route("/<int:item_id>/delete", methods=["GET", "POST"])
-def delete(project_id: int, item_id: int):
-    project, item = _changeable(project_id, item_id)
+@needs(Need.CONTRIBUTE)
+def delete(project: Project, item_id: int):
+    item = _changeable(project, item_id)
     if request.method == "POST":
         library.delete_item(item, current_user)
         db.session.commit()
@@ -348,16 +354,16 @@ def delete(project_id: int, item_id: int):
 
 
 @bp.route("/trash")
-def trash(project_id: int):
-    project = get_project_or_404(project_id, Need.READ)
+@needs(Need.READ)
+def trash(project: Project):
     page = db.paginate(library.trash_query(project), page=page_number(),
                        per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     return render_template("evidence/trash.html", project=project, page=page)
 
 
 @bp.route("/<int:item_id>/restore", methods=["POST"])
-def restore(project_id: int, item_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def restore(project: Project, item_id: int):
     item = library.get_item_or_404(project, item_id, deleted=True)
     library.restore_item(item)
     db.session.commit()

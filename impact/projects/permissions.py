@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import functools
+from collections.abc import Callable
 
 from flask import abort, g, request
 from flask_login import current_user
@@ -76,16 +77,20 @@ def get_project_or_404(project_id: int, need: Need = Need.READ, user=None) -> Pr
     return project
 
 
-def needs(need: Need = Need.READ, *, to_post: Need | None = None, **loads):
+def needs(need: Need = Need.READ, *, to_post: Need | None = None, only_if: Callable[[Project], bool] | None = None,
+          **loads):
     """Declares what a project page needs: the view gets ``project`` (checked as get_project_or_404 does)
     in place of the URL's ``project_id``, and for each ``name=Model`` in ``loads`` that project's row
     named by the URL's ``<name>_id`` (404 if it is another project's): ``@needs(Need.EDIT, event=Event)``.
-    ``to_post``: a page that readers may see but only some may submit (``@needs(Need.READ, to_post=Need.EDIT)``)."""
+    ``to_post``: a page that readers may see but only some may submit (``@needs(Need.READ, to_post=Need.EDIT)``).
+    ``only_if``: the page exists only for projects that use its feature (404 otherwise)."""
     def decorate(view):
         @functools.wraps(view)
         def checked(project_id: int, **kwargs):
             wanted = to_post if to_post is not None and request.method == "POST" else need
             project = get_project_or_404(project_id, wanted)
+            if only_if is not None and not only_if(project):
+                abort(404)
             for name, model in loads.items():
                 kwargs[name] = get_or_404(model, kwargs.pop(f"{name}_id"), project_id=project.id)
             return view(project=project, **kwargs)

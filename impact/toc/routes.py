@@ -8,7 +8,8 @@ from impact.access import get_or_404, signed_in_only
 from impact.concurrency import save_edit
 from impact.extensions import db
 from impact.features import page_context
-from impact.projects.permissions import Need, get_project_or_404
+from impact.projects.models import Project
+from impact.projects.permissions import Need, needs
 from impact.toc import services, trash
 from impact.toc.blueprint import bp
 from impact.toc.forms import FactorForm, LevelForm, QuickStepForm, StepForm
@@ -23,8 +24,8 @@ def _to_chain(project_id: int, anchor: str | None = None):
 
 
 @bp.route("/")
-def chain(project_id: int):
-    project = get_project_or_404(project_id, Need.READ)
+@needs(Need.READ)
+def chain(project: Project):
     chain = services.load_chain(project.id)
     return render_template(
         "toc/chain.html", project=project, chain=chain, diagram=chain_diagram(project, chain),
@@ -36,8 +37,8 @@ def chain(project_id: int):
 # Levels -------------------------------------------------------------------------------------
 
 @bp.route("/levels", methods=["POST"])
-def add_level(project_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def add_level(project: Project):
     form = LevelForm()
     if form.validate_on_submit():
         try:
@@ -52,9 +53,8 @@ def add_level(project_id: int):
 
 
 @bp.route("/levels/<int:level_id>/edit", methods=["GET", "POST"])
-def edit_level(project_id: int, level_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
-    level = get_or_404(Level, level_id, project_id=project.id)
+@needs(Need.EDIT, level=Level)
+def edit_level(project: Project, level: Level):
     form = LevelForm(obj=level)
     if form.validate_on_submit():
         try:
@@ -69,18 +69,16 @@ def edit_level(project_id: int, level_id: int):
 
 
 @bp.route("/levels/<int:level_id>/move", methods=["POST"])
-def move_level(project_id: int, level_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
-    level = get_or_404(Level, level_id, project_id=project.id)
+@needs(Need.EDIT, level=Level)
+def move_level(project: Project, level: Level):
     if services.move_level(level, request.form.get("direction", "")):
         db.session.commit()
     return _to_chain(project.id, f"level-{level.id}")
 
 
 @bp.route("/levels/<int:level_id>/delete", methods=["POST"])
-def delete_level(project_id: int, level_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
-    level = get_or_404(Level, level_id, project_id=project.id)
+@needs(Need.EDIT, level=Level)
+def delete_level(project: Project, level: Level):
     try:
         services.delete_level(level)
     except services.ChainError as exc:
@@ -94,9 +92,8 @@ def delete_level(project_id: int, level_id: int):
 # Steps --------------------------------------------------------------------------------------
 
 @bp.route("/levels/<int:level_id>/steps", methods=["POST"])
-def quick_add_step(project_id: int, level_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
-    level = get_or_404(Level, level_id, project_id=project.id)
+@needs(Need.EDIT, level=Level)
+def quick_add_step(project: Project, level: Level):
     form = QuickStepForm()
     if form.validate_on_submit():
         step = services.add_step(project, level, form.title.data)
@@ -111,8 +108,8 @@ def quick_add_step(project_id: int, level_id: int):
 
 
 @bp.route("/steps/new", methods=["GET", "POST"])
-def new_step(project_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def new_step(project: Project):
     chain = services.load_chain(project.id)
     form = StepForm(level_id=request.args.get("level_id", type=int))
     form.level_id.choices = level_choices(chain)
@@ -126,9 +123,8 @@ def new_step(project_id: int):
 
 
 @bp.route("/steps/<int:step_id>")
-def step(project_id: int, step_id: int):
-    project = get_project_or_404(project_id, Need.READ)
-    step = get_or_404(Step, step_id, project_id=project.id)
+@needs(Need.READ, step=Step)
+def step(project: Project, step: Step):
     chain = services.load_chain(project.id)
     return render_template(
         "toc/step.html", project=project, step=chain.step_by_id[step.id], chain=chain,
@@ -140,9 +136,8 @@ def step(project_id: int, step_id: int):
 
 
 @bp.route("/steps/<int:step_id>/edit", methods=["GET", "POST"])
-def edit_step(project_id: int, step_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
-    step = get_or_404(Step, step_id, project_id=project.id)
+@needs(Need.EDIT, step=Step)
+def edit_step(project: Project, step: Step):
     chain = services.load_chain(project.id)
     form = StepForm(obj=step)
     form.level_id.choices = level_choices(chain)
@@ -157,18 +152,16 @@ def edit_step(project_id: int, step_id: int):
 
 
 @bp.route("/steps/<int:step_id>/move", methods=["POST"])
-def move_step(project_id: int, step_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
-    step = get_or_404(Step, step_id, project_id=project.id)
+@needs(Need.EDIT, step=Step)
+def move_step(project: Project, step: Step):
     if services.move_step(step, request.form.get("direction", "")):
         db.session.commit()
     return _to_chain(project.id, f"step-{step.id}")
 
 
 @bp.route("/steps/<int:step_id>/delete", methods=["GET", "POST"])
-def delete_step(project_id: int, step_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
-    step = get_or_404(Step, step_id, project_id=project.id)
+@needs(Need.EDIT, step=Step)
+def delete_step(project: Project, step: Step):
     link_count = services.step_link_count(step)
     factor_count = len(step.factors)
     held = trash.held_by(step)
@@ -187,8 +180,8 @@ def delete_step(project_id: int, step_id: int):
 
 
 @bp.route("/deleted/<int:deleted_id>/restore", methods=["POST"])
-def restore_step(project_id: int, deleted_id: int):
-    project = get_project_or_404(project_id, Need.EDIT)
+@needs(Need.EDIT)
+def restore_step(project: Project, deleted_id: int):
     record = trash.record_or_404(project, deleted_id)
     try:
         notes = trash.restore_step(record)

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import enum
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from impact.access import signed_in_only
 from impact.concurrency import CONFLICT_ERRORS, EditConflict, commit_if_current, ensure_current, save_edit
 from impact.extensions import db
 from impact.pagination import page_number
-from impact.projects.permissions import Need, get_project_or_404
+from impact.projects.models import Project
+from impact.projects.permissions import Need, needs
 from impact.signing import LinkProblem
 from impact.toc.services import load_chain
 from impact.tracing import charts, services
@@ -38,11 +39,9 @@ def formatting():
             "PRESET_EXPLANATIONS": PRESET_EXPLANATIONS}
 
 
-def _project_with_tracing(project_id: int, need: Need):
-    project = get_project_or_404(project_id, need)
-    if not project.contribution_tracing:
-        abort(404)
-    return project
+def uses_tracing(project: Project) -> bool:
+    """Claims and tests are kept while tracing is off, but their pages are not there."""
+    return project.contribution_tracing
 
 
 def _to_claim(project_id: int, claim_id: int, anchor: str | None = None):
@@ -51,8 +50,8 @@ def _to_claim(project_id: int, claim_id: int, anchor: str | None = None):
 
 
 @bp.route("/")
-def index(project_id: int):
-    project = get_project_or_404(project_id, Need.READ)
+@needs(Need.READ)
+def index(project: Project):
     page = None
     if project.contribution_tracing:
         page = db.paginate(services.claims_query(project.id), page=page_number(),
@@ -63,8 +62,8 @@ def index(project_id: int):
 
 
 @bp.route("/settings", methods=["POST"])
-def settings(project_id: int):
-    project = get_project_or_404(project_id, Need.MANAGE)
+@needs(Need.MANAGE)
+def settings(project: Project):
     form = TracingSettingsForm()
     if form.validate_on_submit():
         try:
@@ -76,7 +75,7 @@ def settings(project_id: int):
         else:
             flash("Contribution tracing is on." if form.enabled.data else
                   "Contribution tracing is off. Claims are kept and come back if you turn it on again.", "success")
-    return redirect(url_for("tracing.index", project_id=project_id))
+    return redirect(url_for("tracing.index", project_id=project.id))
 
 
 # Claims -------------------------------------------------------------------------------------
@@ -88,8 +87,8 @@ def _claim_form(project, **kwargs) -> ClaimForm:
 
 
 @bp.route("/claims/new", methods=["GET", "POST"])
-def new_claim(project_id: int):
-    project = _project_with_tracing(project_id, Need.EDIT)
+@needs(Need.EDIT, only_if=uses_tracing)
+def new_claim(project: Project):
     form = _claim_form(project)
     if form.validate_on_submit():
         step_id, link_id = form.about_ids()
@@ -105,8 +104,8 @@ def new_claim(project_id: int):
 
 
 @bp.route("/claims/<int:claim_id>")
-def claim(project_id: int, claim_id: int):
-    project = _project_with_tracing(project_id, Need.READ)
+@needs(Need.READ, only_if=uses_tracing)
+def claim(project: Project, claim_id: int):
     claim = services.get_claim_or_404(project, claim_id)
     form = ClaimTestForm(formdata=None)
     form.set_items(services.live_item_choices(project.id))
@@ -128,8 +127,8 @@ def _render_claim(project, claim: Claim, test_form: ClaimTestForm, status: int =
 
 
 @bp.route("/claims/<int:claim_id>/edit", methods=["GET", "POST"])
-def edit_claim(project_id: int, claim_id: int):
-    project = _project_with_tracing(project_id, Need.EDIT)
+@needs(Need.EDIT, only_if=uses_tracing)
+def edit_claim(project: Project, claim_id: int):
     claim = services.get_claim_or_404(project, claim_id)
     form = _claim_form(project, obj=claim)
     if request.method == "GET":
@@ -155,8 +154,8 @@ def edit_claim(project_id: int, claim_id: int):
 
 
 @bp.route("/claims/<int:claim_id>/delete", methods=["GET", "POST"])
-def delete_claim(project_id: int, claim_id: int):
-    project = _project_with_tracing(project_id, Need.EDIT)
+@needs(Need.EDIT, only_if=uses_tracing)
+def delete_claim(project: Project, claim_id: int):
     claim = services.get_claim_or_404(project, claim_id)
     if request.method == "POST":
         statement, count = claim.statement, len(claim.tests)
@@ -226,8 +225,8 @@ def _claim_as_it_is_now(project, claim_id: int, form: ClaimTestForm, message: st
 
 
 @bp.route("/claims/<int:claim_id>/tests", methods=["POST"])
-def add_test(project_id: int, claim_id: int):
-    project = _project_with_tracing(project_id, Need.EDIT)
+@needs(Need.EDIT, only_if=uses_tracing)
+def add_test(project: Project, claim_id: int):
     claim = services.get_claim_or_404(project, claim_id)
     form = ClaimTestForm()
     form.set_items(services.live_item_choices(project.id))
@@ -255,10 +254,10 @@ def _removed_test(project, claim: Claim, form: RestoreTestForm) -> TrashRecord |
 
 
 @bp.route("/claims/<int:claim_id>/tests/restore", methods=["POST"])
-def restore_test(project_id: int, claim_id: int):
+@needs(Need.EDIT, only_if=uses_tracing)
+def restore_test(project: Project, claim_id: int):
     """Undo a removal: the test's trash record is restored, with the values the Undo's form shows (hidden
     fields, or the add form after a refusal), checked as when adding."""
-    project = _project_with_tracing(project_id, Need.EDIT)
     claim = services.get_claim_or_404(project, claim_id)
     form = RestoreTestForm()
     form.set_items(services.live_item_choices(project.id))
@@ -277,8 +276,8 @@ def restore_test(project_id: int, claim_id: int):
 
 
 @bp.route("/claims/<int:claim_id>/tests/<int:test_id>/edit", methods=["GET", "POST"])
-def edit_test(project_id: int, claim_id: int, test_id: int):
-    project = _project_with_tracing(project_id, Need.EDIT)
+@needs(Need.EDIT, only_if=uses_tracing)
+def edit_test(project: Project, claim_id: int, test_id: int):
     claim = services.get_claim_or_404(project, claim_id)
     test = services.get_test_or_404(claim, test_id)
     form = ClaimTestForm(data=ClaimTestForm.data_of(test) if request.method == "GET" else None)
@@ -304,9 +303,9 @@ def edit_test(project_id: int, claim_id: int, test_id: int):
 
 
 @bp.route("/claims/<int:claim_id>/tests/<int:test_id>/delete", methods=["GET", "POST"])
-def delete_test(project_id: int, claim_id: int, test_id: int):
+@needs(Need.EDIT, only_if=uses_tracing)
+def delete_test(project: Project, claim_id: int, test_id: int):
     """Ask first (showing what the posterior becomes without the test); the removal can then be undone."""
-    project = _project_with_tracing(project_id, Need.EDIT)
     claim = services.get_claim_or_404(project, claim_id)
     test = services.get_test_or_404(claim, test_id)
     form = DeleteTestForm()
@@ -340,8 +339,8 @@ def delete_test(project_id: int, claim_id: int, test_id: int):
 
 
 @bp.route("/claims/<int:claim_id>/tests/<int:test_id>/move", methods=["POST"])
-def move_test(project_id: int, claim_id: int, test_id: int):
-    project = _project_with_tracing(project_id, Need.EDIT)
+@needs(Need.EDIT, only_if=uses_tracing)
+def move_test(project: Project, claim_id: int, test_id: int):
     claim = services.get_claim_or_404(project, claim_id)
     test = services.get_test_or_404(claim, test_id)
     form = MoveTestForm()
