@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
-from impact.evidence import files, library
+from impact.evidence import files
+from impact.evidence import services as library
 from impact.evidence.models import EvidenceItem, EvidenceKind
 from impact.extensions import db as _db
 from impact.projects.models import PartnerGroup

@@ -13,7 +13,7 @@ from impact.cards.models import CardSource
 from impact.cards.services import CardData, save_card, tag_actions
 from impact.events.models import EventKind
 from impact.events.services import save_event
-from impact.evidence import library
+from impact.evidence import services as library
 from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, LinkOrigin, Stance, Strength
 from impact.evidence.queries import evidence_by_target
 from impact.extensions import db as _db

@@ -7,7 +7,7 @@ import pytest
 from jinja2 import Environment
 from markupsafe import Markup
 
-from impact.evidence import library
+from impact.evidence import services as library
 from impact.evidence.models import EvidenceKind
 from impact.extensions import db as _db
 from impact.projects.models import PartnerGroup

@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import NotFound
 
 from impact import trash
-from impact.evidence import library
+from impact.evidence import services as library
 from impact.evidence.models import EvidenceItem, EvidenceLink, LinkOrigin, Stance, Strength
 from impact.extensions import db as _db
 from impact.signing import LinkProblem

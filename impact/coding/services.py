@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from impact.cards.models import ActionCard
 from impact.coding.models import DEFAULT_THEMES, FactorTheme, ResponseCode
-from impact.evidence.services import sync_coded_factors
+from impact.evidence.derived import sync_coded_factors
 from impact.extensions import db
 from impact.followups.models import FollowUp, Response
 from impact.projects.models import Project

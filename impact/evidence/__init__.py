@@ -4,8 +4,8 @@ from __future__ import annotations
 
 def register(contributions) -> None:
     from impact.evidence.files import sweep_unused_files
-    from impact.evidence.library_routes import bp as library
-    from impact.evidence.routes import bp
+    from impact.evidence.link_routes import bp
+    from impact.evidence.routes import bp as library
     from impact.features import NavEntry
     from impact.projects.permissions import Need
 

@@ -6,8 +6,8 @@ from flask import url_for
 from sqlalchemy import select
 
 from impact.cards.models import action_steps
+from impact.evidence.derived import DerivedFrom, DerivedLink, refresh_derived_item
 from impact.evidence.models import EvidenceItem, EvidenceKind, Stance, Strength
-from impact.evidence.services import DerivedFrom, DerivedLink, refresh_derived_item
 from impact.evidence.signals import item_derived_from
 from impact.extensions import db
 from impact.followups.models import Campaign, FollowUp, Progress, Response

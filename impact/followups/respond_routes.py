@@ -1,11 +1,12 @@
 """What a card holder sees after clicking their personal link. No account needed."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from sqlalchemy.exc import IntegrityError
 
+from impact.access import public_form_limit
 from impact.cards import services as card_services
-from impact.extensions import db, limiter
+from impact.extensions import db
 from impact.followups import services
 from impact.followups.forms import response_form
 from impact.followups.models import FollowUp
@@ -14,9 +15,6 @@ from impact.model_types import utcnow
 
 bp = Blueprint("respond", __name__, url_prefix="/followup")
 
-
-def _public_limit() -> str:
-    return current_app.config.get("PUBLIC_FORM_RATE_LIMIT", "20 per minute; 200 per hour")
 
 
 def _followup_from(token: str, purpose: str) -> tuple[FollowUp | None, str | None]:
@@ -36,7 +34,7 @@ def _problem_page(problem: str):
 
 
 @bp.route("/<token>", methods=["GET", "POST"])
-@limiter.limit(_public_limit, methods=["POST"])
+@public_form_limit
 def form(token: str):
     followup, problem = _followup_from(token, RESPOND)
     if problem:
@@ -59,7 +57,7 @@ def form(token: str):
 
 
 @bp.route("/<token>/opt-out", methods=["GET", "POST"])
-@limiter.limit(_public_limit, methods=["POST"])
+@public_form_limit
 def opt_out(token: str):
     followup, problem = _followup_from(token, OPT_OUT)
     if problem:

@@ -11,8 +11,8 @@ import hashlib
 from sqlalchemy import select
 
 from impact.evidence.files import path_for
-from impact.evidence.library import REMOVED_LINK, remove_link
 from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, LinkOrigin, Stance, Strength
+from impact.evidence.services import REMOVED_LINK, remove_link
 from impact.extensions import db
 from impact.model_types import utcnow
 from impact.projects.models import Membership, PartnerGroup, Role
