@@ -24,6 +24,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from blinker import Namespace
 from flask import abort
 from sqlalchemy import JSON, ForeignKey, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
@@ -64,6 +65,14 @@ class TrashRecord(db.Model):
     restored_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     deleted_by: Mapped[User | None] = relationship("User")
+
+
+_signals = Namespace()
+# Sent with the TrashRecord (flushed, in the deleting or restoring transaction) after something went to
+# the trash or came back from it; its ``kind`` says what ("step", "link", "evidence_link"...), so a part
+# can follow the chain parts it cares about without the chain knowing it.
+put_away_signal = _signals.signal("trash-put-away")
+restored_signal = _signals.signal("trash-restored")
 
 
 class TrashError(ValueError):
@@ -107,6 +116,7 @@ def put_away(objects: Iterable, *, project_id: int, kind: str, title: str, user,
     for obj in objects:
         db.session.delete(obj)
     db.session.flush()
+    put_away_signal.send(record)
     return record
 
 
@@ -162,6 +172,7 @@ def restore(record: TrashRecord, *, put_back: Callable[[TrashRecord], list[str]]
     if lost:
         notes.append(lost_note(lost))
     db.session.flush()
+    restored_signal.send(record)
     return notes
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from impact.extensions import db as _db
 from impact.toc.trash import CHAIN_TABLES, hanging_keys
+from impact.trash import TrashRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,3 +113,21 @@ def test_parts_built_on_follow_ups_hear_of_each_saved_answer(app, client, projec
     assert [(helped, has_item) for _id, helped, has_item in heard] == [
         ("The toolkit", True), ("The toolkit, and my manager", True)]
     assert heard[0][0] == heard[1][0]  # the same response, amended
+
+
+def test_parts_hear_when_a_chain_part_goes_to_the_trash_and_comes_back(client, project, login_as):
+    """A part that keeps something about steps elsewhere (an export, an audit log) connects to the trash's
+    signals: it hears of the deletion and of the restore, with the record saying what it was."""
+    from impact.toc.services import load_chain
+    from impact.trash import put_away_signal, restored_signal
+
+    heard = []
+    login_as("team_member", project)
+    step_id = next(step.id for step in load_chain(project.id).steps if step.title == "Seminars")
+    with put_away_signal.connected_to(lambda record: heard.append(("deleted", record.kind, record.title))), \
+            restored_signal.connected_to(lambda record: heard.append(("restored", record.kind, record.title))):
+        assert client.post(f"/projects/{project.id}/chain/steps/{step_id}/delete",
+                           data={"confirm": "yes"}).status_code == 302
+        record_id = _db.session.scalar(_db.select(_db.func.max(TrashRecord.id)))
+        assert client.post(f"/projects/{project.id}/chain/deleted/{record_id}/restore").status_code == 302
+    assert heard == [("deleted", "step", "Seminars"), ("restored", "step", "Seminars")]
