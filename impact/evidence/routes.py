@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from itsdangerous import URLSafeSerializer
 
 from impact.access import signed_in_only
 from impact.concurrency import CONFLICT_ERRORS, EditConflict, commit_if_current, ensure_current, save_edit
@@ -35,11 +34,6 @@ from impact.trash import undo_token
 
 bp = Blueprint("evidence", __name__, url_prefix="/projects/<int:project_id>/evidence")
 UNDO_KEY = "evidence_link_undo"  # in the session: the Undo offered once on the item page after a removal
-# Characters of the note, compressed as the session cookie once held it. The Undo used to carry the whole link
-# in the cookie, which a very long, poorly compressible note could not fit (3,000 characters for the token, of
-# which the other values and the signature took some 300); such a removal still says it cannot be undone from
-# the page, as before, though its trash record now keeps the link whole.
-UNDO_NOTE_PACKED_MAX = 2700
 
 
 signed_in_only(bp)
@@ -289,7 +283,6 @@ def remove_link(project: Project, item_id: int, link_id: int):
     if form.validate_on_submit() and form.confirmed():
         try:
             ensure_current(item, form.submitted_version())
-            long_note = len(URLSafeSerializer("").dump_payload(link.note)) > UNDO_NOTE_PACKED_MAX
             record = services.remove_link(item, link, current_user)
             db.session.commit()
         except CONFLICT_ERRORS:
@@ -299,11 +292,8 @@ def remove_link(project: Project, item_id: int, link_id: int):
                 return _already_removed(project, item)
             conflict = True
         else:
-            if not long_note:
-                session[UNDO_KEY] = {"item": item.id, "token": undo_token(record)}
-            else:
-                flash("Link removed. It cannot be undone from here: its note was too long to keep for an undo. "
-                      "The item itself stays in the services.", "success")
+            # The token names the trash record, which keeps the link whole: any link can be undone.
+            session[UNDO_KEY] = {"item": item.id, "token": undo_token(record)}
             return _to_item(project, item, "links")
     elif request.method == "POST" and not form.errors:
         return redirect(url_for("evidence.remove_link", project_id=project.id, item_id=item.id, link_id=link.id))
