@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user
 
 from impact.access import signed_in_only
-from impact.concurrency import CONFLICT_ERRORS, EditConflict, commit_if_current, ensure_current, save_edit
+from impact.concurrency import EditConflict, commit_if_current, save_edit
 from impact.evidence import files, services
 from impact.evidence.derived import derived_from
 from impact.evidence.forms import FilterForm, ItemForm, LinkEditForm, LinkForm, LinkRemoveForm, UndoForm
@@ -282,10 +282,9 @@ def remove_link(project: Project, item_id: int, link_id: int):
     conflict = False
     if form.validate_on_submit() and form.confirmed():
         try:
-            ensure_current(item, form.submitted_version())
-            record = services.remove_link(item, link, current_user)
-            db.session.commit()
-        except CONFLICT_ERRORS:
+            record = commit_if_current(item, form.submitted_version(),
+                                       lambda: services.remove_link(item, link, current_user))
+        except EditConflict:
             item = _reloaded(project, item_id)
             link = services.find_link(item, link_id)
             if link is None:

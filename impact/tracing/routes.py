@@ -311,13 +311,11 @@ def delete_test(project: Project, claim_id: int, test_id: int):
     form = DeleteTestForm()
     conflict = False
     if form.validate_on_submit() and form.confirmed():
+        shown = services.removal_record(test)
         try:
-            ensure_current(claim, form.submitted_version())
-            shown = services.removal_record(test)
-            record = services.delete_test(claim, test, current_user)
-            db.session.commit()
-        except CONFLICT_ERRORS:
-            db.session.rollback()
+            record = commit_if_current(claim, form.submitted_version(),
+                                       lambda: services.delete_test(claim, test, current_user))
+        except EditConflict:
             claim = services.get_claim_or_404(project, claim_id)
             test = next((other for other in claim.tests if other.id == test_id), None)
             if test is None:
