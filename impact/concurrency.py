@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from flask import request
 from sqlalchemy import inspect, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from impact.extensions import db
@@ -50,18 +51,33 @@ def lock_row(model, row_id: int) -> None:
         db.session.execute(update(table).where(table.c.id == row_id).values(id=table.c.id))
 
 
+# A row some pages make on their first save (a story's conclusion, a project's evidence standards): until
+# then its form carries version 0, which stands for "none yet".
+NOT_YET_SAVED = 0
+
+
 def commit_if_current(obj, submitted_version: int | None, change: Callable[[], T]) -> T:
-    """Apply ``change`` and commit, if nobody saved ``obj`` since the user's form was made from it.
+    """Apply ``change`` and commit, if nobody saved ``obj`` since the user's form was made from it
+    (``obj`` None: if nobody has made it since).
 
     Otherwise everything is rolled back and EditConflict raised: the view shows the object as it is now.
     """
     try:
-        ensure_current(obj, submitted_version)
+        if obj is None:
+            if submitted_version != NOT_YET_SAVED:
+                raise EditConflict(None)
+        else:
+            ensure_current(obj, submitted_version)
         result = change()
         db.session.commit()
     except CONFLICT_ERRORS as exc:
         db.session.rollback()
         raise EditConflict(obj) from exc
+    except IntegrityError as exc:
+        if obj is not None:
+            raise
+        db.session.rollback()  # two first saves at once: the row's unique key refused the second
+        raise EditConflict(None) from exc
     return result
 
 
@@ -74,24 +90,28 @@ class Edit:
     conflict: Any = None  # then: the object as that person saved it (the form keeps the user's entries)
 
 
-def save_edit(obj, form, change: Callable[[], Any], *, check: Callable[[], bool] | None = None) -> Edit:
+def save_edit(obj, form, change: Callable[[], Any], *, check: Callable[[], bool] | None = None,
+              current: Callable[[], Any] | None = None) -> Edit:
     """The edit-form round trip every edit page makes.
 
     A GET stamps the form with the object's version. A valid POST (and ``check()``, which may add
     messages to fields) applies ``change`` through commit_if_current. After a conflict the object is
-    reloaded as saved by the other person and the form stamped with that version, so saving again
+    reloaded as saved by the other person (``current()``, needed when ``obj`` is None because the first
+    save makes it; by default by its id) and the form stamped with that version, so saving again
     applies the user's entries on top of it.
     """
     if request.method == "GET":
-        form.version.data = str(obj.version)
+        form.version.data = str(obj.version if obj is not None else NOT_YET_SAVED)
         return Edit(saved=False, status=200)
     if not form.validate_on_submit() or (check is not None and not check()):
         return Edit(saved=False, status=400 if form.errors else 200)
-    model, identity = type(obj), inspect(obj).identity
+    if current is None:
+        model, identity = type(obj), inspect(obj).identity
+        current = lambda: db.get_or_404(model, identity)  # noqa: E731 (gone meanwhile: nothing left to edit)
     try:
         commit_if_current(obj, form.submitted_version(), change)
     except EditConflict:
-        current = db.get_or_404(model, identity)  # gone meanwhile: nothing left to edit
-        form.version.data = str(current.version)
-        return Edit(saved=False, status=409, conflict=current)
+        now = current()
+        form.version.data = str(now.version if now is not None else NOT_YET_SAVED)
+        return Edit(saved=False, status=409, conflict=now)
     return Edit(saved=True, status=200)

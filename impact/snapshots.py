@@ -102,6 +102,11 @@ def next_number(model: Any, project_id: int) -> int:
     return (db.session.scalar(select(func.max(model.number)).where(model.project_id == project_id)) or 0) + 1
 
 
+def numbered_or_404(model: Any, project_id: int, number: int):
+    """The project's version with this number (numbers are per project, so never another project's)."""
+    return db.first_or_404(select(model).where(model.project_id == project_id, model.number == number))
+
+
 def versions_query(model: Any, payload: Any, project_id: int, *, with_authors: bool = True):
     """A project's saved versions, newest first, for lists.
 

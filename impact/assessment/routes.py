@@ -9,7 +9,7 @@ from impact.access import signed_in_only
 from impact.assessment import queries, services
 from impact.assessment.forms import AssessmentForm, StandardsForm, assumption_field_name, link_assessment_form
 from impact.assessment.models import AssumptionState, Confidence, EvidenceStandard, ProgressRating
-from impact.concurrency import CONFLICT_ERRORS
+from impact.concurrency import save_edit
 from impact.extensions import db
 from impact.pagination import page_number
 from impact.projects.models import Project
@@ -143,23 +143,15 @@ def standards(project: Project):
     row = db.session.get(EvidenceStandard, project.id)
     form = StandardsForm(**({**queries.evidence_standards(project.id), "version": str(row.version if row else 0)}
                             if request.method == "GET" else {}))
-    conflict, refused = None, False
-    if form.validate_on_submit():
-        try:
-            services.save_standards(project, form.submitted_version(), low=form.low.data, medium=form.medium.data,
-                                    high=form.high.data)
-            db.session.commit()
-        except CONFLICT_ERRORS:
-            db.session.rollback()
-            refused = True
-            conflict = db.session.get(EvidenceStandard, project.id)
-            form.version.data = str(conflict.version if conflict else 0)
-        else:
-            flash("Evidence standards saved.", "success")
-            return redirect(url_for("assessment.standards", project_id=project.id))
-    status = 409 if refused else (400 if form.errors else 200)
-    return render_template("assessment/standards.html", project=project, form=form, conflict=conflict,
-                           refused=refused), status
+    # The form carries the version of the row (0 before the first save); save_standards checks it too.
+    edit = save_edit(row, form, lambda: services.save_standards(
+        project, form.submitted_version(), low=form.low.data, medium=form.medium.data, high=form.high.data),
+        current=lambda: db.session.get(EvidenceStandard, project.id))
+    if edit.saved:
+        flash("Evidence standards saved.", "success")
+        return redirect(url_for("assessment.standards", project_id=project.id))
+    return render_template("assessment/standards.html", project=project, form=form, conflict=edit.conflict,
+                           refused=edit.status == 409), edit.status
 
 
 @bp.route("/")

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from sqlalchemy import select
 
 from impact.access import public_form_limit
 from impact.cards import online, services
 from impact.cards.forms import PublicCardForm
-from impact.events.services import get_event_by_card_link_or_404
+from impact.events.models import Event
 from impact.extensions import db
 from impact.forms import BaseForm
 
@@ -17,7 +18,7 @@ bp = Blueprint("public_cards", __name__, url_prefix="/cards")
 @bp.route("/<key>", methods=["GET", "POST"])
 @public_form_limit
 def card(key: str):
-    event = get_event_by_card_link_or_404(key)
+    event = db.first_or_404(select(Event).filter_by(card_link_key=key))
     if not event.card_form_open:
         return render_template("cards/public_closed.html", event=event), 410
     form = PublicCardForm()

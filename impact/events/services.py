@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -43,10 +42,3 @@ def save_event(project: Project, event: Event | None, *, kind: EventKind, title:
 def set_card_form_open(event: Event, is_open: bool) -> None:
     event.card_form_open = is_open
     db.session.flush()
-
-
-def get_event_by_card_link_or_404(key: str) -> Event:
-    event = db.session.scalar(select(Event).where(Event.card_link_key == key))
-    if event is None:
-        abort(404)
-    return event

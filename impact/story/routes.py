@@ -3,15 +3,14 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from impact.access import signed_in_only
-from impact.concurrency import CONFLICT_ERRORS, EditConflict, ensure_current
+from impact.concurrency import save_edit
 from impact.extensions import db
 from impact.pagination import page_number
 from impact.projects.models import Project
 from impact.projects.permissions import Need, may, needs
-from impact.snapshots import CURRENT
+from impact.snapshots import CURRENT, numbered_or_404
 from impact.story import services
 from impact.story.compare import comparison
 from impact.story.forms import ConclusionForm, SnapshotForm
@@ -54,28 +53,14 @@ def gaps(project: Project):
 def edit_conclusion(project: Project):
     story = services.load_story(project.id)
     form = ConclusionForm(obj=story)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            if story is None:
-                # Version 0 stands for "no conclusion yet"; anything else means the form is stale.
-                if form.submitted_version() != 0:
-                    raise EditConflict(None)
-            else:
-                ensure_current(story, form.submitted_version())
-            services.save_conclusion(project, story, form.conclusion.data or "", current_user)
-            db.session.commit()
-        except (*CONFLICT_ERRORS, IntegrityError):  # IntegrityError: two first saves at once
-            db.session.rollback()
-            conflict = services.load_story(project.id)
-            form.version.data = str(conflict.version if conflict else 0)
-        else:
-            flash("Conclusion saved.", "success")
-            return redirect(url_for("story.show", project_id=project.id, _anchor="conclusion"))
-    elif request.method == "GET":
-        form.version.data = str(story.version if story else 0)
-    status = 409 if conflict else (400 if form.errors else 200)
-    return render_template("story/conclusion_form.html", project=project, form=form, conflict=conflict), status
+    edit = save_edit(story, form, lambda: services.save_conclusion(project, story, form.conclusion.data or "",
+                                                                   current_user),
+                     current=lambda: services.load_story(project.id))
+    if edit.saved:
+        flash("Conclusion saved.", "success")
+        return redirect(url_for("story.show", project_id=project.id, _anchor="conclusion"))
+    return render_template("story/conclusion_form.html", project=project, form=form,
+                           conflict=edit.conflict), edit.status
 
 
 @bp.route("/snapshots", methods=["GET", "POST"])
@@ -98,7 +83,7 @@ def snapshots(project: Project):
 @bp.route("/snapshots/<int:number>")
 @needs(Need.READ)
 def snapshot(project: Project, number: int):
-    saved = services.get_snapshot_or_404(project, number)
+    saved = numbered_or_404(StorySnapshot, project.id, number)
     content, = services.withhold_quotes(project.id, saved.content)
     return _render_story(project, content, snapshot=saved)
 

@@ -371,7 +371,3 @@ def take_snapshot(project: Project, name: str, user: User | None) -> StorySnapsh
     return None
 
 
-def get_snapshot_or_404(project: Project, number: int) -> StorySnapshot:
-    return db.first_or_404(
-        select(StorySnapshot).where(StorySnapshot.project_id == project.id, StorySnapshot.number == number)
-    )

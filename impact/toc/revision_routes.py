@@ -8,10 +8,11 @@ from impact.extensions import db
 from impact.pagination import page_number
 from impact.projects.models import Project
 from impact.projects.permissions import Need, needs
-from impact.snapshots import CURRENT
+from impact.snapshots import CURRENT, numbered_or_404
 from impact.toc import revisions
 from impact.toc.blueprint import bp
 from impact.toc.forms import RevisionForm
+from impact.toc.models import TocRevision
 from impact.toc.views import snapshot_diagram
 
 
@@ -38,7 +39,7 @@ def revision_list(project: Project):
 @bp.route("/revisions/<int:number>")
 @needs(Need.READ)
 def revision(project: Project, number: int):
-    revision = revisions.get_revision_or_404(project, number)
+    revision = numbered_or_404(TocRevision, project.id, number)
     snap = revision.snapshot
     steps_by_level: dict[int, list[dict]] = {}
     for step in snap["steps"]:

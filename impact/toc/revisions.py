@@ -71,12 +71,6 @@ def revision_snapshot(project: Project, number: int) -> dict[str, Any] | None:
     )
 
 
-def get_revision_or_404(project: Project, number: int) -> TocRevision:
-    return db.first_or_404(
-        select(TocRevision).where(TocRevision.project_id == project.id, TocRevision.number == number)
-    )
-
-
 def _short(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
