@@ -19,7 +19,7 @@ PARTS = (
     "impact.mail", "impact.jobs", "impact.charts",  # core parts that have pages and commands of their own
     "impact.auth", "impact.projects", "impact.toc",  # the foundation every feature is built on
     "impact.admin", "impact.events", "impact.cards", "impact.followups", "impact.coding", "impact.evidence",
-    "impact.assessment", "impact.tracing", "impact.story", "impact.reports", "impact.demo",
+    "impact.assessment", "impact.tracing", "impact.research", "impact.story", "impact.reports", "impact.demo",
 )
 
 

@@ -5,7 +5,8 @@ import enum
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, RadioField, SelectChoice, SelectField, ValidationError
+from wtforms import EmailField, HiddenField, RadioField, SelectChoice, SelectField, SelectMultipleField, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from impact.mail.addresses import MAX_LENGTH as ADDRESS_MAX_LENGTH
 from impact.mail.addresses import AddressError, normalise_address
@@ -112,3 +113,13 @@ class EmailAddressField(EmailField):
             self.data = normalise_address(self.data or "")
         except AddressError as exc:
             raise ValidationError(str(exc)) from None
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as a list of checkboxes (a multiple select needs Ctrl on a PC and is poor on a phone).
+
+    Rendered by the field macro as a fieldset; ``.data`` is the list of chosen values, coerced by ``coerce``.
+    """
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

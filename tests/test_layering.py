@@ -30,6 +30,7 @@ BUILT_ON = {
     "cards": {"events", "toc"},
     "followups": {"cards", "evidence"},
     "coding": {"followups"},
+    "research": {"evidence"},
     "story": {"assessment", "tracing"},
     "reports": {"assessment", "tracing", "followups"},
     "demo": {"story", "reports", "coding", "admin"},

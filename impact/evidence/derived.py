@@ -24,6 +24,8 @@ class DerivedFrom:
     """What writes a derived item: its page, where the team goes to see or change the source."""
 
     url: str
+    what: str = "a follow-up response"  # "This evidence comes from ..."
+    whose: str = "the respondent"
 
 
 def refresh_derived_item(item: EvidenceItem | None, *, project_id: int, kind: EvidenceKind, fields: dict,

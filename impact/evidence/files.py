@@ -27,9 +27,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import exists, select, union
 
-from impact.evidence.models import EvidenceItem
 from impact.extensions import db
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -188,10 +187,15 @@ def _check_text(decoder, chunk: bytes, ext: str, final: bool = False) -> None:
         raise FileRefused(f"The .{ext} file must be saved as UTF-8 text.") from None
 
 
+def _file_columns():
+    """Every column that refers to a stored file: evidence items' (trashed ones too: they can be restored)
+    and any other part's (a draft update's photo), found by their name on the metadata."""
+    return [table.c.file_sha256 for table in db.metadata.sorted_tables if "file_sha256" in table.c]
+
+
 def in_use(sha256: str) -> bool:
-    """Whether any item (trashed ones too: they can be restored) still refers to this content."""
-    return bool(db.session.scalar(select(func.count()).select_from(EvidenceItem)
-                                  .where(EvidenceItem.file_sha256 == sha256)))
+    """Whether any row still refers to this content."""
+    return any(db.session.scalar(select(exists().where(column == sha256))) for column in _file_columns())
 
 
 def _remove_unless_reused(path: Path, untouched) -> bool:
@@ -261,8 +265,8 @@ def sweep_unused_files(grace: timedelta = SWEEP_GRACE) -> dict[str, int]:
                 elif _SHA256.fullmatch(path.name) and path.name[:2] == entry.name and old(path):
                     candidates.append(path)
     if candidates:
-        used = set(db.session.scalars(select(EvidenceItem.file_sha256).distinct()
-                                      .where(EvidenceItem.file_sha256.is_not(None))))
+        used = set(db.session.scalars(union(*(select(column).where(column.is_not(None))
+                                              for column in _file_columns()))))
         db.session.commit()  # only read: end the transaction rather than hold it open between runs
         for path in candidates:
             if path.name not in used and _remove_unless_reused(path, lambda stat: stat.st_mtime_ns < cutoff):

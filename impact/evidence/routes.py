@@ -144,7 +144,7 @@ def _render_item(project, item, link_form: LinkForm | None = None, failed_edit: 
     return render_template(
         "evidence/item.html", project=project, item=item, targets=targets, link_form=link_form,
         edit_forms=edit_forms, may_change=may_change, file_size=files.human_size,
-        mirrored=derived_from(item) is not None, summary_hidden=services.summary_hidden(project, item),
+        mirrored=derived_from(item), summary_hidden=services.summary_hidden(project, item),
         conflict=conflict, conflict_link=conflict_link, undo=undo if may_change else None,
         undo_form=UndoForm(formdata=None, data={"token": undo["token"]}) if undo else None,
     ), status
@@ -154,9 +154,10 @@ def _render_item(project, item, link_form: LinkForm | None = None, failed_edit: 
 @needs(Need.CONTRIBUTE)
 def edit(project: Project, item_id: int):
     item = _changeable(project, item_id)
-    if derived_from(item) is not None:
-        # Its fields are the respondent's and are rewritten whenever they amend their answer: refuse, explain.
-        return render_template("evidence/mirrored.html", project=project, item=item,
+    source = derived_from(item)
+    if source is not None:
+        # Its fields are the respondent's (or practitioner's), rewritten whenever they amend it: refuse, explain.
+        return render_template("evidence/mirrored.html", project=project, item=item, source=source,
                                refused=request.method == "POST"), (409 if request.method == "POST" else 200)
     form = ItemForm(data=_item_data(item))
     del form.link_step_ids, form.link_stance  # linking from an existing item is done on its page

@@ -1,0 +1,12 @@
+"""Practitioner research projects (PRPs) inside a KE project, and the practitioners' updates on them."""
+from __future__ import annotations
+
+
+def register(contributions) -> None:
+    from impact.features import NavEntry
+    from impact.projects.permissions import Need
+    from impact.research import services  # noqa: F401 (connects the evidence library's question)
+    from impact.research.routes import bp
+
+    contributions.blueprints.append(bp)
+    contributions.project_nav.append(NavEntry("research", "Practitioner research", "research.index", 35, Need.READ))

@@ -1,0 +1,201 @@
+"""Practitioner research projects and their updates. Services flush; the route commits once.
+
+A submitted update is evidence: an item of the library written from the update (evidence.derived), in
+the author's partner group, linked to the steps the update is about with the stance the author's
+account supports. A draft is its author's alone, until they submit it.
+"""
+from __future__ import annotations
+
+from flask import url_for
+from sqlalchemy import String, case, cast, func, select
+from sqlalchemy.orm import selectinload
+
+from impact.evidence.derived import DerivedFrom, DerivedLink, refresh_derived_item
+from impact.evidence.files import StoredFile
+from impact.evidence.models import EvidenceItem, EvidenceKind, Stance, Strength
+from impact.evidence.signals import item_derived_from
+from impact.extensions import db
+from impact.model_types import utcnow
+from impact.projects.models import Membership, PartnerGroup, Project
+from impact.research.models import ResearchProject, ResearchStatus, ResearchUpdate, UpdateStatus
+from impact.toc.models import Step
+
+PRP_FIELDS = ("title", "local_authority", "status", "started_on", "ended_on", "aims", "milestones", "outputs",
+              "reminder_weeks")
+UPDATE_FIELDS = ("update_date", "what_did", "what_changed", "changed_practice", "changed_team", "changed_families",
+                 "who_involved", "quote", "consent_to_quote", "pseudonym")
+
+
+# A practitioner's own account of change supports the steps it is about, weakly on its own (self-report).
+SELF_REPORT = DerivedLink(Stance.SUPPORTS, Strength.WEAK, "Practitioner update")
+
+
+class UpdateError(ValueError):
+    """An update that cannot be submitted as it is, with a message for the field named."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+# Research projects -----------------------------------------------------------------------------
+
+def research_projects_query(project: Project):
+    """The project's PRPs, active first, then by title (a select() to paginate)."""
+    # Active ones first: those are the ones the team is working with now.
+    order = case({status.value: rank for rank, status in enumerate(
+        (ResearchStatus.ACTIVE, ResearchStatus.PROPOSED, ResearchStatus.COMPLETED))},
+        value=cast(ResearchProject.status, String), else_=3)
+    return (select(ResearchProject).where(ResearchProject.project_id == project.id)
+            .order_by(order, ResearchProject.title, ResearchProject.id)
+            .options(selectinload(ResearchProject.leads), selectinload(ResearchProject.steps)))
+
+
+def update_counts(project: Project) -> dict[int, int]:
+    """Submitted updates per PRP of the project."""
+    return dict(db.session.execute(
+        select(ResearchUpdate.research_project_id, func.count())
+        .join(ResearchProject).where(ResearchProject.project_id == project.id,
+                                     ResearchUpdate.status == UpdateStatus.SUBMITTED)
+        .group_by(ResearchUpdate.research_project_id)).all())
+
+
+def members_choices(project: Project) -> list[tuple[int, str]]:
+    from impact.auth.models import User
+
+    return [(user_id, name) for user_id, name in db.session.execute(
+        select(User.id, User.name).join(Membership, Membership.user_id == User.id)
+        .where(Membership.project_id == project.id).order_by(User.name, User.id))]
+
+
+def _steps_of(project: Project, step_ids: list[int]) -> list[Step]:
+    if not step_ids:
+        return []
+    return list(db.session.scalars(select(Step).where(Step.project_id == project.id, Step.id.in_(step_ids))))
+
+
+def _members(project: Project, user_ids: list[int]):
+    from impact.auth.models import User
+
+    if not user_ids:
+        return []
+    return list(db.session.scalars(select(User).join(Membership, Membership.user_id == User.id)
+                                   .where(Membership.project_id == project.id, User.id.in_(user_ids))))
+
+
+def save_research_project(project: Project, prp: ResearchProject | None, values: dict, *, step_ids: list[int],
+                          lead_ids: list[int], mentor_id: int | None) -> ResearchProject:
+    """Create (``prp`` None) or change a PRP; steps, leads and mentor must be the project's own."""
+    if prp is None:
+        prp = ResearchProject(project_id=project.id)
+        db.session.add(prp)
+    for name in PRP_FIELDS:
+        setattr(prp, name, values[name])
+    prp.steps = _steps_of(project, step_ids)
+    prp.leads = _members(project, lead_ids)
+    mentors = _members(project, [mentor_id] if mentor_id else [])
+    prp.mentor_id = mentors[0].id if mentors else None
+    db.session.flush()
+    return prp
+
+
+# Updates ---------------------------------------------------------------------------------------
+
+def partner_group_of(project: Project, user) -> PartnerGroup:
+    """Whose voice the user's updates carry: their membership's partner group (site admins: other)."""
+    group = db.session.scalar(select(Membership.partner_group).where(
+        Membership.project_id == project.id, Membership.user_id == user.id))
+    return group or PartnerGroup.OTHER
+
+
+def may_change_update(update: ResearchUpdate, user, *, team: bool) -> bool:
+    """The author changes their own update (draft or not); the team changes submitted ones."""
+    if update.author_id is not None and update.author_id == getattr(user, "id", None):
+        return True
+    return team and update.status is UpdateStatus.SUBMITTED
+
+
+def save_update(project: Project, prp: ResearchProject, update: ResearchUpdate | None, values: dict, *,
+                step_ids: list[int], author, stored: StoredFile | None = None, remove_file: bool = False,
+                submit: bool) -> ResearchUpdate:
+    """Keep the update as a draft, or submit it: then it is (or its evidence item is refreshed as) evidence."""
+    if update is None:
+        update = ResearchUpdate(research_project=prp, author_id=getattr(author, "id", None),
+                                partner_group=partner_group_of(project, author))
+        db.session.add(update)
+    for name in UPDATE_FIELDS:
+        setattr(update, name, values[name])
+    if stored is not None:
+        update.file_name, update.file_sha256 = stored.name, stored.sha256
+        update.file_size, update.file_type = stored.size, stored.mimetype
+    elif remove_file:
+        update.file_name, update.file_sha256, update.file_size, update.file_type = "", None, None, ""
+    update.steps = _steps_of(project, step_ids)
+    if submit:
+        if not update.what_did and not update.what_changed:
+            raise UpdateError("what_did", "Say what you did or what changed before you submit the update.")
+        if update.status is UpdateStatus.DRAFT:
+            update.status, update.submitted_at = UpdateStatus.SUBMITTED, utcnow()
+    db.session.flush()
+    if update.status is UpdateStatus.SUBMITTED:
+        sync_update_evidence(update)
+    return update
+
+
+def _summary(update: ResearchUpdate) -> str:
+    parts = [text for text in (
+        f"What they did: {update.what_did}" if update.what_did else "",
+        f"What changed: {update.what_changed}" if update.what_changed else "",
+        f"Changed for: {', '.join(update.changes)}" if update.changes else "",
+        f"Who was involved: {update.who_involved}" if update.who_involved else "",
+    ) if text]
+    return "\n\n".join(parts)
+
+
+def sync_update_evidence(update: ResearchUpdate) -> EvidenceItem:
+    """Create or refresh the evidence item a submitted update is, with its links to the update's steps.
+
+    A practitioner's own account of change supports the steps it is about, weakly on its own
+    (self-report); the team can judge each link, and their judgement is kept on later edits.
+    """
+    prp = update.research_project
+    who = update.pseudonym if update.consent_to_quote and update.pseudonym else update.partner_group.label.lower()
+    item = refresh_derived_item(update.evidence_item, project_id=prp.project_id,
+                                kind=EvidenceKind.PRACTITIONER_UPDATE, fields={
+                                    "title": f"Update ({who}): {prp.title}",
+                                    "evidence_date": update.update_date,
+                                    "source": f"Practitioner research project: {prp.title}",
+                                    "partner_group": update.partner_group,
+                                    "consent_to_quote": update.consent_to_quote,
+                                    "pseudonym": update.pseudonym if update.consent_to_quote else "",
+                                    "summary": _summary(update),
+                                    "quote": update.quote if update.consent_to_quote else "",
+                                    "file_name": update.file_name, "file_sha256": update.file_sha256,
+                                    "file_size": update.file_size, "file_type": update.file_type,
+                                }, step_links={step.id: SELF_REPORT for step in update.steps})
+    if update.evidence_item is None:
+        update.evidence_item = item
+        db.session.flush()
+    return item
+
+
+def updates_query(prp: ResearchProject, viewer):
+    """The PRP's submitted updates, and the viewer's own drafts, newest first (a select() to paginate)."""
+    mine = ResearchUpdate.author_id == getattr(viewer, "id", -1)
+    return (select(ResearchUpdate)
+            .where(ResearchUpdate.research_project_id == prp.id,
+                   (ResearchUpdate.status == UpdateStatus.SUBMITTED) | mine)
+            .order_by(ResearchUpdate.update_date.desc(), ResearchUpdate.id.desc())
+            .options(selectinload(ResearchUpdate.author), selectinload(ResearchUpdate.steps)))
+
+
+@item_derived_from.connect
+def _written_by_update(item: EvidenceItem) -> DerivedFrom | None:
+    """An item an update writes is the practitioner's: the library sends the team to the update."""
+    row = db.session.execute(
+        select(ResearchUpdate.id, ResearchUpdate.research_project_id).where(ResearchUpdate.evidence_item_id == item.id)
+    ).first()
+    if row is None:
+        return None
+    return DerivedFrom(url_for("research.edit_update", project_id=item.project_id, prp_id=row.research_project_id,
+                               update_id=row.id), what="a practitioner's update", whose="the practitioner")

@@ -1,0 +1,243 @@
+"""Practitioner research projects (PRPs) and the practitioners' two-minute updates, which become evidence."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import re
+
+import pytest
+from sqlalchemy import select
+
+from impact.evidence.files import sweep_unused_files, upload_folder
+from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, Stance, Strength
+from impact.extensions import db as _db
+from impact.projects.models import Membership, PartnerGroup
+from impact.research.models import ResearchProject, ResearchUpdate, UpdateStatus
+from impact.toc.services import load_chain
+from tests import factories
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _steps(project) -> dict[str, int]:
+    return {step.title: step.id for step in load_chain(project.id).steps}
+
+
+def _hidden(page: str, name: str) -> str:
+    match = re.search(rf'name="{re.escape(name)}" type="hidden" value="([^"]*)"', page)
+    assert match, f"no hidden field {name}"
+    return html.unescape(match.group(1))
+
+
+def _prp(project, *, steps: list[str], title="Carers' voices in assessments", lead=None) -> ResearchProject:
+    ids = _steps(project)
+    prp = ResearchProject(project_id=project.id, title=title, local_authority="Council A")
+    prp.steps = [step for step in load_chain(project.id).steps if step.id in {ids[name] for name in steps}]
+    if lead is not None:
+        prp.leads = [lead]
+    _db.session.add(prp)
+    _db.session.commit()
+    return prp
+
+
+def _practitioner(client, project, *, group=PartnerGroup.PRACTITIONER, name="Pat Practitioner"):
+    """A practitioner-researcher of the project, logged in on ``client``."""
+    user = factories.user(name)
+    _db.session.add(Membership(project_id=project.id, user_id=user.id, role="practitioner_researcher",
+                               partner_group=group))
+    _db.session.commit()
+    assert client.post("/login", data={"email": user.email, "password": factories.PASSWORD}).status_code == 302
+    return user
+
+
+def _url(project, prp, tail: str = "") -> str:
+    return f"/projects/{project.id}/research/{prp.id}{tail}"
+
+
+def test_the_team_adds_a_research_project_with_its_steps_leads_and_mentor(client, project, login_as):
+    lead = login_as("lead", project)
+    steps = _steps(project)
+    page = client.get(f"/projects/{project.id}/research/new").get_data(as_text=True)
+    assert 'type="checkbox"' in page and "Hold Ctrl" not in page and "multiple" not in page
+    response = client.post(f"/projects/{project.id}/research/new", data={
+        "title": "Carers' voices in assessments", "local_authority": "Council A", "status": "active",
+        "started_on": "2012-01-09", "lead_ids": [str(lead.id)], "mentor_id": str(lead.id),
+        "step_ids": [str(steps["Reports written for the client"])], "aims": "Bring carers into the assessment.",
+        "reminder_weeks": "6"}, follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Practitioner research project “Carers&#39; voices in assessments” added" \
+        in text
+    assert "Reports written for the client" in text and "Council A" in text and "Active, from 9 Jan 2012" in text
+    listing = client.get(f"/projects/{project.id}/research/").get_data(as_text=True)
+    assert "Carers&#39; voices in assessments" in listing and "Practitioner research</a>" in listing
+
+    bad = client.post(f"/projects/{project.id}/research/new", data={
+        "title": "", "status": "active", "started_on": "2012-05-01", "ended_on": "2012-01-01", "reminder_weeks": "0"})
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 400
+    assert 'id="ended_on-error"' in text and "cannot be before the start" in text
+    assert 'id="reminder_weeks-error"' in text and 'id="title-error"' in text
+
+
+def test_a_practitioner_sends_an_update_with_a_quote_and_a_photo_and_the_team_sees_it_as_evidence(
+        app, client, project):
+    prp = _prp(project, steps=["Reports written for the client"])
+    author = _practitioner(client, project)
+    form = client.get(_url(project, prp, "/updates/new")).get_data(as_text=True)
+    # Filled in already: today's date and the PRP's step; the voice comes from the membership.
+    assert f'value="{dt.datetime.now(dt.UTC).date().isoformat()}"' in form
+    assert re.search(rf'value="{_steps(project)["Reports written for the client"]}"[^>]*checked|checked[^>]*value="'
+                     rf'{_steps(project)["Reports written for the client"]}"', form)
+    assert "evidence from practitioners" in form
+    response = client.post(_url(project, prp, "/updates/new"), data={
+        "what_did": "Ran the carers' session with my team.", "what_changed": "Carers now speak first.",
+        "changed_team": "y", "quote": "For the first time they listened to me.", "consent_to_quote": "y",
+        "pseudonym": "Carer, Council A", "submit": "Submit update",
+        "update_date": _hidden(form, "update_date") if 'name="update_date" type="hidden"' in form
+        else dt.datetime.now(dt.UTC).date().isoformat(),
+        "step_ids": [str(_steps(project)["Reports written for the client"])],
+        "file": (io.BytesIO(PNG), "session.png"),
+    }, content_type="multipart/form-data", follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Update submitted" in text
+    assert "For the first time they listened to me." in text and "Carer, Council A" in text
+
+    update = _db.session.scalar(select(ResearchUpdate))
+    assert update.status is UpdateStatus.SUBMITTED and update.author_id == author.id
+    item = _db.session.get(EvidenceItem, update.evidence_item_id)
+    assert item.kind is EvidenceKind.PRACTITIONER_UPDATE and item.partner_group is PartnerGroup.PRACTITIONER
+    assert item.quote == "For the first time they listened to me." and item.pseudonym == "Carer, Council A"
+    assert item.file_name == "session.png" and item.file_sha256
+    assert "Carers now speak first." in item.summary and "their team" in item.summary
+    links = _db.session.execute(select(EvidenceLink.step_id, EvidenceLink.stance, EvidenceLink.strength)
+                                .where(EvidenceLink.item_id == item.id)).all()
+    assert links == [(_steps(project)["Reports written for the client"], Stance.SUPPORTS, Strength.WEAK)]
+
+    team = app.test_client()
+    assert team.post("/login", data={"email": factories.user_with_role("team_member", project).email,
+                                     "password": factories.PASSWORD}).status_code == 302
+    step_page = team.get(f"/projects/{project.id}/chain/steps/{links[0][0]}").get_data(as_text=True)
+    assert "Update (Carer, Council A): Carers&#39; voices in assessments" in step_page
+    # In the library it mirrors the update: edited there, not in the library.
+    mirrored = team.get(f"/projects/{project.id}/evidence/{item.id}/edit").get_data(as_text=True)
+    assert "This evidence comes from a practitioner&#39;s update" in mirrored
+
+
+def test_a_draft_is_its_authors_alone_until_submitted(app, client, project):
+    prp = _prp(project, steps=["Seminars"])
+    author = _practitioner(client, project)
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    saved = client.post(_url(project, prp, "/updates/new"), data={
+        "what_did": "Half-written notes", "update_date": today, "save_draft": "Save as draft"}, follow_redirects=True)
+    assert "Draft saved. Only you can see it" in saved.get_data(as_text=True)
+    update = _db.session.scalar(select(ResearchUpdate))
+    assert update.status is UpdateStatus.DRAFT and update.evidence_item_id is None
+    assert _db.session.scalar(select(EvidenceItem.id)) is None  # not in the library, so no funder sees it
+
+    other = app.test_client()
+    _practitioner(other, project, name="Olu Other")
+    assert "Half-written notes" not in other.get(_url(project, prp)).get_data(as_text=True)
+    assert other.get(_url(project, prp, f"/updates/{update.id}")).status_code == 404
+    lead = app.test_client()
+    assert lead.post("/login", data={"email": factories.user_with_role("lead", project).email,
+                                     "password": factories.PASSWORD}).status_code == 302
+    assert lead.get(_url(project, prp, f"/updates/{update.id}")).status_code == 404
+    assert "Half-written notes" not in lead.get(_url(project, prp)).get_data(as_text=True)
+
+    page = client.get(_url(project, prp, f"/updates/{update.id}")).get_data(as_text=True)
+    assert "Finish your update" in page and "Half-written notes" in page
+    finished = client.post(_url(project, prp, f"/updates/{update.id}"), data={
+        "what_did": "Ran the session", "update_date": today, "version": _hidden(page, "version"),
+        "step_ids": [str(_steps(project)["Seminars"])], "submit": "Submit update"}, follow_redirects=True)
+    assert "Update submitted" in finished.get_data(as_text=True)
+    _db.session.expire_all()
+    update = _db.session.get(ResearchUpdate, update.id)
+    assert update.status is UpdateStatus.SUBMITTED and update.author_id == author.id and update.evidence_item_id
+    assert "Ran the session" in lead.get(_url(project, prp)).get_data(as_text=True)
+
+
+def test_an_empty_update_is_not_submitted_and_the_message_is_by_the_field(client, project):
+    prp = _prp(project, steps=["Seminars"])
+    _practitioner(client, project)
+    response = client.post(_url(project, prp, "/updates/new"), data={
+        "update_date": dt.datetime.now(dt.UTC).date().isoformat(), "submit": "Submit update",
+        "quote": "Something said", "consent_to_quote": "y"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="pseudonym-error"' in text and "Give a name to quote the words under" in text
+    response = client.post(_url(project, prp, "/updates/new"), data={
+        "update_date": dt.datetime.now(dt.UTC).date().isoformat(), "submit": "Submit update"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="what_did-error"' in text and "before you submit" in text
+    assert _db.session.scalar(select(ResearchUpdate.id)) is None
+
+
+def test_an_edit_from_an_old_page_is_refused_with_theirs_shown(app, client, project):
+    prp = _prp(project, steps=["Seminars"])
+    _practitioner(client, project)
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    client.post(_url(project, prp, "/updates/new"), data={"what_did": "First", "update_date": today,
+                                                         "submit": "Submit update"})
+    update_id = _db.session.scalar(select(ResearchUpdate.id))
+    page = client.get(_url(project, prp, f"/updates/{update_id}")).get_data(as_text=True)
+    version = _hidden(page, "version")
+    assert client.post(_url(project, prp, f"/updates/{update_id}"), data={
+        "what_did": "Second", "update_date": today, "version": version, "submit": "Submit update"}).status_code == 302
+    stale = client.post(_url(project, prp, f"/updates/{update_id}"), data={
+        "what_did": "Third", "update_date": today, "version": version, "submit": "Submit update"})
+    text = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "The update now reads: Second" in text and "Third" in text
+
+
+def test_a_drafts_photo_is_kept_by_the_file_sweep(app, client, project):
+    prp = _prp(project, steps=["Seminars"])
+    _practitioner(client, project)
+    client.post(_url(project, prp, "/updates/new"), data={
+        "what_did": "Photo of the flipchart", "update_date": dt.datetime.now(dt.UTC).date().isoformat(),
+        "save_draft": "Save as draft", "file": (io.BytesIO(PNG), "flipchart.png")}, content_type="multipart/form-data")
+    sha = _db.session.scalar(select(ResearchUpdate.file_sha256))
+    assert sha
+    sweep_unused_files(grace=dt.timedelta(0))
+    assert (upload_folder() / sha[:2] / sha).is_file()
+
+
+@pytest.mark.parametrize("role", ["funder", "outsider"])
+def test_funders_and_outsiders_do_not_see_research_pages(client, project, login_as, role):
+    prp = _prp(project, steps=["Seminars"])
+    login_as(role, project)
+    expected = 403 if role == "funder" else 404
+    assert client.get(f"/projects/{project.id}/research/").status_code == expected
+    assert client.get(_url(project, prp)).status_code == expected
+    assert client.get(_url(project, prp, "/updates/new")).status_code == expected
+
+
+def test_the_research_project_page_runs_the_same_queries_however_many_updates(client, project, query_counter):
+    prp = _prp(project, steps=["Seminars", "Attendees from six councils"])
+    author = _practitioner(client, project)
+
+    def add_updates(count):
+        for number in range(count):
+            update = ResearchUpdate(research_project_id=prp.id, author_id=author.id, status=UpdateStatus.SUBMITTED,
+                                    update_date=dt.date(2012, 3, 1), partner_group=PartnerGroup.PRACTITIONER,
+                                    what_did=f"Update {number}")
+            update.steps = list(prp.steps)
+            _db.session.add(update)
+        _db.session.commit()
+
+    add_updates(2)
+    with query_counter() as few:
+        assert client.get(_url(project, prp)).status_code == 200
+    add_updates(15)
+    with query_counter() as many:
+        assert client.get(_url(project, prp)).status_code == 200
+    assert len(few) == len(many)
+    client.get(f"/projects/{project.id}/research/")
+    with query_counter() as listing_few:
+        client.get(f"/projects/{project.id}/research/")
+    for number in range(12):
+        _prp(project, steps=["Seminars"], title=f"PRP {number}", lead=author)
+    client.get(f"/projects/{project.id}/research/")  # as before the first count: the same warm state
+    with query_counter() as listing_many:
+        client.get(f"/projects/{project.id}/research/")
+    assert len(listing_few) == len(listing_many)
