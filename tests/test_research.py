@@ -241,3 +241,39 @@ def test_the_research_project_page_runs_the_same_queries_however_many_updates(cl
     with query_counter() as listing_many:
         client.get(f"/projects/{project.id}/research/")
     assert len(listing_few) == len(listing_many)
+
+
+def test_the_report_lists_the_research_projects_and_whose_voice_evidences_each_step(client, project, login_as):
+    from impact.evidence.models import EvidenceItem
+    from impact.model_types import utcnow
+
+    login_as("lead", project)
+    steps = _steps(project)
+    prp = _prp(project, steps=["Seminars"])
+    for what in ("One", "Two"):
+        _db.session.add(ResearchUpdate(research_project_id=prp.id, status=UpdateStatus.SUBMITTED,
+                                       update_date=dt.date(2012, 3, 1), partner_group=PartnerGroup.PRACTITIONER,
+                                       what_did=what))
+    _db.session.add(ResearchUpdate(research_project_id=prp.id, update_date=dt.date(2012, 3, 1),
+                                   partner_group=PartnerGroup.PRACTITIONER, what_did="A draft: not counted"))
+    # Seminars: 2 practitioner items, 1 carer's, 1 academic's; a trashed manager's item does not count.
+    mix = [(PartnerGroup.PRACTITIONER, ["Seminars"]), (PartnerGroup.PRACTITIONER, ["Seminars"]),
+           (PartnerGroup.CARER, ["Seminars", "Attendees from six councils"]), (PartnerGroup.ACADEMIC, ["Seminars"]),
+           (PartnerGroup.MANAGER, ["Seminars"])]
+    for number, (group, linked) in enumerate(mix):
+        item = EvidenceItem(project_id=project.id, kind=EvidenceKind.DOCUMENT, title=f"Item {number}",
+                            evidence_date=dt.date(2012, 1, 1), partner_group=group,
+                            deleted_at=utcnow() if group is PartnerGroup.MANAGER else None)
+        item.links = [EvidenceLink(step_id=steps[name], stance=Stance.SUPPORTS, strength=Strength.WEAK)
+                      for name in linked]
+        _db.session.add(item)
+    _db.session.commit()
+    data = client.get(f"/projects/{project.id}/report.json").get_json()
+    assert data["prps"] == [{"id": prp.id, "title": prp.title, "status": "proposed", "local_authority": "Council A",
+                             "updates": 2}]
+    voice = {step["title"]: step["voice"] for step in data["steps"]}
+    assert voice["Seminars"] == {"academic": 1, "practitioner": 2, "manager": 0, "service_user": 0, "carer": 1,
+                                 "funder": 0, "other": 0}
+    attendees = voice["Attendees from six councils"]
+    assert attendees["carer"] == 1 and sum(attendees.values()) == 1
+    assert sum(voice["Reports written for the client"].values()) == 0

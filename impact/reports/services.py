@@ -7,8 +7,9 @@ from impact.assessment.queries import current_assessments
 from impact.evidence.models import EvidenceItem, EvidenceLink
 from impact.evidence.queries import live_items
 from impact.extensions import db
+from impact.features import page_context
 from impact.followups.tracking import GroupFigures, project_tracking
-from impact.projects.models import Project
+from impact.projects.models import PartnerGroup, Project
 from impact.toc.models import InfluencingFactor, Level, Step
 from impact.tracing.services import claims_with_posteriors
 
@@ -28,6 +29,20 @@ def _evidence_counts(project_id: int, column) -> dict[int, int]:
     ).all())
 
 
+def step_voices(project_id: int) -> dict[int, dict[str, int]]:
+    """For each step, its distinct live evidence items per partner group (whose voice the evidence is),
+    every group present with 0 where it has none."""
+    voices: dict[int, dict[str, int]] = {}
+    for step_id, group, count in db.session.execute(
+        select(EvidenceLink.step_id, EvidenceItem.partner_group, func.count(func.distinct(EvidenceItem.id)))
+        .join(EvidenceItem, EvidenceItem.id == EvidenceLink.item_id)
+        .where(EvidenceLink.step_id.is_not(None), EvidenceItem.project_id == project_id, live_items())
+        .group_by(EvidenceLink.step_id, EvidenceItem.partner_group)
+    ):
+        voices.setdefault(step_id, {member.value: 0 for member in PartnerGroup})[group.value] = count
+    return voices
+
+
 def _value(rating) -> str | None:
     return rating.value if rating is not None else None
 
@@ -37,6 +52,8 @@ def report_data(project: Project) -> dict:
     step_counts = _evidence_counts(project.id, EvidenceLink.step_id)
     factor_counts = _evidence_counts(project.id, EvidenceLink.factor_id)
     by_step, _ = current_assessments(project.id)
+    voices = step_voices(project.id)
+    no_voice = {member.value: 0 for member in PartnerGroup}
     steps = db.session.execute(
         select(Step.id, Step.title, Level.name)
         .join(Level, Level.id == Step.level_id)
@@ -47,6 +64,8 @@ def report_data(project: Project) -> dict:
         select(InfluencingFactor).where(InfluencingFactor.project_id == project.id).order_by(InfluencingFactor.id)
     ).all()
     return {
+        # What parts built on the chain add (practitioner research projects...), under their own keys.
+        **page_context("reports.data", project=project),
         "project": {"id": project.id, "title": project.title, "question": project.question},
         "action_cards": {
             "cards": tracking.total.cards,
@@ -66,7 +85,8 @@ def report_data(project: Project) -> dict:
         # Progress and confidence of each step's current assessment (null until it is assessed).
         "steps": [{"id": step_id, "level": level, "title": title, "evidence_count": step_counts.get(step_id, 0),
                    "progress": _value(getattr(by_step.get(step_id), "progress", None)),
-                   "confidence": _value(getattr(by_step.get(step_id), "confidence", None))}
+                   "confidence": _value(getattr(by_step.get(step_id), "confidence", None)),
+                   "voice": voices.get(step_id, no_voice)}
                   for step_id, title, level in steps],
         "factors": [{"id": factor.id, "title": factor.title, "direction": factor.direction.value,
                      "evidence_count": factor_counts.get(factor.id, 0)} for factor in factors],

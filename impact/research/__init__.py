@@ -5,8 +5,9 @@ from __future__ import annotations
 def register(contributions) -> None:
     from impact.features import NavEntry
     from impact.projects.permissions import Need
-    from impact.research import services  # noqa: F401 (connects the evidence library's question)
+    from impact.research import services  # also connects the evidence library's question
     from impact.research.routes import bp
 
     contributions.blueprints.append(bp)
+    contributions.add_to_page("reports.data", services.report_section)
     contributions.project_nav.append(NavEntry("research", "Practitioner research", "research.index", 35, Need.READ))

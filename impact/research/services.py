@@ -199,3 +199,12 @@ def _written_by_update(item: EvidenceItem) -> DerivedFrom | None:
         return None
     return DerivedFrom(url_for("research.edit_update", project_id=item.project_id, prp_id=row.research_project_id,
                                update_id=row.id), what="a practitioner's update", whose="the practitioner")
+
+
+def report_section(project: Project) -> dict:
+    """report.json's ``prps``: each PRP with its status, local authority and number of submitted updates."""
+    counts = update_counts(project)
+    return {"prps": [{"id": prp.id, "title": prp.title, "status": prp.status.value,
+                      "local_authority": prp.local_authority, "updates": counts.get(prp.id, 0)}
+                     for prp in db.session.scalars(select(ResearchProject).where(
+                         ResearchProject.project_id == project.id).order_by(ResearchProject.id))]}
