@@ -49,7 +49,8 @@ def test_demo_has_the_seeds_evidence_of_every_kind(app, db):
     items = _demo_items(db, project)
     kinds = Counter(item.kind for item in items)
     assert kinds == {EvidenceKind.QUESTIONNAIRE: 4, EvidenceKind.WORKSHOP_NOTES: 3, EvidenceKind.OBSERVATION: 3,
-                     EvidenceKind.MEETING_RECORD: 11, EvidenceKind.DOCUMENT: 3, EvidenceKind.PRACTITIONER_UPDATE: 5,
+                     EvidenceKind.MEETING_RECORD: 11, EvidenceKind.DOCUMENT: 3,
+                     EvidenceKind.PRACTITIONER_UPDATE: 5 + 5,  # the seed's five, and five updates on its PRPs
                      EvidenceKind.FIGURE: 4}
     # The twelve follow-up answers from the cards demo are still there alongside.
     assert _count(db, EvidenceItem, EvidenceItem.kind == EvidenceKind.ACTION_CARD_RESPONSE) == 12

@@ -33,7 +33,7 @@ BUILT_ON = {
     "research": {"evidence"},
     "story": {"assessment", "tracing"},
     "reports": {"assessment", "tracing", "followups"},
-    "demo": {"story", "reports", "coding", "admin"},
+    "demo": {"story", "reports", "coding", "admin", "research"},
 }
 
 def _allowed(feature: str) -> set[str]:

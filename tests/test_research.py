@@ -277,3 +277,22 @@ def test_the_report_lists_the_research_projects_and_whose_voice_evidences_each_s
     attendees = voice["Attendees from six councils"]
     assert attendees["carer"] == 1 and sum(attendees.values()) == 1
     assert sum(voice["Reports written for the client"].values()) == 0
+
+
+def test_the_demo_has_the_seeds_seven_research_projects_six_completed(app, client, db):
+    from impact.demo.loader import load_demo
+    from impact.demo.seed_data import DEMO_PASSWORD
+
+    project, created = load_demo()
+    _db.session.commit()
+    assert created
+    prps = _db.session.scalars(select(ResearchProject).where(ResearchProject.project_id == project.id)).all()
+    assert len(prps) == 7 and sum(prp.status.value == "completed" for prp in prps) == 6
+    assert len({prp.local_authority for prp in prps}) == 6  # one authority undertook two
+    assert load_demo()[1] is False and len(_db.session.scalars(select(ResearchProject)).all()) == 7
+    assert client.post("/login", data={"email": "practitioner@demo.example.org",
+                                       "password": DEMO_PASSWORD}).status_code == 302
+    listing = client.get(f"/projects/{project.id}/research/").get_data(as_text=True)
+    assert "Honesty about concerns in child protection work" in listing and "Shona Baird" in listing
+    data = client.get(f"/projects/{project.id}/report.json").get_json()
+    assert sum(prp["updates"] for prp in data["prps"]) == 5

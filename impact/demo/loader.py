@@ -10,6 +10,7 @@ from impact.auth.services import create_user, find_user_by_email
 from impact.demo import seed_data
 from impact.demo.cards_loader import load_cards_demo
 from impact.demo.evidence_loader import load_evidence_demo
+from impact.demo.research_loader import load_research_demo
 from impact.extensions import db
 from impact.projects.models import Membership, OrganisationKind, PartnerGroup, PartnerOrganisation, Project, Role
 from impact.projects.services import create_project
@@ -42,6 +43,7 @@ def load_demo() -> tuple[Project, bool]:
         # A demo loaded before action cards or the evidence library existed gains them; otherwise nothing changes.
         load_cards_demo(existing)
         load_evidence_demo(existing)
+        load_research_demo(existing)
         return existing, False
 
     lead_spec = next(spec for spec in seed_data.USERS if spec.get("role") == "lead")
@@ -56,6 +58,7 @@ def load_demo() -> tuple[Project, bool]:
     _apply_revisions(project, levels, steps, users[lead_spec["email"]])
     load_cards_demo(project)
     load_evidence_demo(project)
+    load_research_demo(project)
     return project, True
 
 
