@@ -296,3 +296,32 @@ def test_the_demo_has_the_seeds_seven_research_projects_six_completed(app, clien
     assert "Honesty about concerns in child protection work" in listing and "Shona Baird" in listing
     data = client.get(f"/projects/{project.id}/report.json").get_json()
     assert sum(prp["updates"] for prp in data["prps"]) == 5
+
+
+def test_whose_voice_shows_on_the_step_the_story_and_the_projects_voice_page(client, project, login_as):
+    """Seminars rests on academics' word alone; Attendees has a practitioner's and a carer's."""
+    login_as("lead", project)
+    steps = _steps(project)
+    for number, (group, linked) in enumerate([
+            (PartnerGroup.ACADEMIC, ["Seminars"]), (PartnerGroup.ACADEMIC, ["Seminars"]),
+            (PartnerGroup.PRACTITIONER, ["Attendees from six councils"]),
+            (PartnerGroup.CARER, ["Attendees from six councils"])]):
+        item = EvidenceItem(project_id=project.id, kind=EvidenceKind.DOCUMENT, title=f"Item {number}",
+                            evidence_date=dt.date(2012, 1, 1), partner_group=group)
+        item.links = [EvidenceLink(step_id=steps[name], stance=Stance.SUPPORTS, strength=Strength.WEAK)
+                      for name in linked]
+        _db.session.add(item)
+    _db.session.commit()
+    seminars = client.get(f"/projects/{project.id}/chain/steps/{steps['Seminars']}").get_data(as_text=True)
+    assert "Whose voice:</strong> 2 academic." in seminars and "Rests on academic evidence alone" in seminars
+    attendees = client.get(f"/projects/{project.id}/chain/steps/{steps['Attendees from six councils']}")
+    text = attendees.get_data(as_text=True)
+    assert "Whose voice:</strong> 1 practitioner, 1 carer." in text and "Rests on" not in text
+    story = client.get(f"/projects/{project.id}/story/").get_data(as_text=True)
+    assert "Rests on academic evidence alone" in story and "1 practitioner, 1 carer" in story
+    # On the story's diagram, the box of Seminars carries the flag (a badge, and in words in its tooltip).
+    box = re.search(r'<g class="step[^"]*"[^>]*><title>Seminars \(([^)]*)\)</title>', story)
+    assert box and "rests on academic evidence alone" in box.group(1)
+    assert story.count('class="flag"') == 1
+    page = client.get(f"/projects/{project.id}/evidence/voices").get_data(as_text=True)
+    assert "Yes: academic only" in page and page.count("No evidence yet") == 1

@@ -4,11 +4,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from impact.evidence.models import EvidenceItem, EvidenceLink, Stance
+from impact.evidence.voice import Voices, voices
 from impact.extensions import db
+from impact.projects.models import PartnerGroup
 
 
 def live_items():
@@ -35,6 +37,10 @@ class EvidenceFor:
     @property
     def all(self) -> list[EvidenceLink]:
         return self.supports + self.mixed + self.challenges
+
+    @property
+    def voices(self) -> Voices:
+        return voices((link.item_id, link.item.partner_group) for link in self.all)
 
 
 def evidence_links_query(project_id: int, column=None, ids=None):
@@ -64,3 +70,17 @@ def evidence_by_target(project_id: int, column, ids=None) -> dict[int, EvidenceF
     for link in db.session.scalars(evidence_links_query(project_id, column, ids)):
         grouped[getattr(link, key)].add(link)
     return grouped
+
+
+def step_voices(project_id: int) -> dict[int, Voices]:
+    """Each step's live evidence items per partner group, counted in one query (steps without evidence are absent)."""
+    counts: dict[int, dict[PartnerGroup, int]] = defaultdict(dict)
+    for step_id, group, count in db.session.execute(
+        select(EvidenceLink.step_id, EvidenceItem.partner_group, func.count(func.distinct(EvidenceItem.id)))
+        .join(EvidenceItem, EvidenceItem.id == EvidenceLink.item_id)
+        .where(EvidenceLink.step_id.is_not(None), EvidenceItem.project_id == project_id, live_items())
+        .group_by(EvidenceLink.step_id, EvidenceItem.partner_group)
+    ):
+        counts[step_id][group] = count
+    return {step_id: Voices({group: by_group[group] for group in PartnerGroup if group in by_group})
+            for step_id, by_group in counts.items()}

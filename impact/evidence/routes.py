@@ -23,11 +23,12 @@ from impact.evidence import files, services
 from impact.evidence.derived import derived_from
 from impact.evidence.forms import FilterForm, ItemForm, LinkEditForm, LinkForm, LinkRemoveForm, UndoForm
 from impact.evidence.models import EvidenceItem, EvidenceLink, Stance, Strength
+from impact.evidence.queries import step_voices
 from impact.extensions import db
 from impact.features import page_context
 from impact.forms import select_choices
 from impact.pagination import page_number
-from impact.projects.models import Project
+from impact.projects.models import PartnerGroup, Project
 from impact.projects.permissions import Need, may, needs
 from impact.toc.services import load_chain
 from impact.trash import undo_token
@@ -107,6 +108,14 @@ def new(project: Project):
             flash(f"Evidence “{item.title}” added.", "success")
             return _to_item(project, item)
     return _form_page(project, form, None, None), (400 if form.errors else 200)
+
+
+@bp.route("/voices")
+@needs(Need.READ)
+def voices(project: Project):
+    """Whose voice the evidence on each step comes from, and the steps resting on one group's word."""
+    return render_template("evidence/voices.html", project=project, chain=load_chain(project.id),
+                           voices=step_voices(project.id), groups=list(PartnerGroup))
 
 
 @bp.route("/<int:item_id>")

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from impact.assessment.queries import current_assessments
 from impact.evidence.models import EvidenceItem, EvidenceLink
-from impact.evidence.queries import live_items
+from impact.evidence.queries import live_items, step_voices
 from impact.extensions import db
 from impact.features import page_context
 from impact.followups.tracking import GroupFigures, project_tracking
@@ -29,20 +29,6 @@ def _evidence_counts(project_id: int, column) -> dict[int, int]:
     ).all())
 
 
-def step_voices(project_id: int) -> dict[int, dict[str, int]]:
-    """For each step, its distinct live evidence items per partner group (whose voice the evidence is),
-    every group present with 0 where it has none."""
-    voices: dict[int, dict[str, int]] = {}
-    for step_id, group, count in db.session.execute(
-        select(EvidenceLink.step_id, EvidenceItem.partner_group, func.count(func.distinct(EvidenceItem.id)))
-        .join(EvidenceItem, EvidenceItem.id == EvidenceLink.item_id)
-        .where(EvidenceLink.step_id.is_not(None), EvidenceItem.project_id == project_id, live_items())
-        .group_by(EvidenceLink.step_id, EvidenceItem.partner_group)
-    ):
-        voices.setdefault(step_id, {member.value: 0 for member in PartnerGroup})[group.value] = count
-    return voices
-
-
 def _value(rating) -> str | None:
     return rating.value if rating is not None else None
 
@@ -53,7 +39,6 @@ def report_data(project: Project) -> dict:
     factor_counts = _evidence_counts(project.id, EvidenceLink.factor_id)
     by_step, _ = current_assessments(project.id)
     voices = step_voices(project.id)
-    no_voice = {member.value: 0 for member in PartnerGroup}
     steps = db.session.execute(
         select(Step.id, Step.title, Level.name)
         .join(Level, Level.id == Step.level_id)
@@ -86,7 +71,8 @@ def report_data(project: Project) -> dict:
         "steps": [{"id": step_id, "level": level, "title": title, "evidence_count": step_counts.get(step_id, 0),
                    "progress": _value(getattr(by_step.get(step_id), "progress", None)),
                    "confidence": _value(getattr(by_step.get(step_id), "confidence", None)),
-                   "voice": voices.get(step_id, no_voice)}
+                   "voice": {group.value: voices[step_id].counts.get(group, 0) if step_id in voices else 0
+                             for group in PartnerGroup}}
                   for step_id, title, level in steps],
         "factors": [{"id": factor.id, "title": factor.title, "direction": factor.direction.value,
                      "evidence_count": factor_counts.get(factor.id, 0)} for factor in factors],

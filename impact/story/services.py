@@ -23,6 +23,7 @@ from impact.assessment.queries import current_assessments, evidence_standards
 from impact.auth.models import User
 from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, Stance, Strength
 from impact.evidence.queries import live_items
+from impact.evidence.voice import Voices, voices
 from impact.extensions import db
 from impact.model_types import utcnow
 from impact.projects.models import PartnerGroup, Project
@@ -276,6 +277,10 @@ class StoryView:
         return evidence_sides(entries, None if self.full else STRONGEST_SHOWN)
 
     @staticmethod
+    def voices(entries: list[dict[str, Any]]) -> Voices:
+        return voices((entry["item_id"], PartnerGroup(entry["partner_group"])) for entry in entries)
+
+    @staticmethod
     def tally(entries: list[dict[str, Any]]) -> str:
         """How much evidence a factor or an assumption has, in words: "2 for, 0 against, 1 mixed"."""
         if not entries:
@@ -303,6 +308,11 @@ class StoryView:
         return self._item_href.replace("2000000000", str(item_id))
 
 
+def _one_voice_flag(step_voices: Voices) -> str | None:
+    group = step_voices.only_group
+    return f"rests on {group.label.lower()} evidence alone" if group else None
+
+
 def story_view(content: dict[str, Any], project: Project, *, live: bool, may_read: bool, title: str,
                full: bool = False) -> StoryView:
     levels = [StoryLevel(level["id"], level["name"]) for level in content["levels"]]
@@ -315,7 +325,9 @@ def story_view(content: dict[str, Any], project: Project, *, live: bool, may_rea
         links_from.setdefault(link["source"], []).append(link)
     linked = live and may_read
     href = (lambda step_id: url_for("toc.step", project_id=project.id, step_id=step_id)) if linked else None
-    diagram = coloured_diagram(content["levels"], content["steps"], content["links"], title=title, href=href)
+    # A step resting on one partner group's word is flagged on the diagram too, not only in its section.
+    steps = [{**step, "flag": _one_voice_flag(StoryView.voices(step.get("evidence", [])))} for step in content["steps"]]
+    diagram = coloured_diagram(content["levels"], steps, content["links"], title=title, href=href)
     return StoryView(content, levels, links_from, diagram, project.id, live, linked, full)
 
 

@@ -28,6 +28,7 @@ class DiagramStep:
     href: str | None = None
     progress: str | None = None
     confidence: str | None = None
+    flag: str | None = None  # a warning drawn as a badge on the box and spelt out in its tooltip
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,13 @@ def _step_svg(box: _Box) -> str:
         status.append(f"confidence: {_clean(step.confidence)}")
     fill = PROGRESS_FILLS.get(_token(step.progress or "unknown"), PROGRESS_FILLS["unknown"])
     stroke_w, dash = CONFIDENCE_STROKES.get(_token(step.confidence or ""), DEFAULT_STROKE)
+    badge = ""
+    if step.flag:
+        classes.append("flagged")
+        status.append(_clean(step.flag))
+        bx, by = box.x + BOX_W - 4, box.y + 4
+        badge = (f'<circle class="flag" cx="{_n(bx)}" cy="{_n(by)}" r="9" fill="#b91c1c"/>'
+                 f'<text x="{_n(bx)}" y="{_n(by + 4)}" text-anchor="middle" fill="#ffffff" font-weight="bold">!</text>')
     title = _clean(step.title).strip()
     # Colour alone must not carry the status, so the tooltip spells it out.
     tooltip = title + (f" ({'; '.join(status)})" if status else "")
@@ -235,7 +243,7 @@ def _step_svg(box: _Box) -> str:
         f'<g class="{" ".join(classes)}"{data}><title>{escape(tooltip)}</title>'
         f'<rect x="{_n(box.x)}" y="{_n(box.y)}" width="{BOX_W}" height="{BOX_H}" rx="8" ry="8"'
         f' fill="{fill}" stroke="{BOX_STROKE}" stroke-width="{stroke_w}"{dash_attr}/>'
-        f"{_text_lines(_wrap(title, CHARS_PER_LINE, MAX_LINES), box.cx, box.y + BOX_H / 2, 'middle')}</g>"
+        f"{_text_lines(_wrap(title, CHARS_PER_LINE, MAX_LINES), box.cx, box.y + BOX_H / 2, 'middle')}{badge}</g>"
     )
     href = _safe_href(step)
     if href is None:

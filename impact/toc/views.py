@@ -49,13 +49,14 @@ def coloured_diagram(levels: list[dict], steps: list[dict], links: list[dict], *
                      href: Callable[[int], str] | None = None) -> Markup:
     """The chain with each box filled by its progress and outlined by the confidence in it.
 
-    Takes plain dicts (levels: id, name; steps: id, level_id, title, progress, confidence;
+    Takes plain dicts (levels: id, name; steps: id, level_id, title, progress, confidence, flag;
     links: source, target) so a saved story snapshot redraws exactly as it was.
     """
     return render_chain_svg(
         [DiagramLevel(lv["id"], lv["name"]) for lv in levels],
         [DiagramStep(s["id"], s["level_id"], s["title"], href=href(s["id"]) if href else None,
-                     progress=s.get("progress"), confidence=s.get("confidence")) for s in steps],
+                     progress=s.get("progress"), confidence=s.get("confidence"), flag=s.get("flag"))
+         for s in steps],
         [DiagramLink(link["source"], link["target"]) for link in links],
         title=title,
     )

@@ -47,6 +47,7 @@ CASES: list[Case] = [
     get("evidence.delete", IT + "/delete", Need.EDIT),
     post("evidence.delete", IT + "/delete", Need.EDIT),
     get("evidence.trash", V + "/trash", Need.READ),
+    get("evidence.voices", V + "/voices", Need.READ),
     post("evidence.restore", V + "/{ev_deleted}/restore", Need.EDIT),
 ]
 
