@@ -164,3 +164,20 @@ class ResearchUpdate(db.Model):
         return [label for flag, label in ((self.changed_practice, "their own practice"),
                                           (self.changed_team, "their team"),
                                           (self.changed_families, "families")) if flag]
+
+
+class ResearchReminder(db.Model):
+    """A reminder emailed to a PRP's lead; its sign-in link works once (used_at), and only for a while."""
+
+    __tablename__ = "research_reminders"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    research_project_id: Mapped[int] = mapped_column(ForeignKey("research_projects.id", ondelete="CASCADE"),
+                                                     index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    research_project: Mapped[ResearchProject] = relationship()
+    user: Mapped[User] = relationship()

@@ -14,6 +14,7 @@ from impact.projects.permissions import Need, may, needs
 from impact.research import services
 from impact.research.forms import ResearchProjectForm, UpdateForm
 from impact.research.models import ResearchProject, ResearchUpdate, UpdateStatus
+from impact.research.reminders import lead_status
 from impact.toc.services import load_chain
 from impact.toc.views import step_choices
 
@@ -67,7 +68,8 @@ def show(project: Project, prp: ResearchProject):
     page = db.paginate(services.updates_query(prp, current_user), page=page_number(),
                        per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     return render_template("research/show.html", project=project, prp=prp, page=page,
-                           may_edit=may(project, Need.EDIT), may_contribute=may(project, Need.CONTRIBUTE))
+                           may_edit=may(project, Need.EDIT), may_contribute=may(project, Need.CONTRIBUTE),
+                           leads=lead_status(prp))
 
 
 @bp.route("/<int:prp_id>/edit", methods=["GET", "POST"])

@@ -8,8 +8,10 @@ from sqlalchemy import select
 from impact.extensions import db as _db
 from impact.projects.models import PartnerGroup
 from impact.projects.permissions import Need
-from impact.research.models import ResearchProject, ResearchUpdate, UpdateStatus
-from tests.permission_cases import Case, get, post
+from impact.research.models import ResearchProject, ResearchReminder, ResearchUpdate, UpdateStatus
+from impact.research.reminders import PURPOSE
+from impact.signing import make_token
+from tests.permission_cases import PUBLIC, Case, get, post
 
 R = "/projects/{p}/research"
 P = R + "/{rs_prp}"
@@ -29,6 +31,9 @@ CASES: list[Case] = [
     get("research.edit_update", P + "/updates/{rs_update}", Need.EDIT),
     post("research.edit_update", P + "/updates/{rs_update}", Need.EDIT, what_did="Corrected by the team",
          update_date="2012-03-02", version="{rs_update_version}", submit="Submit update"),
+    # A reminder's link: the lead it was sent to is signed in by whoever holds it (once).
+    get("research_sign_in.sign_in", "/research/sign-in/{rs_sign_in}", PUBLIC),
+    post("research_sign_in.sign_in", "/research/sign-in/{rs_sign_in}", PUBLIC),
 ]
 
 
@@ -42,6 +47,7 @@ def furnish(project, step) -> None:
                             partner_group=PartnerGroup.PRACTITIONER, what_did="First session")
     update.steps = [step]
     _db.session.add(update)
+    _db.session.add(ResearchReminder(research_project_id=prp.id, user_id=project.memberships[0].user_id))
 
 
 def world(project) -> dict[str, object]:
@@ -49,8 +55,9 @@ def world(project) -> dict[str, object]:
                              .order_by(ResearchProject.id))
     update = _db.session.scalar(select(ResearchUpdate).where(ResearchUpdate.research_project_id == prp.id)
                                 .order_by(ResearchUpdate.id))
+    reminder = _db.session.scalar(select(ResearchReminder).where(ResearchReminder.research_project_id == prp.id))
     return {"rs_prp": prp.id, "rs_prp_version": prp.version, "rs_update": update.id,
-            "rs_update_version": update.version}
+            "rs_update_version": update.version, "rs_sign_in": make_token(PURPOSE, reminder.id)}
 
 
 def state(project) -> tuple:
@@ -60,4 +67,6 @@ def state(project) -> tuple:
                                  .where(ResearchProject.project_id == project.id).order_by(ResearchProject.id))),
         list(_db.session.execute(select(ResearchUpdate.what_did, ResearchUpdate.status, ResearchUpdate.version)
                                  .where(ResearchUpdate.research_project_id.in_(prps)).order_by(ResearchUpdate.id))),
+        list(_db.session.scalars(select(ResearchReminder.used_at.is_(None))
+                                 .where(ResearchReminder.research_project_id.in_(prps)))),
     )
