@@ -47,6 +47,10 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "impact@example.org")
+    # `flask mail receive`: the largest message taken (bigger ones are refused unread), and the address
+    # practitioners write updates to (reminders reply to it, with a signed tag: updates+TAG@...).
+    MAIL_RECEIVE_MAX_BYTES = int(os.environ.get("MAIL_RECEIVE_MAX_BYTES", str(25 * 1024 * 1024)))
+    RESEARCH_UPDATE_ADDRESS = os.environ.get("RESEARCH_UPDATE_ADDRESS", "")
 
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(20 * 1024 * 1024)))

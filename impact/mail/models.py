@@ -47,6 +47,8 @@ class OutboxMessage(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     body_html: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Where a reply goes, when the sending part reads replies (``flask mail receive``); empty: to the sender.
+    reply_to: Mapped[str] = mapped_column(String(320), default="", server_default="")
     # What the message is about, named by the part that sent it (("followup", 12)), so that part can
     # find its messages and hear of a bounce (mail_bounced) without the outbox knowing its tables.
     about_kind: Mapped[str] = mapped_column(String(40), default="", server_default="")

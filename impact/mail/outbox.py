@@ -33,7 +33,7 @@ STUCK_AFTER = dt.timedelta(minutes=10)
 
 
 def queue_email(*, kind: str, to: str, subject: str, body: str, html: str = "",
-                about: tuple[str, int] | None = None, links: dict | None = None) -> OutboxMessage:
+                about: tuple[str, int] | None = None, links: dict | None = None, reply_to: str = "") -> OutboxMessage:
     """Add a message to the outbox; it is sent only if the surrounding transaction commits.
 
     ``to`` must be an address in normal form (impact.mail.addresses), since it is the envelope
@@ -45,7 +45,7 @@ def queue_email(*, kind: str, to: str, subject: str, body: str, html: str = "",
         raise ValueError(f"not an address in normal form: {to!r}")
     message = OutboxMessage(kind=kind, to_address=to, subject=subject, body_text=body, body_html=html,
                             about_kind=about[0] if about else "", about_id=about[1] if about else None,
-                            links=links or {})
+                            links=links or {}, reply_to=reply_to)
     db.session.add(message)
     db.session.flush()
     return message
@@ -103,6 +103,8 @@ def _build(message: OutboxMessage) -> EmailMessage:
     email["From"] = config["MAIL_DEFAULT_SENDER"]
     email["To"] = message.to_address
     email["Subject"] = message.subject
+    if message.reply_to:
+        email["Reply-To"] = message.reply_to
     # The same Message-ID on every attempt lets a receiving server (and a person) spot a
     # duplicate; the creation time keeps it unique across databases whose ids start again.
     domain = parseaddr(config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2] or "impact.invalid"

@@ -8,3 +8,8 @@ _signals = Namespace()
 # Sent with the OutboxMessage as sender and reason="550 ..." when the server refused the recipient for
 # good; the part named by message.about_kind records it against its own row (in the same transaction).
 mail_bounced = _signals.signal("mail-bounced")
+
+# Sent with an inbound.Inbound (a message piped to ``flask mail receive``): the part that takes mail for its
+# recipient files it and returns what it did, in words; it raises inbound.Refused to refuse it, with why;
+# every other receiver returns None.
+mail_received = _signals.signal("mail-received")

@@ -19,6 +19,7 @@ from impact.mail.addresses import is_normal_address
 from impact.mail.links import EmailLinks, link_maker
 from impact.mail.outbox import queue_email
 from impact.model_types import utcnow
+from impact.research.mail_updates import reply_address
 from impact.research.models import (
     ResearchProject,
     ResearchReminder,
@@ -78,6 +79,7 @@ def send_reminders() -> dict[str, int]:
         db.session.add(reminder)
         db.session.flush()
         links = EmailLinks(update=(LINK_KIND, reminder.id))
+        reply_to = reply_address(reminder)
         queue_email(
             kind="research_reminder", to=user.email, about=("research_reminder", reminder.id),
             subject=f"A quick update on {prp.title}?",
@@ -85,9 +87,11 @@ def send_reminders() -> dict[str, int]:
                   f"It is {prp.reminder_weeks} weeks since the last update on \u201c{prp.title}\u201d. "
                   "What have you done, and what has changed? A few lines are enough.\n\n"
                   f"This link signs you in and opens the update form (it works once):\n{links['update']}\n\n"
-                  "You receive this because you lead this practitioner research project; the project team can "
+                  + ("Or simply reply to this email with your update (and a photo or file, if you like): it is "
+                     "saved as a draft for you to check and submit.\n\n" if reply_to else "")
+                  + "You receive this because you lead this practitioner research project; the project team can "
                   "change how often these reminders come.\n"),
-            links=links.stored())
+            links=links.stored(), reply_to=reply_to)
         sent += 1
     db.session.commit()
     return {"reminders queued": sent}
