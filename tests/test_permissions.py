@@ -48,6 +48,7 @@ from tests.permission_cases import (
     GUEST,
     LOGIN,
     NEW_PASSWORD,
+    OWNER,
     PUBLIC,
     PUBLIC_FORM,
     ROLES,
@@ -219,6 +220,8 @@ def expected_status(case: Case, role: str) -> int:
         return success
     if case.need == CREATOR:
         return success if role == "admin" else 403
+    if case.need == OWNER:  # a contributor's own: the others who may contribute do not see it; the rest may not
+        return 404 if role == "admin" or role in ALLOWED[Need.CONTRIBUTE] else (404 if role == "outsider" else 403)
     if case.need == ADMIN or role == "admin":
         return success if role == "admin" else 404
     if role == "outsider":

@@ -325,3 +325,57 @@ def test_whose_voice_shows_on_the_step_the_story_and_the_projects_voice_page(cli
     assert story.count('class="flag"') == 1
     page = client.get(f"/projects/{project.id}/evidence/voices").get_data(as_text=True)
     assert "Yes: academic only" in page and page.count("No evidence yet") == 1
+
+
+def test_withdrawing_consent_removes_the_quote_from_every_page_report_and_snapshot(app, client, project):
+    """The practitioner's quote is on the step, the link, the evidence item, the PRP, the story, a saved
+    snapshot; after they withdraw consent on My contributions it is on none of them, for
+    the team or a funder, and the snapshot's stored content no longer holds it."""
+    from impact.story.models import StorySnapshot
+
+    quote = "For the first time they listened to me."
+    steps = _steps(project)
+    chain = load_chain(project.id)
+    link_id = next(link.id for link in chain.links if link.source_step_id == steps["Seminars"]
+                   and link.target_step_id == steps["Attendees from six councils"])
+    prp = _prp(project, steps=["Seminars"])
+    _practitioner(client, project)
+    client.post(_url(project, prp, "/updates/new"), data={
+        "what_did": "Ran the session", "quote": quote, "consent_to_quote": "y", "pseudonym": "Carer, Council A",
+        "update_date": "2012-03-01", "step_ids": [str(steps["Seminars"])], "submit": "Submit update"})
+    item_id = _db.session.scalar(select(ResearchUpdate.evidence_item_id))
+    # The team links the same item to a link of the chain, and saves a snapshot of the story.
+    _db.session.add(EvidenceLink(item_id=item_id, link_id=link_id, stance=Stance.SUPPORTS, strength=Strength.WEAK))
+    _db.session.commit()
+    team, funder = app.test_client(), app.test_client()
+    for viewer, role in ((team, "lead"), (funder, "funder")):
+        assert viewer.post("/login", data={"email": factories.user_with_role(role, project).email,
+                                           "password": factories.PASSWORD}).status_code == 302
+    assert team.post(f"/projects/{project.id}/story/snapshots", data={"name": "For the funder"}).status_code == 302
+    pages = {
+        "step": f"/projects/{project.id}/chain/steps/{steps['Seminars']}",
+        "link": f"/projects/{project.id}/chain/links/{link_id}",
+        "item": f"/projects/{project.id}/evidence/{item_id}",
+        "story": f"/projects/{project.id}/story/",
+        "snapshot": f"/projects/{project.id}/story/snapshots/1",
+        "research": _url(project, prp),
+    }
+    shown = html.escape(quote)
+    for name, path in pages.items():
+        assert shown in team.get(path).get_data(as_text=True), name
+    assert shown in funder.get(pages["story"]).get_data(as_text=True)
+
+    mine = client.get(f"/projects/{project.id}/evidence/mine").get_data(as_text=True)
+    assert shown in mine and "Withdraw my consent to this quote" in mine
+    assert team.post(f"/projects/{project.id}/evidence/{item_id}/withdraw-consent").status_code == 404  # not theirs
+    done = client.post(f"/projects/{project.id}/evidence/{item_id}/withdraw-consent", follow_redirects=True)
+    assert "no longer quoted" in done.get_data(as_text=True)
+
+    for name, path in pages.items():
+        assert shown not in team.get(path).get_data(as_text=True), name
+    for path in (pages["story"], pages["snapshot"]):
+        assert shown not in funder.get(path).get_data(as_text=True)
+    assert quote not in str(_db.session.scalar(select(StorySnapshot.content)))
+    assert quote not in str(client.get(f"/projects/{project.id}/report.json").get_json())
+    _db.session.expire_all()
+    assert _db.session.scalar(select(ResearchUpdate.consent_to_quote)) is False  # amending it will not quote again

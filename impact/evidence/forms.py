@@ -157,3 +157,7 @@ class FilterForm(BaseForm):
         if "stance" in ok and self.stance.data:
             values["stance"] = Stance(self.stance.data)
         return values
+
+
+class WithdrawForm(BaseForm):
+    """Withdrawing one's consent to be quoted: a button (CSRF-protected)."""

@@ -21,7 +21,15 @@ from impact.access import signed_in_only
 from impact.concurrency import EditConflict, commit_if_current, save_edit
 from impact.evidence import files, services
 from impact.evidence.derived import derived_from
-from impact.evidence.forms import FilterForm, ItemForm, LinkEditForm, LinkForm, LinkRemoveForm, UndoForm
+from impact.evidence.forms import (
+    FilterForm,
+    ItemForm,
+    LinkEditForm,
+    LinkForm,
+    LinkRemoveForm,
+    UndoForm,
+    WithdrawForm,
+)
 from impact.evidence.models import EvidenceItem, EvidenceLink, Stance, Strength
 from impact.evidence.queries import step_voices
 from impact.extensions import db
@@ -108,6 +116,32 @@ def new(project: Project):
             flash(f"Evidence “{item.title}” added.", "success")
             return _to_item(project, item)
     return _form_page(project, form, None, None), (400 if form.errors else 200)
+
+
+@bp.route("/mine")
+@needs(Need.CONTRIBUTE)
+def mine(project: Project):
+    """What the user contributed (evidence they added, updates they sent) and where it is used."""
+    page = db.paginate(services.my_items_query(project, current_user), page=page_number(),
+                       per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
+    # Where else the items are used (the contribution-tracing claims citing them) comes from those parts.
+    return render_template("evidence/mine.html", project=project, page=page,
+                           **page_context("evidence.mine", project=project, item_ids=[item.id for item in page.items]))
+
+
+@bp.route("/<int:item_id>/withdraw-consent", methods=["POST"])
+@needs(Need.CONTRIBUTE)
+def withdraw_consent(project: Project, item_id: int):
+    item = services.get_item_or_404(project, item_id)
+    if item.created_by_id != current_user.id:
+        abort(404)  # only the person whose words they are withdraws them
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        services.withdraw_consent(item)
+        db.session.commit()
+        flash(f"Your words in “{item.title}” are no longer quoted on any page, in the story or its snapshots.",
+              "success")
+    return redirect(url_for("evidence.mine", project_id=project.id))
 
 
 @bp.route("/voices")

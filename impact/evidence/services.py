@@ -22,6 +22,7 @@ from impact.evidence.derived import set_link_judgement
 from impact.evidence.files import StoredFile
 from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, LinkOrigin, Stance, Strength
 from impact.evidence.queries import live_items
+from impact.evidence.signals import consent_withdrawn
 from impact.extensions import db
 from impact.model_types import utcnow
 from impact.projects.models import Project
@@ -343,3 +344,21 @@ def stance_counts(item_ids: list[int]) -> dict[int, dict[Stance, int]]:
 
 def link_count(item: EvidenceItem) -> int:
     return db.session.scalar(select(func.count()).select_from(EvidenceLink).where(EvidenceLink.item_id == item.id))
+
+
+# A contributor's own -----------------------------------------------------------------------------
+
+def my_items_query(project: Project, user):
+    """Live items of the project that the user added or that their own words wrote (a select() to paginate)."""
+    return (select(EvidenceItem)
+            .where(EvidenceItem.project_id == project.id, EvidenceItem.created_by_id == user.id, live_items())
+            .order_by(EvidenceItem.evidence_date.desc(), EvidenceItem.id.desc())
+            .options(selectinload(EvidenceItem.links)))
+
+
+def withdraw_consent(item: EvidenceItem) -> None:
+    """The item's words are quoted nowhere any more: not on its pages, nor in what other parts keep of them."""
+    item.consent_to_quote = False
+    _touch(item)
+    db.session.flush()
+    consent_withdrawn.send(item)

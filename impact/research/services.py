@@ -7,13 +7,13 @@ account supports. A draft is its author's alone, until they submit it.
 from __future__ import annotations
 
 from flask import url_for
-from sqlalchemy import String, case, cast, func, select
+from sqlalchemy import String, case, cast, func, select, update
 from sqlalchemy.orm import selectinload
 
 from impact.evidence.derived import DerivedFrom, DerivedLink, refresh_derived_item
 from impact.evidence.files import StoredFile
 from impact.evidence.models import EvidenceItem, EvidenceKind, Stance, Strength
-from impact.evidence.signals import item_derived_from
+from impact.evidence.signals import consent_withdrawn, item_derived_from
 from impact.extensions import db
 from impact.model_types import utcnow
 from impact.projects.models import Membership, PartnerGroup, Project
@@ -172,6 +172,8 @@ def sync_update_evidence(update: ResearchUpdate) -> EvidenceItem:
                                     "quote": update.quote if update.consent_to_quote else "",
                                     "file_name": update.file_name, "file_sha256": update.file_sha256,
                                     "file_size": update.file_size, "file_type": update.file_type,
+                                    # Theirs: it is listed among their contributions, and theirs to withdraw.
+                                    "created_by_id": update.author_id,
                                 }, step_links={step.id: SELF_REPORT for step in update.steps})
     if update.evidence_item is None:
         update.evidence_item = item
@@ -208,3 +210,10 @@ def report_section(project: Project) -> dict:
                       "local_authority": prp.local_authority, "updates": counts.get(prp.id, 0)}
                      for prp in db.session.scalars(select(ResearchProject).where(
                          ResearchProject.project_id == project.id).order_by(ResearchProject.id))]}
+
+
+@consent_withdrawn.connect
+def _update_consent_withdrawn(item: EvidenceItem) -> None:
+    """The update keeps no consent its author withdrew, or amending it would quote them again."""
+    db.session.execute(update(ResearchUpdate).where(ResearchUpdate.evidence_item_id == item.id)
+                       .values(consent_to_quote=False).execution_options(synchronize_session="fetch"))

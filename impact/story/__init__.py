@@ -5,6 +5,7 @@ from __future__ import annotations
 def register(contributions) -> None:
     from impact.features import NavEntry
     from impact.projects.permissions import Need
+    from impact.story import receivers  # noqa: F401 (connects them)
     from impact.story.routes import bp
 
     contributions.blueprints.append(bp)

@@ -6,10 +6,11 @@ def register(contributions) -> None:
     from impact.features import NavEntry
     from impact.projects.permissions import Need, may
     from impact.tracing.routes import bp
-    from impact.tracing.services import citations_panel
+    from impact.tracing.services import citations_panel, claims_citing
 
     contributions.blueprints.append(bp)
     contributions.add_to_page("evidence.delete", citations_panel)
+    contributions.add_to_page("evidence.mine", claims_citing)
     # Offered to leads while the project has not switched it on, so they can.
     contributions.project_nav.append(NavEntry(
         "tracing", "Contribution tracing", "tracing.index", 80, Need.READ,

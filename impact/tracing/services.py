@@ -376,3 +376,14 @@ def citations_panel(project: Project, item: EvidenceItem) -> dict:
         return {}
     return {"panels": [Markup(render_template("tracing/_item_citations.html", project=project,
                                               claim_tests=claim_tests))]}
+
+
+def claims_citing(project: Project, item_ids: list[int]) -> dict:
+    """For the contributor's page: how many claims' tests cite each of their items (tracing on only)."""
+    if not project.contribution_tracing or not item_ids:
+        return {"claim_counts": {}}
+    return {"claim_counts": dict(db.session.execute(
+        select(ClaimTest.item_id, func.count(func.distinct(ClaimTest.claim_id)))
+        .join(Claim, Claim.id == ClaimTest.claim_id)
+        .where(ClaimTest.item_id.in_(item_ids), Claim.project_id == project.id)
+        .group_by(ClaimTest.item_id)).all())}

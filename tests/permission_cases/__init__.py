@@ -34,6 +34,7 @@ GUEST = "guest"  # the login page: shown to anonymous users, logged-in users are
 LOGIN = "login"  # any logged-in user
 CREATOR = "creator"  # accounts that may create projects: site admins and those they allow (none of ROLES but admin)
 ADMIN = "admin"  # site admins only; everyone else logged in gets 404
+OWNER = "owner"  # only the person whose words they are (none of ROLES): 404 for contributors, 403 for funders
 
 NEW_PASSWORD = "a brand new passphrase"
 UPLOAD = "@upload:"

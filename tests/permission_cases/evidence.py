@@ -19,7 +19,7 @@ from impact.projects.models import Membership, PartnerGroup, Role
 from impact.projects.permissions import Need
 from impact.toc.models import Link
 from impact.trash import TrashRecord, undo_token
-from tests.permission_cases import UPLOAD, Case, get, post
+from tests.permission_cases import OWNER, UPLOAD, Case, get, post
 
 V = "/projects/{p}/evidence"
 IT = V + "/{ev_item}"
@@ -48,6 +48,8 @@ CASES: list[Case] = [
     post("evidence.delete", IT + "/delete", Need.EDIT),
     get("evidence.trash", V + "/trash", Need.READ),
     get("evidence.voices", V + "/voices", Need.READ),
+    get("evidence.mine", V + "/mine", Need.CONTRIBUTE),
+    post("evidence.withdraw_consent", IT + "/withdraw-consent", OWNER),
     post("evidence.restore", V + "/{ev_deleted}/restore", Need.EDIT),
 ]
 
