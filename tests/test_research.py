@@ -379,3 +379,42 @@ def test_withdrawing_consent_removes_the_quote_from_every_page_report_and_snapsh
     assert quote not in str(client.get(f"/projects/{project.id}/report.json").get_json())
     _db.session.expire_all()
     assert _db.session.scalar(select(ResearchUpdate.consent_to_quote)) is False  # amending it will not quote again
+
+
+def test_a_partner_dissents_from_a_rating_and_it_stays_through_the_next_rating_and_shows_in_the_story(
+        app, client, project):
+    from impact.assessment.models import AssessmentComment
+
+    steps = _steps(project)
+    step_url = f"/projects/{project.id}/chain/steps/{steps['Seminars']}"
+    team = app.test_client()
+    assert team.post("/login", data={"email": factories.user_with_role("team_member", project).email,
+                                     "password": factories.PASSWORD}).status_code == 302
+
+    def rate(progress: str, based_on: str):
+        assert team.post(f"/projects/{project.id}/assessment/steps/{steps['Seminars']}", data={
+            "progress": progress, "confidence": "medium", "rationale": "Attendance sheets",
+            "based_on": based_on}).status_code == 302
+
+    rate("good", "0")
+    _practitioner(client, project, group=PartnerGroup.CARER, name="Cara Carer")
+    page = client.get(step_url).get_data(as_text=True)
+    assert "Comment on this assessment, or disagree with it" in page
+    empty = client.post(f"/projects/{project.id}/assessment/steps/{steps['Seminars']}/comments",
+                        data={"text": "", "about_number": "1"})
+    assert empty.status_code == 400 and 'id="text-error"' in empty.get_data(as_text=True)
+    added = client.post(f"/projects/{project.id}/assessment/steps/{steps['Seminars']}/comments", data={
+        "text": "Carers were not asked; the rating is too kind.", "dissent": "y", "about_number": "1"})
+    assert added.status_code == 302
+    comment = _db.session.scalar(select(AssessmentComment))
+    assert comment.dissent and comment.partner_group is PartnerGroup.CARER and comment.about_number == 1
+
+    # The team sees it as they re-rate, and after re-rating it is still there, marked as about revision 1.
+    assert "Carers were not asked" in team.get(f"/projects/{project.id}/assessment/steps/{steps['Seminars']}"
+                                               ).get_data(as_text=True)
+    rate("some", "1")
+    after = team.get(step_url).get_data(as_text=True)
+    assert "Disagrees" in after and "Carers were not asked; the rating is too kind." in after
+    assert "on revision 1 (an earlier rating)" in after
+    story = team.get(f"/projects/{project.id}/story/").get_data(as_text=True)
+    assert "A partner disagrees" in story and "(carer, on revision 1)" in story

@@ -1,8 +1,8 @@
 """Forms for assessing a step or link, and for the project's evidence standards."""
 from __future__ import annotations
 
-from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from impact.assessment.models import AssumptionState, Confidence, ProgressRating
 from impact.forms import BaseForm, VersionedForm, enum_choices
@@ -65,3 +65,11 @@ class StandardsForm(VersionedForm):
     high = TextAreaField("High confidence means", validators=[InputRequired("Say what counts as high confidence."),
                                                              Length(max=2000)], render_kw={"rows": 3})
     submit = SubmitField("Save evidence standards")
+
+
+class CommentForm(BaseForm):
+    text = TextAreaField("Your comment on this assessment", validators=[DataRequired(), Length(max=2000)],
+                        render_kw={"rows": 3})
+    dissent = BooleanField("I disagree with this rating")
+    about_number = HiddenField()
+    submit = SubmitField("Add comment")

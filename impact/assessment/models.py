@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from impact.extensions import db
 from impact.model_types import UTCDateTime, enum_column, utcnow
+from impact.projects.models import PartnerGroup
 
 if TYPE_CHECKING:
     from impact.auth.models import User
@@ -128,3 +129,27 @@ class EvidenceStandard(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class AssessmentComment(db.Model):
+    """A partner's comment on a step's assessment, or their dissent from it: kept beside the team's rating,
+    whatever the team rates next (it says which revision it was about)."""
+
+    __tablename__ = "assessment_comments"
+    __table_args__ = (
+        CheckConstraint("length(text) > 0", name="text_not_empty"),
+        {"sqlite_autoincrement": True, "info": {"held_as": ("comments on its assessment", "id")}},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    step_id: Mapped[int] = mapped_column(ForeignKey("steps.id", ondelete="CASCADE"), index=True)
+    # The revision the comment was about (0: the step had none yet).
+    about_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    dissent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    partner_group: Mapped[PartnerGroup] = mapped_column(enum_column(PartnerGroup, "partner_group"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+    author: Mapped[User | None] = relationship()

@@ -6,6 +6,7 @@ from collections import defaultdict
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from impact.assessment.comments import comments_on
 from impact.assessment.models import Assessment, EvidenceStandard
 from impact.evidence.models import EvidenceItem, EvidenceLink, Stance
 from impact.evidence.queries import evidence_by_target, live_items
@@ -121,6 +122,7 @@ def step_page(project_id: int, step_id: int, factor_ids) -> dict:
         "standards": evidence_standards(project_id),
         "evidence": evidence_by_target(project_id, EvidenceLink.step_id, [step_id]).get(step_id),
         "factor_evidence": evidence_by_target(project_id, EvidenceLink.factor_id, list(factor_ids)),
+        "comments": comments_on([step_id])[step_id],
     }
 
 

@@ -7,7 +7,14 @@ from sqlalchemy import select
 
 from impact.access import signed_in_only
 from impact.assessment import queries, services
-from impact.assessment.forms import AssessmentForm, StandardsForm, assumption_field_name, link_assessment_form
+from impact.assessment.comments import add_comment, comments_on
+from impact.assessment.forms import (
+    AssessmentForm,
+    CommentForm,
+    StandardsForm,
+    assumption_field_name,
+    link_assessment_form,
+)
 from impact.assessment.models import AssumptionState, Confidence, EvidenceStandard, ProgressRating
 from impact.concurrency import save_edit
 from impact.extensions import db
@@ -82,9 +89,27 @@ def _assess(project, target: Step | Link, make_form, assumptions, template_args:
 def assess_step(project: Project, step: Step):
     return _assess(project, step, AssessmentForm, [], {
         "step": step, "link": None, "target_name": step.title, "kind": "step",
+        # Partners' comments and dissent stay in view while the team re-rates.
+        "comments": comments_on([step.id])[step.id],
         "history_url": url_for("assessment.history", project_id=project.id, step_id=step.id),
         "cancel_url": url_for("toc.step", project_id=project.id, step_id=step.id),
     })
+
+
+@bp.route("/steps/<int:step_id>/comments", methods=["POST"])
+@needs(Need.CONTRIBUTE, step=Step)
+def comment_on_step(project: Project, step: Step):
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            about = int(form.about_number.data or 0)
+        except ValueError:
+            about = 0
+        add_comment(project, step, current_user, text=form.text.data, dissent=form.dissent.data, about_number=about)
+        db.session.commit()
+        flash("Your comment is kept beside the team's assessment, and shown in the story.", "success")
+        return redirect(url_for("toc.step", project_id=project.id, step_id=step.id, _anchor="assessment"))
+    return render_template("assessment/comment_form.html", project=project, step=step, form=form), 400
 
 
 @bp.route("/links/<int:link_id>", methods=["GET", "POST"])

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from sqlalchemy import String, case, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 
+from impact.assessment.comments import comments_on
 from impact.assessment.models import Assessment, AssumptionState, Confidence, ProgressRating
 from impact.assessment.queries import current_assessments, evidence_standards
 from impact.auth.models import User
@@ -129,10 +130,15 @@ def build_content(project: Project) -> dict[str, Any]:
     link_titles = {link.id: f"{titles.get(link.source_step_id, '')} → {titles.get(link.target_step_id, '')}"
                    for link in chain.links}
 
+    comments = comments_on([step.id for step in chain.steps])
     steps = [
         {
             "id": step.id, "level_id": step.level_id, "title": step.title, "description": step.description,
             **_assessment(by_step.get(step.id)),
+            # Partners' comments and dissent stand beside the team's rating, in the story as on the step.
+            "comments": [{"text": comment.text, "dissent": comment.dissent, "group": comment.partner_group.value,
+                          "about": comment.about_number, "on": comment.created_at.date().isoformat()}
+                         for comment in comments.get(step.id, [])],
             "evidence": evidence["step"].get(step.id, []),
             "factors": [
                 {"id": factor.id, "title": factor.title, "direction": factor.direction.value,

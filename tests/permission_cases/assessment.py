@@ -3,7 +3,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from impact.assessment.models import Assessment, AssumptionState, Confidence, EvidenceStandard, ProgressRating
+from impact.assessment.models import (
+    Assessment,
+    AssessmentComment,
+    AssumptionState,
+    Confidence,
+    EvidenceStandard,
+    ProgressRating,
+)
 from impact.assessment.services import AssessmentValues, current_number, save_assessment, save_standards
 from impact.extensions import db
 from impact.projects.permissions import Need
@@ -15,6 +22,8 @@ A = "/projects/{p}/assessment"
 CASES: list[Case] = [
     get("assessment.overview", A + "/", Need.READ),
     get("assessment.assess_step", A + "/steps/{step}", Need.EDIT),
+    post("assessment.comment_on_step", A + "/steps/{step}/comments", Need.CONTRIBUTE, text="Carers see it otherwise",
+         dissent="y", about_number="1"),
     post("assessment.assess_step", A + "/steps/{step}", Need.EDIT,
          progress="good", confidence="medium", rationale="Attendance sheets", based_on="{as_step_number}"),
     get("assessment.assess_link", A + "/links/{link}", Need.EDIT),
@@ -63,4 +72,5 @@ def state(project) -> tuple:
             select(Assessment.id, Assessment.number, Assessment.refused, Assessment.progress)
             .where(Assessment.project_id == project.id).order_by(Assessment.id))),
         (standard.low, standard.version) if standard else None,
+        list(db.session.scalars(select(AssessmentComment.text).where(AssessmentComment.project_id == project.id))),
     )
