@@ -418,3 +418,81 @@ def test_a_partner_dissents_from_a_rating_and_it_stays_through_the_next_rating_a
     assert "on revision 1 (an earlier rating)" in after
     story = team.get(f"/projects/{project.id}/story/").get_data(as_text=True)
     assert "A partner disagrees" in story and "(carer, on revision 1)" in story
+
+
+def test_the_team_cannot_give_consent_for_a_practitioner_or_quote_them_again(app, client, project):
+    prp = _prp(project, steps=["Seminars"])
+    _practitioner(client, project)
+    sent = client.post(_url(project, prp, "/updates/new"), data={
+        "what_did": "Ran the session", "quote": "Secret words", "pseudonym": "Carer A", "update_date": "2012-03-01",
+        "submit": "Submit update"})  # no consent given
+    assert sent.status_code == 302, sent.get_data(as_text=True)[-3000:]
+    update_id = _db.session.scalar(select(ResearchUpdate.id))
+    team = app.test_client()
+    assert team.post("/login", data={"email": factories.user_with_role("team_member", project).email,
+                                     "password": factories.PASSWORD}).status_code == 302
+    page = team.get(_url(project, prp, f"/updates/{update_id}")).get_data(as_text=True)
+    assert "Secret words" not in page and "only they can change them" in page
+    assert team.post(_url(project, prp, f"/updates/{update_id}"), data={
+        "what_did": "Ran the session (corrected)", "quote": "Secret words", "consent_to_quote": "y",
+        "pseudonym": "Carer A", "update_date": "2012-03-01", "version": _hidden(page, "version"),
+        "submit": "Submit update"}).status_code == 302
+    _db.session.expire_all()
+    update = _db.session.get(ResearchUpdate, update_id)
+    item = _db.session.get(EvidenceItem, update.evidence_item_id)
+    assert update.what_did == "Ran the session (corrected)" and update.consent_to_quote is False
+    assert item.consent_to_quote is False and item.quote == "" and "Carer A" not in item.title
+
+
+def test_a_reminders_sign_in_link_dies_with_a_new_password_and_removed_leads_are_not_reminded(client, project):
+    from impact.auth.services import set_password
+    from impact.model_types import utcnow
+    from impact.research import reminders
+    from impact.research.models import ResearchReminder, ResearchStatus
+
+    lead = _practitioner(client, project)
+    prp = _prp(project, steps=["Seminars"], lead=lead)
+    prp.status, prp.reminder_weeks = ResearchStatus.ACTIVE, 6
+    prp.started_on = (utcnow() - dt.timedelta(weeks=7)).date()
+    _db.session.commit()
+    assert [(due.id, user.id) for due, user in reminders.due_reminders(utcnow())] == [(prp.id, lead.id)]
+    reminder = ResearchReminder(research_project_id=prp.id, user_id=lead.id)
+    _db.session.add(reminder)
+    _db.session.commit()
+    token = reminders.sign_in_url(reminder.id).rsplit("/", 1)[1]
+    assert reminders.reminder_for_token(token).id == reminder.id
+    set_password(lead, "another long passphrase")
+    _db.session.commit()
+    with pytest.raises(reminders.SignInProblem):
+        reminders.reminder_for_token(token)
+
+    _db.session.delete(_db.session.scalar(select(Membership).where(Membership.user_id == lead.id)))
+    _db.session.commit()
+    later = utcnow() + dt.timedelta(weeks=7)
+    assert reminders.due_reminders(later) == []
+
+
+def test_a_comment_is_about_the_rating_the_step_has_whatever_the_form_says(client, project, login_as):
+    from impact.assessment.models import AssessmentComment
+
+    login_as("practitioner_researcher", project)
+    step_id = _steps(project)["Seminars"]
+    assert client.post(f"/projects/{project.id}/assessment/steps/{step_id}/comments",
+                       data={"text": "Too early to say", "about_number": "-7"}).status_code == 302
+    assert _db.session.scalar(select(AssessmentComment.about_number)) == 0
+
+
+def test_a_title_with_a_line_break_stays_one_subject_line(client, project):
+    from impact.mail.models import OutboxMessage
+    from impact.model_types import utcnow
+    from impact.research.models import ResearchStatus
+    from impact.research.reminders import send_reminders
+
+    lead = _practitioner(client, project)
+    prp = _prp(project, steps=["Seminars"], title="Carers first\r\nBcc: everyone@example.org", lead=lead)
+    prp.status, prp.reminder_weeks = ResearchStatus.ACTIVE, 1
+    prp.started_on = (utcnow() - dt.timedelta(weeks=2)).date()
+    _db.session.commit()
+    assert send_reminders() == {"reminders queued": 1}
+    subject = _db.session.scalar(select(OutboxMessage.subject))
+    assert subject == "A quick update on Carers first Bcc: everyone@example.org?"

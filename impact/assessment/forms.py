@@ -71,5 +71,4 @@ class CommentForm(BaseForm):
     text = TextAreaField("Your comment on this assessment", validators=[DataRequired(), Length(max=2000)],
                         render_kw={"rows": 3})
     dissent = BooleanField("I disagree with this rating")
-    about_number = HiddenField()
     submit = SubmitField("Add comment")

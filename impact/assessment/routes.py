@@ -101,11 +101,9 @@ def assess_step(project: Project, step: Step):
 def comment_on_step(project: Project, step: Step):
     form = CommentForm()
     if form.validate_on_submit():
-        try:
-            about = int(form.about_number.data or 0)
-        except ValueError:
-            about = 0
-        add_comment(project, step, current_user, text=form.text.data, dissent=form.dissent.data, about_number=about)
+        # About the rating the step has now, whatever the page said (it may be out of date, or made up).
+        add_comment(project, step, current_user, text=form.text.data, dissent=form.dissent.data,
+                    about_number=services.current_number(step))
         db.session.commit()
         flash("Your comment is kept beside the team's assessment, and shown in the story.", "success")
         return redirect(url_for("toc.step", project_id=project.id, step_id=step.id, _anchor="assessment"))

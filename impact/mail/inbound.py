@@ -18,6 +18,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from impact.extensions import db
+from impact.mail.addresses import AddressError, normalise_address
 from impact.mail.signals import mail_received
 
 EX_DATAERR, EX_NOUSER, EX_NOPERM = 65, 67, 77
@@ -103,14 +104,19 @@ def parse(data: bytes, recipient: str | None) -> Inbound:
         to = recipient or (message["To"].addresses[0].addr_spec if message["To"] and message["To"].addresses
                            else "")
         text = strip_quoted(_text_of(message))
-        attachments = [(part.get_filename() or "attachment", part.get_content())
-                       for part in message.iter_attachments() if isinstance(part.get_content(), bytes)]
+        # The raw bytes of each attachment, text files included (get_content would decode those to str).
+        attachments = [(part.get_filename() or "attachment", part.get_payload(decode=True) or b"")
+                       for part in message.iter_attachments()]
     except Exception as exc:  # noqa: BLE001 (a malformed message can break the parser anywhere)
         raise Refused(f"malformed message: {exc.__class__.__name__}", EX_DATAERR) from None
     if not sender or not to:
         raise Refused("no sender or no recipient address", EX_DATAERR)
+    try:
+        sender = normalise_address(sender)  # as accounts store theirs (lower case, the domain in ASCII)
+    except AddressError:
+        raise Refused(f"the sender's address {sender!r} is not one an account could have", EX_NOPERM) from None
     # The recipient keeps its case: a tag in its local part (updates+TAG@...) may be case-sensitive.
-    return Inbound(message, to, sender.lower(), text, attachments)
+    return Inbound(message, to, sender, text.replace("\x00", ""), attachments)
 
 
 def receive(data: bytes, recipient: str | None) -> str:

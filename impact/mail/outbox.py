@@ -43,6 +43,8 @@ def queue_email(*, kind: str, to: str, subject: str, body: str, html: str = "",
     """
     if not is_normal_address(to):
         raise ValueError(f"not an address in normal form: {to!r}")
+    # A subject made of what people typed (a title with a line break in it) must stay one header line.
+    subject = " ".join(subject.split())
     message = OutboxMessage(kind=kind, to_address=to, subject=subject, body_text=body, body_html=html,
                             about_kind=about[0] if about else "", about_id=about[1] if about else None,
                             links=links or {}, reply_to=reply_to)

@@ -8,7 +8,7 @@ import datetime as dt
 import io
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from impact.auth.models import User
@@ -21,12 +21,26 @@ from impact.model_types import utcnow
 from impact.projects.models import Project
 from impact.projects.permissions import Need, can
 from impact.research.forms import TEXT_MAX
-from impact.research.models import ResearchProject, ResearchReminder, ResearchStatus, research_project_leads
+from impact.research.models import (
+    ResearchProject,
+    ResearchReminder,
+    ResearchStatus,
+    ResearchUpdate,
+    UpdateStatus,
+    research_project_leads,
+)
 from impact.research.services import save_update
 from impact.signing import LinkProblem, make_token, read_token
 
 REPLY_PURPOSE = "research-reply"
 REPLY_MAX_AGE = dt.timedelta(days=90)  # a reminder can be answered for a season, not for ever
+EMAILED_DRAFTS_PER_DAY = 10
+
+
+def _recent_drafts(user: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(ResearchUpdate).where(
+        ResearchUpdate.author_id == user.id, ResearchUpdate.status == UpdateStatus.DRAFT,
+        ResearchUpdate.created_at >= utcnow() - dt.timedelta(days=1)))
 
 
 def _update_address() -> tuple[str, str] | None:
@@ -40,7 +54,9 @@ def reply_address(reminder: ResearchReminder) -> str:
     address = _update_address()
     if address is None:
         return ""
-    return f"{address[0]}+{make_token(REPLY_PURPOSE, reminder.id)}@{address[1]}"
+    local = f"{address[0]}+{make_token(REPLY_PURPOSE, reminder.id)}"
+    # RFC 5321 allows 64 characters before the @: a longer one some servers refuse, so no Reply-To then.
+    return f"{local}@{address[1]}" if len(local) <= 64 else ""
 
 
 def _from_reply(tag: str, inbound: Inbound) -> tuple[User, ResearchProject]:
@@ -51,9 +67,12 @@ def _from_reply(tag: str, inbound: Inbound) -> tuple[User, ResearchProject]:
     reminder = db.session.get(ResearchReminder, reminder_id) if isinstance(reminder_id, int) else None
     if reminder is None:
         raise Refused("the reminder this replies to is gone")
-    if reminder.user.email.lower() != inbound.sender:
+    if reminder.user.email != inbound.sender:
         raise Refused(f"{inbound.sender} is not the person the reminder was sent to")
-    return reminder.user, reminder.research_project
+    prp = reminder.research_project
+    if prp.status is not ResearchStatus.ACTIVE or reminder.user not in prp.leads:
+        raise Refused(f"{inbound.sender} no longer leads an active “{prp.title}”")
+    return reminder.user, prp
 
 
 def _from_known_sender(inbound: Inbound) -> tuple[User, ResearchProject]:
@@ -93,6 +112,9 @@ def file_emailed_update(inbound: Inbound) -> str | None:
         raise Refused(f"{user.email} may not add updates to this project any more")
     if not inbound.text and not inbound.attachments:
         raise Refused("the message is empty")
+    if not plus and _recent_drafts(user) >= EMAILED_DRAFTS_PER_DAY:
+        # The plain address trusts the From header, which anyone can write: a cap keeps forgeries few.
+        raise Refused(f"{user.email} has {EMAILED_DRAFTS_PER_DAY} unfinished drafts from the last day already")
     stored = _stored_attachment(inbound)
     with files.kept_only_if_saved(stored):
         save_update(project, prp, None, {

@@ -8,6 +8,7 @@ do) signs nobody in and does not use it up.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -19,6 +20,8 @@ from impact.mail.addresses import is_normal_address
 from impact.mail.links import EmailLinks, link_maker
 from impact.mail.outbox import queue_email
 from impact.model_types import utcnow
+from impact.projects.models import Membership
+from impact.projects.permissions import CAPABILITIES, Need
 from impact.research.mail_updates import reply_address
 from impact.research.models import (
     ResearchProject,
@@ -31,6 +34,7 @@ from impact.research.models import (
 from impact.signing import LinkProblem, make_token, read_token
 
 PURPOSE = "research-sign-in"
+CONTRIBUTING_ROLES = [role for role, needs in CAPABILITIES.items() if Need.CONTRIBUTE in needs]
 LINK_KIND = "research-sign-in"
 
 
@@ -56,8 +60,10 @@ def due_reminders(now: dt.datetime) -> list[tuple[ResearchProject, User]]:
                      ResearchReminder.user_id == User.id))
         .join(research_project_leads, research_project_leads.c.research_project_id == ResearchProject.id)
         .join(User, User.id == research_project_leads.c.user_id)
+        # Only leads still in the project with a role that contributes: nobody removed is reminded.
+        .join(Membership, (Membership.user_id == User.id) & (Membership.project_id == ResearchProject.project_id))
         .where(ResearchProject.status == ResearchStatus.ACTIVE, ResearchProject.reminder_weeks.is_not(None),
-               User.active.is_(True))
+               User.active.is_(True), Membership.role.in_(CONTRIBUTING_ROLES))
         .order_by(ResearchProject.id, User.id)
     ).all()
     due = []
@@ -102,7 +108,8 @@ def sign_in_url(reminder_id: int) -> str | None:
     reminder = db.session.get(ResearchReminder, reminder_id)
     if reminder is None or reminder.used_at is not None:
         return None
-    return external_url("research_sign_in.sign_in", token=make_token(PURPOSE, reminder.id))
+    # With the user's token stamp: a new password (or email) makes every link sent before useless.
+    return external_url("research_sign_in.sign_in", token=make_token(PURPOSE, [reminder.id, reminder.user.token_stamp]))
 
 
 def reminder_for_token(token: str) -> ResearchReminder:
@@ -113,9 +120,13 @@ def reminder_for_token(token: str) -> ResearchReminder:
         if str(problem) == "expired":
             raise SignInProblem("This link has expired. Log in with your password instead.") from None
         raise SignInProblem("This link is not valid. Check you copied the whole link, or log in.") from None
-    reminder = db.session.get(ResearchReminder, reminder_id) if isinstance(reminder_id, int) else None
-    if reminder is None or reminder.used_at is not None or not reminder.user.active:
+    valid = isinstance(reminder_id, list) and len(reminder_id) == 2 and isinstance(reminder_id[0], int)
+    reminder = db.session.get(ResearchReminder, reminder_id[0]) if valid else None
+    if (reminder is None or reminder.used_at is not None or not reminder.user.active
+            or not hmac.compare_digest(str(reminder_id[1]), reminder.user.token_stamp)):
         raise SignInProblem("This link has been used already. Log in with your password instead.")
+    if reminder.user.is_admin:  # a passwordless way into a site admin's account is not worth having
+        raise SignInProblem("Site admins sign in with their password.")
     return reminder
 
 

@@ -7,7 +7,7 @@ account supports. A draft is its author's alone, until they submit it.
 from __future__ import annotations
 
 from flask import url_for
-from sqlalchemy import String, case, cast, func, select, update
+from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import selectinload
 
 from impact.evidence.derived import DerivedFrom, DerivedLink, refresh_derived_item
@@ -24,6 +24,8 @@ PRP_FIELDS = ("title", "local_authority", "status", "started_on", "ended_on", "a
               "reminder_weeks")
 UPDATE_FIELDS = ("update_date", "what_did", "what_changed", "changed_practice", "changed_team", "changed_families",
                  "who_involved", "quote", "consent_to_quote", "pseudonym")
+# A person's own words and their consent to be quoted: only they set them, never the team editing their update.
+AUTHORS_OWN = ("quote", "consent_to_quote", "pseudonym")
 
 
 # A practitioner's own account of change supports the steps it is about, weakly on its own (self-report).
@@ -121,10 +123,12 @@ def save_update(project: Project, prp: ResearchProject, update: ResearchUpdate |
     """Keep the update as a draft, or submit it: then it is (or its evidence item is refreshed as) evidence."""
     if update is None:
         update = ResearchUpdate(research_project=prp, author_id=getattr(author, "id", None),
-                                partner_group=partner_group_of(project, author))
+                                partner_group=partner_group_of(project, author), status=UpdateStatus.DRAFT)
         db.session.add(update)
+    as_author = update.author_id is not None and update.author_id == getattr(author, "id", None)
     for name in UPDATE_FIELDS:
-        setattr(update, name, values[name])
+        if as_author or name not in AUTHORS_OWN:
+            setattr(update, name, values[name])
     if stored is not None:
         update.file_name, update.file_sha256 = stored.name, stored.sha256
         update.file_size, update.file_type = stored.size, stored.mimetype
@@ -214,6 +218,9 @@ def report_section(project: Project) -> dict:
 
 @consent_withdrawn.connect
 def _update_consent_withdrawn(item: EvidenceItem) -> None:
-    """The update keeps no consent its author withdrew, or amending it would quote them again."""
-    db.session.execute(update(ResearchUpdate).where(ResearchUpdate.evidence_item_id == item.id)
-                       .values(consent_to_quote=False).execution_options(synchronize_session="fetch"))
+    """The update keeps no consent its author withdrew, or amending it would quote them again; its item is
+    written again, so the name they were quoted under leaves its title too."""
+    for written in db.session.scalars(select(ResearchUpdate).where(ResearchUpdate.evidence_item_id == item.id)):
+        written.consent_to_quote = False
+        db.session.flush()
+        sync_update_evidence(written)

@@ -25,7 +25,7 @@ def upgrade():
     sa.Column('project_id', sa.Integer(), nullable=False),
     sa.Column('step_id', sa.Integer(), nullable=False),
     sa.Column('about_number', sa.Integer(), server_default='0', nullable=False),
-    sa.Column('dissent', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('dissent', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('partner_group', sa.Enum('academic', 'practitioner', 'manager', 'service_user', 'carer', 'funder', 'other', name='partner_group', native_enum=False, create_constraint=True, length=32), nullable=False),

@@ -57,7 +57,8 @@ def world(project) -> dict[str, object]:
                                 .order_by(ResearchUpdate.id))
     reminder = _db.session.scalar(select(ResearchReminder).where(ResearchReminder.research_project_id == prp.id))
     return {"rs_prp": prp.id, "rs_prp_version": prp.version, "rs_update": update.id,
-            "rs_update_version": update.version, "rs_sign_in": make_token(PURPOSE, reminder.id)}
+            "rs_update_version": update.version,
+            "rs_sign_in": make_token(PURPOSE, [reminder.id, reminder.user.token_stamp])}
 
 
 def state(project) -> tuple:
