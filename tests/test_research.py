@@ -498,3 +498,31 @@ def test_a_title_with_a_line_break_stays_one_subject_line(client, project):
     assert send_reminders() == {"reminders queued": 1}
     subject = _db.session.scalar(select(OutboxMessage.subject))
     assert subject == "A quick update on Carers first Bcc: everyone@example.org?"
+
+
+def test_a_prps_report_file_is_evidence_on_its_steps_and_a_refused_file_gets_a_message(client, project, login_as):
+    login_as("lead", project)
+    steps = _steps(project)
+    prp = _prp(project, steps=["Reports written for the client"])
+    page = client.get(_url(project, prp, "/edit")).get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in page
+    refused = client.post(_url(project, prp, "/edit"), data={
+        "title": prp.title, "status": "completed", "version": _hidden(page, "version"),
+        "step_ids": [str(steps["Reports written for the client"])],
+        "report": (io.BytesIO(b"MZ\x90\x00"), "report.exe")}, content_type="multipart/form-data")
+    assert refused.status_code == 400 and 'id="report-error"' in refused.get_data(as_text=True)
+    saved = client.post(_url(project, prp, "/edit"), data={
+        "title": prp.title, "status": "completed", "version": _hidden(page, "version"), "outputs": "Final report",
+        "step_ids": [str(steps["Reports written for the client"])],
+        "report": (io.BytesIO(b"The carers' voices report\n"), "report.txt")}, content_type="multipart/form-data")
+    assert saved.status_code == 302
+    _db.session.expire_all()
+    item = _db.session.get(ResearchProject, prp.id).report_item
+    assert item.kind is EvidenceKind.DOCUMENT and item.file_name == "report.txt"
+    assert item.partner_group is PartnerGroup.PRACTITIONER and item.title == f"PRP report: {prp.title}"
+    assert [(link.step_id, link.strength) for link in item.links] == [
+        (steps["Reports written for the client"], Strength.MODERATE)]
+    shown = client.get(_url(project, prp)).get_data(as_text=True)
+    assert f"/evidence/{item.id}" in shown
+    mirrored = client.get(f"/projects/{project.id}/evidence/{item.id}/edit").get_data(as_text=True)
+    assert "This evidence comes from a practitioner research project&#39;s report" in mirrored

@@ -28,6 +28,7 @@ class ResearchProjectForm(VersionedForm):
     milestones = TextAreaField("Milestones", validators=[Optional(), Length(max=TEXT_MAX)], render_kw={"rows": 3})
     outputs = TextAreaField("Report and outputs", validators=[Optional(), Length(max=TEXT_MAX)],
                             render_kw={"rows": 2})
+    report = FileField("The PRP's report, as a file (optional)", render_kw={"accept": ACCEPT})
     reminder_weeks = IntegerField("Remind the leads to send an update every (weeks)", validators=[
         Optional(), NumberRange(min=1, max=52, message="Enter a whole number of weeks from 1 to 52.")],
         render_kw={"inputmode": "numeric"})

@@ -100,12 +100,16 @@ class ResearchProject(db.Model):
     outputs: Mapped[str] = mapped_column(Text, default="", server_default="")
     mentor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     reminder_weeks: Mapped[int | None] = mapped_column(Integer)
+    # The PRP's report, as a file: an evidence item (a document) on the PRP's steps, written from here.
+    report_item_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_items.id", ondelete="SET NULL"),
+                                                       unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}
 
     mentor: Mapped[User | None] = relationship(foreign_keys=[mentor_id])
+    report_item: Mapped[EvidenceItem | None] = relationship()
     leads: Mapped[list[User]] = relationship(secondary=research_project_leads, order_by="User.name")
     steps: Mapped[list[Step]] = relationship(secondary=research_project_steps, order_by="Step.position")
     updates: Mapped[list[ResearchUpdate]] = relationship(

@@ -46,8 +46,14 @@ def _prp_data(prp: ResearchProject) -> dict:
 
 
 def _save_prp(project: Project, prp: ResearchProject | None, form: ResearchProjectForm) -> ResearchProject:
-    return services.save_research_project(project, prp, form.values(), step_ids=form.step_ids.data or [],
-                                          lead_ids=form.lead_ids.data or [], mentor_id=form.mentor_id.data)
+    """Save from the form, with its report file checked like any upload (and removed again if the save fails)."""
+    stored = files.store_upload(form.report.data) if form.report.data else None
+    with files.kept_only_if_saved(stored):
+        saved = services.save_research_project(project, prp, form.values(), step_ids=form.step_ids.data or [],
+                                               lead_ids=form.lead_ids.data or [], mentor_id=form.mentor_id.data,
+                                               report=stored)
+        db.session.commit()
+    return saved
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -55,10 +61,13 @@ def _save_prp(project: Project, prp: ResearchProject | None, form: ResearchProje
 def new(project: Project):
     form = _prp_form(project)
     if form.validate_on_submit():
-        prp = _save_prp(project, None, form)
-        db.session.commit()
-        flash(f"Practitioner research project “{prp.title}” added.", "success")
-        return redirect(url_for("research.show", project_id=project.id, prp_id=prp.id))
+        try:
+            prp = _save_prp(project, None, form)
+        except files.FileRefused as refused:
+            form.report.errors.append(str(refused))
+        else:
+            flash(f"Practitioner research project “{prp.title}” added.", "success")
+            return redirect(url_for("research.show", project_id=project.id, prp_id=prp.id))
     return render_template("research/form.html", project=project, form=form, prp=None), 400 if form.errors else 200
 
 
@@ -76,7 +85,11 @@ def show(project: Project, prp: ResearchProject):
 @needs(Need.EDIT, prp=ResearchProject)
 def edit(project: Project, prp: ResearchProject):
     form = _prp_form(project, obj=prp, data=_prp_data(prp) if request.method == "GET" else None)
-    edit = save_edit(prp, form, lambda: _save_prp(project, prp, form))
+    try:
+        edit = save_edit(prp, form, lambda: _save_prp(project, prp, form))
+    except files.FileRefused as refused:
+        form.report.errors.append(str(refused))
+        return render_template("research/form.html", project=project, form=form, prp=prp, conflict=None), 400
     if edit.saved:
         flash("Saved.", "success")
         return redirect(url_for("research.show", project_id=project.id, prp_id=prp.id))

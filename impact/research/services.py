@@ -86,8 +86,10 @@ def _members(project: Project, user_ids: list[int]):
 
 
 def save_research_project(project: Project, prp: ResearchProject | None, values: dict, *, step_ids: list[int],
-                          lead_ids: list[int], mentor_id: int | None) -> ResearchProject:
-    """Create (``prp`` None) or change a PRP; steps, leads and mentor must be the project's own."""
+                          lead_ids: list[int], mentor_id: int | None, report: StoredFile | None = None
+                          ) -> ResearchProject:
+    """Create (``prp`` None) or change a PRP; steps, leads and mentor must be the project's own. Its report
+    (a new file, or the one it has) is evidence on its steps, kept in step with the PRP."""
     if prp is None:
         prp = ResearchProject(project_id=project.id)
         db.session.add(prp)
@@ -98,7 +100,30 @@ def save_research_project(project: Project, prp: ResearchProject | None, values:
     mentors = _members(project, [mentor_id] if mentor_id else [])
     prp.mentor_id = mentors[0].id if mentors else None
     db.session.flush()
+    if report is not None or prp.report_item is not None:
+        sync_report_evidence(prp, report)
     return prp
+
+
+# A PRP's report is the practitioners' study itself: moderate evidence for the steps it bears on.
+REPORT_LINK = DerivedLink(Stance.SUPPORTS, Strength.MODERATE, "Practitioner research project report")
+
+
+def sync_report_evidence(prp: ResearchProject, report: StoredFile | None) -> EvidenceItem:
+    """Create or refresh the document item the PRP's report is (with a new file when ``report`` is given)."""
+    fields = {"title": f"PRP report: {prp.title}", "source": f"Practitioner research project, {prp.local_authority}"
+              if prp.local_authority else "Practitioner research project",
+              "evidence_date": prp.ended_on or utcnow().date(), "partner_group": PartnerGroup.PRACTITIONER,
+              "summary": prp.outputs or prp.aims}
+    if report is not None:
+        fields.update(file_name=report.name, file_sha256=report.sha256, file_size=report.size,
+                      file_type=report.mimetype)
+    item = refresh_derived_item(prp.report_item, project_id=prp.project_id, kind=EvidenceKind.DOCUMENT,
+                                fields=fields, step_links={step.id: REPORT_LINK for step in prp.steps})
+    if prp.report_item is None:
+        prp.report_item = item
+        db.session.flush()
+    return item
 
 
 # Updates ---------------------------------------------------------------------------------------
@@ -193,6 +218,16 @@ def updates_query(prp: ResearchProject, viewer):
                    (ResearchUpdate.status == UpdateStatus.SUBMITTED) | mine)
             .order_by(ResearchUpdate.update_date.desc(), ResearchUpdate.id.desc())
             .options(selectinload(ResearchUpdate.author), selectinload(ResearchUpdate.steps)))
+
+
+@item_derived_from.connect
+def _written_by_prp(item: EvidenceItem) -> DerivedFrom | None:
+    """A PRP's report item is kept from the PRP: the library sends the team to the PRP's edit page."""
+    prp_id = db.session.scalar(select(ResearchProject.id).where(ResearchProject.report_item_id == item.id))
+    if prp_id is None:
+        return None
+    return DerivedFrom(url_for("research.edit", project_id=item.project_id, prp_id=prp_id),
+                       what="a practitioner research project's report", whose="the project team")
 
 
 @item_derived_from.connect
