@@ -107,7 +107,9 @@ def save_edit(obj, form, change: Callable[[], Any], *, check: Callable[[], bool]
         return Edit(saved=False, status=400 if form.errors else 200)
     if current is None:
         model, identity = type(obj), inspect(obj).identity
-        current = lambda: db.get_or_404(model, identity)  # noqa: E731 (gone meanwhile: nothing left to edit)
+
+        def current():
+            return db.get_or_404(model, identity)  # gone meanwhile: nothing left to edit
     try:
         commit_if_current(obj, form.submitted_version(), change)
     except EditConflict:

@@ -11,16 +11,15 @@ from sqlalchemy.orm import selectinload
 
 from impact.assessment.models import AssessmentComment
 from impact.extensions import db
-from impact.projects.models import Membership, PartnerGroup, Project
+from impact.projects.models import Project
+from impact.projects.services import member_voice
 from impact.toc.models import Step
 
 
 def add_comment(project: Project, step: Step, user, *, text: str, dissent: bool, about_number: int
                 ) -> AssessmentComment:
-    group = db.session.scalar(select(Membership.partner_group).where(
-        Membership.project_id == project.id, Membership.user_id == user.id)) or PartnerGroup.OTHER
     comment = AssessmentComment(project_id=project.id, step_id=step.id, about_number=about_number, dissent=dissent,
-                                text=text, author_id=user.id, partner_group=group)
+                                text=text, author_id=user.id, partner_group=member_voice(project, user))
     db.session.add(comment)
     db.session.flush()
     return comment

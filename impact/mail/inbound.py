@@ -12,6 +12,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from html.parser import HTMLParser
 
 import click
 from flask import current_app
@@ -43,38 +44,40 @@ class Inbound:
     attachments: list[tuple[str, bytes]] = field(default_factory=list)
 
 
+class _HtmlText(HTMLParser):
+    """The words of an HTML mail, without scripts, styles or the quoted original (a blockquote)."""
+
+    SKIPPED = ("script", "style", "blockquote")
+
+    def __init__(self):
+        super().__init__()
+        self.chunks: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIPPED:
+            self.skip += 1
+        if tag in ("br", "p", "div", "li"):
+            self.chunks.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIPPED and self.skip:
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.chunks.append(data)
+
+
 def _text_of(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain", "html"))
     if part is None:
         return ""
-    content = part.get_content()
-    if part.get_content_type() == "text/html":
-        from html.parser import HTMLParser
-
-        class _Text(HTMLParser):
-            def __init__(self):
-                super().__init__()
-                self.chunks: list[str] = []
-                self.skip = 0
-
-            def handle_starttag(self, tag, attrs):
-                if tag in ("script", "style", "blockquote"):  # a blockquote holds the quoted original
-                    self.skip += 1
-                if tag in ("br", "p", "div", "li"):
-                    self.chunks.append("\n")
-
-            def handle_endtag(self, tag):
-                if tag in ("script", "style", "blockquote") and self.skip:
-                    self.skip -= 1
-
-            def handle_data(self, data):
-                if not self.skip:
-                    self.chunks.append(data)
-
-        parser = _Text()
-        parser.feed(content)
-        content = "".join(parser.chunks)
-    return content
+    if part.get_content_type() != "text/html":
+        return part.get_content()
+    parser = _HtmlText()
+    parser.feed(part.get_content())
+    return "".join(parser.chunks)
 
 
 def strip_quoted(text: str) -> str:

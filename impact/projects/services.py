@@ -135,3 +135,11 @@ def members_query(project: Project):
         .options(contains_eager(Membership.user), selectinload(Membership.organisation))
         .order_by(User.name, User.id)
     )
+
+
+def member_voice(project: Project, user) -> PartnerGroup:
+    """Whose voice the user's contributions carry in the project: their membership's partner group
+    (someone who is no member, a site admin, counts as other)."""
+    group = db.session.scalar(select(Membership.partner_group).where(
+        Membership.project_id == project.id, Membership.user_id == user.id))
+    return group or PartnerGroup.OTHER

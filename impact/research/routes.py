@@ -11,6 +11,7 @@ from impact.extensions import db
 from impact.pagination import page_number
 from impact.projects.models import Project
 from impact.projects.permissions import Need, may, needs
+from impact.projects.services import member_voice
 from impact.research import services
 from impact.research.forms import ResearchProjectForm, UpdateForm
 from impact.research.models import ResearchProject, ResearchUpdate, UpdateStatus
@@ -139,7 +140,7 @@ def new_update(project: Project, prp: ResearchProject):
             flash(_saved_message(update), "success")
             return redirect(url_for("research.show", project_id=project.id, prp_id=prp.id))
     return render_template("research/update_form.html", project=project, prp=prp, form=form, update=None,
-                           group=services.partner_group_of(project, current_user)), 400 if form.errors else 200
+                           group=member_voice(project, current_user)), 400 if form.errors else 200
 
 
 @bp.route("/<int:prp_id>/updates/<int:update_id>", methods=["GET", "POST"])

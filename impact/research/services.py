@@ -10,6 +10,7 @@ from flask import url_for
 from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import selectinload
 
+from impact.auth.models import User
 from impact.evidence.derived import DerivedFrom, DerivedLink, refresh_derived_item
 from impact.evidence.files import StoredFile
 from impact.evidence.models import EvidenceItem, EvidenceKind, Stance, Strength
@@ -17,6 +18,7 @@ from impact.evidence.signals import consent_withdrawn, item_derived_from
 from impact.extensions import db
 from impact.model_types import utcnow
 from impact.projects.models import Membership, PartnerGroup, Project
+from impact.projects.services import member_voice
 from impact.research.models import ResearchProject, ResearchStatus, ResearchUpdate, UpdateStatus
 from impact.toc.models import Step
 
@@ -63,8 +65,6 @@ def update_counts(project: Project) -> dict[int, int]:
 
 
 def members_choices(project: Project) -> list[tuple[int, str]]:
-    from impact.auth.models import User
-
     return [(user_id, name) for user_id, name in db.session.execute(
         select(User.id, User.name).join(Membership, Membership.user_id == User.id)
         .where(Membership.project_id == project.id).order_by(User.name, User.id))]
@@ -77,8 +77,6 @@ def _steps_of(project: Project, step_ids: list[int]) -> list[Step]:
 
 
 def _members(project: Project, user_ids: list[int]):
-    from impact.auth.models import User
-
     if not user_ids:
         return []
     return list(db.session.scalars(select(User).join(Membership, Membership.user_id == User.id)
@@ -128,13 +126,6 @@ def sync_report_evidence(prp: ResearchProject, report: StoredFile | None) -> Evi
 
 # Updates ---------------------------------------------------------------------------------------
 
-def partner_group_of(project: Project, user) -> PartnerGroup:
-    """Whose voice the user's updates carry: their membership's partner group (site admins: other)."""
-    group = db.session.scalar(select(Membership.partner_group).where(
-        Membership.project_id == project.id, Membership.user_id == user.id))
-    return group or PartnerGroup.OTHER
-
-
 def may_change_update(update: ResearchUpdate, user, *, team: bool) -> bool:
     """The author changes their own update (draft or not); the team changes submitted ones."""
     if update.author_id is not None and update.author_id == getattr(user, "id", None):
@@ -148,7 +139,7 @@ def save_update(project: Project, prp: ResearchProject, update: ResearchUpdate |
     """Keep the update as a draft, or submit it: then it is (or its evidence item is refreshed as) evidence."""
     if update is None:
         update = ResearchUpdate(research_project=prp, author_id=getattr(author, "id", None),
-                                partner_group=partner_group_of(project, author), status=UpdateStatus.DRAFT)
+                                partner_group=member_voice(project, author), status=UpdateStatus.DRAFT)
         db.session.add(update)
     as_author = update.author_id is not None and update.author_id == getattr(author, "id", None)
     for name in UPDATE_FIELDS:
