@@ -56,6 +56,8 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(20 * 1024 * 1024)))
     # One evidence file; below MAX_CONTENT_LENGTH so an oversized file gets a message beside the field.
     EVIDENCE_FILE_MAX_BYTES = int(os.environ.get("EVIDENCE_FILE_MAX_BYTES", str(10 * 1024 * 1024)))
+    # A meeting's audio recording: two hours of speech at 128 kbit/s is about 115 MB.
+    RECORDING_FILE_MAX_BYTES = int(os.environ.get("RECORDING_FILE_MAX_BYTES", str(200 * 1024 * 1024)))
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -45,7 +45,7 @@ def _forbidden(error):
 
 
 def _too_large(error):
-    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    limit = request.max_content_length or 0
     size = f"{limit / 2**20:.0f} MB" if limit >= 2**20 else f"{limit / 2**10:.0f} KB"
     return answer(413, "too_large", "Too large",
                   f"What you sent is larger than this site accepts ({size} in all), so nothing was saved. "

@@ -19,7 +19,8 @@ PARTS = (
     "impact.mail", "impact.jobs", "impact.charts",  # core parts that have pages and commands of their own
     "impact.auth", "impact.projects", "impact.toc",  # the foundation every feature is built on
     "impact.admin", "impact.events", "impact.cards", "impact.followups", "impact.coding", "impact.evidence",
-    "impact.assessment", "impact.tracing", "impact.research", "impact.story", "impact.reports", "impact.demo",
+    "impact.assessment", "impact.tracing", "impact.research", "impact.meetings", "impact.story", "impact.reports",
+    "impact.demo",
 )
 
 
@@ -56,6 +57,8 @@ class Contributions:
     # A page of one part that shows what others know (the step page shows assessments): the page
     # names itself, and each part that adds to it gives a function returning template context.
     page_context: dict[str, list[Callable[..., dict[str, Any]]]] = field(default_factory=dict)
+    # Views that take files larger than MAX_CONTENT_LENGTH: endpoint → the setting with their limit.
+    large_uploads: dict[str, str] = field(default_factory=dict)
 
     def add_to_page(self, page: str, fn: Callable[..., dict[str, Any]]) -> None:
         self.page_context.setdefault(page, []).append(fn)
@@ -97,3 +100,4 @@ def install(app: Flask, contributions: Contributions) -> None:
     app.jinja_env.globals.update(contributions.template_globals, project_nav=contributions.project_nav,
                                  admin_links=contributions.admin_links)
     app.extensions["impact.parts"] = contributions
+    app.extensions["impact.large_uploads"] = contributions.large_uploads

@@ -6,7 +6,7 @@ places that read form fields and query arguments (forms, raw reads, the rate lim
 """
 from __future__ import annotations
 
-from flask import Request, abort, request
+from flask import Request, abort, current_app, request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 
@@ -35,6 +35,22 @@ class NulFreeMultiDict(ImmutableMultiDict):
 
 class NulFreeRequest(Request):
     parameter_storage_class = NulFreeMultiDict
+
+    @property
+    def max_content_length(self) -> int | None:
+        """MAX_CONTENT_LENGTH, or more for a view a part registered as taking large files (a meeting's
+        recording): read when the body is parsed, which the CSRF check does before any view runs."""
+        limit = Request.max_content_length.fget(self)
+        if self._max_content_length is None and current_app and self.url_rule is not None:
+            setting = current_app.extensions.get("impact.large_uploads", {}).get(self.endpoint)
+            if setting:
+                # The file's own limit, and room for the rest of the form beside it.
+                return max(limit or 0, current_app.config[setting] + 2**20)
+        return limit
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
 
 
 def refuse_nul_in_path() -> None:

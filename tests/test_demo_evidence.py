@@ -153,7 +153,9 @@ def test_quotes_shown_with_consent_have_pseudonyms_never_names(app, db):
     items = _demo_items(db, _demo(db))
     shown = [item for item in items if item.quote and item.consent_to_quote]
     withheld = [item for item in items if item.quote and not item.consent_to_quote]
-    assert len(shown) >= 10 and len(withheld) == 2
+    # The one withheld in the library is a card response's; the meeting's unquotable words stay on its record.
+    assert len(shown) >= 10 and len(withheld) == 1
+    assert not any("nobody had been that straight" in (item.quote + item.summary + item.title) for item in items)
     assert all(item.pseudonym for item in shown)
     assert {"Practitioner 1", "Practitioner 2", "Practitioner 3"} <= {item.pseudonym for item in shown}
     names = {card[0] for card in cards_data.CARDS} | {spec["name"] for spec in seed_data.USERS}
@@ -245,3 +247,40 @@ def test_demo_has_an_interim_snapshot_to_compare_with_the_final_story(app, db, c
     compare = client.get(f"{base}/compare?old=1&new=current").get_data(as_text=True)
     assert "Impact meeting three months after the PRPs: notes" in compare
     assert "progress: Not assessed → Good" in compare and "Interim, March 2011" in compare
+
+
+def test_the_impact_meeting_is_one_record_with_its_quotes_attendance_and_themes(app, db, client):
+    from impact.meetings.models import Meeting, MeetingKind
+    from impact.research.models import ResearchUpdate
+
+    _load(app)
+    project = _demo(db)
+    meetings = db.session.scalars(select(Meeting).where(Meeting.project_id == project.id)
+                                  .order_by(Meeting.held_on)).all()
+    assert [m.kind for m in meetings] == [MeetingKind.GOVERNANCE, MeetingKind.GOVERNANCE, MeetingKind.IMPACT]
+    meeting = meetings[-1]
+    assert meeting.title == "Impact meeting three months after the PRPs" and meeting.consent_to_record
+    assert meeting.held_on == dt.date(2011, 6, 17) and meeting.notes_item.title.endswith(": notes")
+    practitioners = [row for row in meeting.attendance if row.partner_group is PartnerGroup.PRACTITIONER]
+    assert len(practitioners) == 5 and len({row.research_project_id for row in practitioners}) == 4
+    assert all(row.research_project_id for row in practitioners)
+    assert len(meeting.quotes) == 10 and sum(q.consent_to_quote for q in meeting.quotes) == 9
+    assert all(q.evidence_item.kind is EvidenceKind.MEETING_RECORD and q.evidence_item.deleted_at is None
+               for q in meeting.quotes)
+    assert {t.title for t in meeting.themes} == {"Changes to personal practice", "Creating a dialogue",
+                                                 "Working with local authority cultures"}
+    assert any(t.factors for t in meeting.themes) and all(t.steps for t in meeting.themes)
+    # No meeting record is left in the library as a separate item outside the meeting.
+    written = {meeting.notes_item_id, *(q.evidence_item_id for q in meeting.quotes)}
+    loose = db.session.scalars(select(EvidenceItem.id).where(EvidenceItem.project_id == project.id,
+                                                             EvidenceItem.kind == EvidenceKind.MEETING_RECORD)).all()
+    assert set(loose) == written
+    # The quotes of Practitioner 3 (the demo's practitioner) are her contributions.
+    mine = {q.evidence_item.created_by.email for q in meeting.quotes if q.pseudonym == "Practitioner 3"}
+    assert mine == {"practitioner@demo.example.org"}
+    assert db.session.scalar(select(func.count()).select_from(ResearchUpdate)
+                             .where(ResearchUpdate.sent_by_email.is_(True))) == 1
+
+    client.post("/login", data={"email": "lead@demo.example.org", "password": "demo-password"})
+    voices = client.get(f"/projects/{project.id}/evidence/voices").get_data(as_text=True)
+    assert "Governance" in voices and "Not represented: practitioner, service user." in voices

@@ -31,9 +31,10 @@ BUILT_ON = {
     "followups": {"cards", "evidence"},
     "coding": {"followups"},
     "research": {"evidence"},
+    "meetings": {"research"},
     "story": {"assessment", "tracing"},
     "reports": {"assessment", "tracing", "followups"},
-    "demo": {"story", "reports", "coding", "admin", "research"},
+    "demo": {"story", "reports", "coding", "admin", "research", "meetings"},
 }
 
 def _allowed(feature: str) -> set[str]:

@@ -129,3 +129,38 @@ def test_receive_without_an_update_address_takes_nothing(site):
 
         assert _db.session.scalar(select(func.count()).select_from(ResearchUpdate)) == 0
         _db.session.remove()
+
+
+@pytest.mark.smtp
+def test_where_the_team_chose_so_a_reply_to_a_reminder_is_submitted_at_once_but_the_plain_address_never(site):
+    from impact.evidence.models import EvidenceItem
+    from impact.research.models import ResearchProject, ResearchUpdate, UpdateStatus
+
+    _state(site)
+    with site.app.app_context():
+        _db.session.scalar(select(ResearchProject)).submit_emailed_replies = True
+        _db.session.commit()
+        _db.session.remove()
+    env = {"RESEARCH_UPDATE_ADDRESS": UPDATES}
+    inbox = ScriptedInbox()
+    controller, port = start_smtp(inbox)
+    try:
+        succeeded(site.flask("jobs", "run", MAIL_SERVER="127.0.0.1", MAIL_PORT=str(port), **env))
+    finally:
+        controller.stop()
+    (reminder,) = inbox.messages
+
+    replied = subprocess_with_bytes(site, _reply(str(reminder["Reply-To"])), env)
+    assert replied.returncode == 0 and b"filed a submitted update" in replied.stdout, replied.stderr
+    plain = subprocess_with_bytes(site, _reply(UPDATES, attachment=None), env)
+    assert plain.returncode == 0 and b"filed a draft update" in plain.stdout, plain.stderr
+    with site.app.app_context():
+        try:
+            updates = _db.session.scalars(select(ResearchUpdate).order_by(ResearchUpdate.id)).all()
+            assert [(u.status, u.sent_by_email) for u in updates] == [(UpdateStatus.SUBMITTED, True),
+                                                                       (UpdateStatus.DRAFT, True)]
+            item = _db.session.get(EvidenceItem, updates[0].evidence_item_id)
+            assert item.summary.startswith("What they did: Ran the carers' session") and item.file_name
+            assert updates[1].evidence_item_id is None
+        finally:
+            _db.session.remove()

@@ -29,7 +29,7 @@ def test_steps_carry_their_current_assessment(client, project, login_as):
     assert (by_title["Seminars"]["progress"], by_title["Seminars"]["confidence"]) == ("good", "medium")
     assert (by_title["Attendees from six councils"]["progress"],
             by_title["Attendees from six councils"]["confidence"]) == (None, None)
-    assert set(data) == {"project", "action_cards", "steps", "factors", "claims", "prps"}
+    assert set(data) == {"project", "action_cards", "steps", "factors", "claims", "prps", "meetings"}
     assert set(by_title["Seminars"]) == {"id", "level", "title", "evidence_count", "progress", "confidence", "voice"}
 
 

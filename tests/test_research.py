@@ -13,7 +13,7 @@ from impact.evidence.files import sweep_unused_files, upload_folder
 from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, Stance, Strength
 from impact.extensions import db as _db
 from impact.projects.models import Membership, PartnerGroup
-from impact.research.models import ResearchProject, ResearchUpdate, UpdateStatus
+from impact.research.models import ResearchOutput, ResearchProject, ResearchUpdate, UpdateStatus
 from impact.toc.services import load_chain
 from tests import factories
 
@@ -526,3 +526,41 @@ def test_a_prps_report_file_is_evidence_on_its_steps_and_a_refused_file_gets_a_m
     assert f"/evidence/{item.id}" in shown
     mirrored = client.get(f"/projects/{project.id}/evidence/{item.id}/edit").get_data(as_text=True)
     assert "This evidence comes from a practitioner research project&#39;s report" in mirrored
+
+
+def test_a_prp_keeps_several_output_files_each_evidence_and_removing_one_asks_and_can_be_undone(
+        client, project, login_as):
+    login_as("lead", project)
+    steps = _steps(project)
+    prp = _prp(project, steps=["Reports written for the client"])
+    refused = client.post(_url(project, prp, "/outputs"), content_type="multipart/form-data", data={
+        "title": "Slides", "file": (io.BytesIO(b"MZ\x90\x00"), "slides.exe")})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and 'id="file-error"' in text and "not accepted" in text
+    missing = client.post(_url(project, prp, "/outputs"), data={"title": ""})
+    assert missing.status_code == 400 and 'id="title-error"' in missing.get_data(as_text=True)
+    for title, name in (("Slides for the practitioner forum", "slides.txt"), ("Briefing for managers", "brief.md")):
+        added = client.post(_url(project, prp, "/outputs"), content_type="multipart/form-data", data={
+            "title": title, "file": (io.BytesIO(f"{title}\n".encode()), name)})
+        assert added.status_code == 302 and added.headers["Location"].endswith("#outputs")
+    items = _db.session.scalars(select(EvidenceItem).where(EvidenceItem.kind == EvidenceKind.DOCUMENT)
+                                .order_by(EvidenceItem.id)).all()
+    assert [(item.title, item.file_name, item.partner_group) for item in items] == [
+        (f"Slides for the practitioner forum ({prp.title})", "slides.txt", PartnerGroup.PRACTITIONER),
+        (f"Briefing for managers ({prp.title})", "brief.md", PartnerGroup.PRACTITIONER)]
+    assert all([link.step_id for link in item.links] == [steps["Reports written for the client"]] for item in items)
+    page = client.get(_url(project, prp)).get_data(as_text=True)
+    assert "Slides for the practitioner forum" in page and f"/evidence/{items[1].id}/file" in page
+    assert client.get(f"/projects/{project.id}/evidence/{items[0].id}/file").data == \
+        b"Slides for the practitioner forum\n"
+
+    output = _db.session.scalar(select(ResearchOutput).order_by(ResearchOutput.id))
+    ask = client.get(_url(project, prp, f"/outputs/{output.id}/remove")).get_data(as_text=True)
+    assert "Remove “Slides for the practitioner forum”?" in ask and "linked to 1 part of the chain" in ask
+    client.post(_url(project, prp, f"/outputs/{output.id}/remove"))
+    page = client.get(_url(project, prp)).get_data(as_text=True)
+    assert f"/evidence/{items[0].id}/file" not in page and "Removed:" in page
+    step = client.get(f"/projects/{project.id}/chain/steps/{steps['Reports written for the client']}")
+    assert "Slides for the practitioner forum" not in step.get_data(as_text=True)
+    client.post(_url(project, prp, f"/outputs/{output.id}/restore"))
+    assert f"/evidence/{items[0].id}/file" in client.get(_url(project, prp)).get_data(as_text=True)

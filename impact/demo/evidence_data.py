@@ -20,6 +20,49 @@ from typing import Any
 SEMINAR_2 = "Second knowledge-sharing seminar: PRP findings"
 IMPACT_MEETING = "Impact meeting with PRP practitioners, 17 June 2011 (audio recorded with consent)"
 
+# The impact meeting is one record (impact.meetings): the items below whose source is IMPACT_MEETING become
+# its notes ("impact_meeting") and its quotes, each said by one of those who attended (by "speaker").
+MEETING: dict[str, Any] = {
+    "title": "Impact meeting three months after the PRPs", "date": "2011-06-17", "place": "University of Edinburgh",
+    "notes_key": "impact_meeting",
+    # (name in the record, partner group, PRP title or None, demo user's email or None)
+    "attendance": [
+        ("Practitioner 1", "practitioner", "Building trust with mistrustful parents", None),
+        ("Practitioner 2", "practitioner", "Caseloads and relational practice", None),
+        ("Practitioner 3", "practitioner", "Honesty about concerns in child protection work",
+         "practitioner@demo.example.org"),
+        ("Practitioner 4", "practitioner", "Letting families tell their own story", None),
+        ("Practitioner 5", "practitioner", "Honesty about concerns in child protection work", None),
+        ("Research fellow", "academic", None, "team@demo.example.org"),
+    ],
+    # The seed's themes: (title, description, step keys, factor titles)
+    "themes": [
+        ("Changes to personal practice", "Each practitioner reported at least one change in their own work: "
+         "supporting clients to take risks, writing reports for the client, honesty at the first visit.",
+         ["think_risk", "relational_practice", "reports_for_client"], []),
+        ("Creating a dialogue", "The PRPs started debate with front-line and senior managers about "
+         "relationship-based practice, helped where a senior manager championed a report.",
+         ["manager_dialogue"], ["Chief social work officer champions the report"]),
+        ("Working with local authority cultures", "Performance management, sponsors moving on and email "
+         "overload kept findings from travelling up the hierarchy; impact came as a gradual 'drip drip'.",
+         ["culture_shift", "reports_resonate"],
+         ["Performance management culture", "Senior sponsors move on", "Email overload"]),
+    ],
+}
+# The demo's invention (the seed names no governance body): the steering group, where managers and the
+# Parents' Voice group sat with the university team; no front-line practitioner or service user did.
+GOVERNANCE_MEETINGS: list[dict[str, Any]] = [
+    {"title": "Project steering group", "date": "2010-02-10", "place": "University of Edinburgh",
+     "notes": "Agreed the seminar programme and the call for practitioner research projects; the six authorities' "
+              "managers agreed to release staff for the seminars.",
+     "attendance": [("academic", 3), ("manager", 4), ("carer", 1)]},
+    {"title": "Project steering group", "date": "2010-10-06", "place": "Local authority B",
+     "notes": "Reviewed the seven PRPs' progress; mentoring moved to face-to-face meetings after the wiki failed.",
+     "attendance": [("academic", 2), ("manager", 3), ("carer", 1)]},
+]
+# Who said each quote at the meeting, by the item's key (the others are named by their pseudonym).
+MEETING_SPEAKERS = {"radars": "Practitioner 4", "honest_first_visit": "Practitioner 5"}
+
 # Each link: (target kind, target, stance, strength, note); kind is step, link, assumption or factor.
 ITEMS: list[dict[str, Any]] = [
     # --- First knowledge-sharing seminar (cards_data.EVENT, 28 April 2010) ---------------------------

@@ -18,6 +18,7 @@ from impact.auth.services import find_user_by_email
 from impact.demo import evidence_data as data
 from impact.demo import seed_data
 from impact.demo.cards_loader import step_titles
+from impact.demo.meeting_loader import is_meeting_item, item_title, load_governance_meetings, load_meeting_item
 from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, LinkOrigin, Stance, Strength
 from impact.extensions import db
 from impact.projects.models import PartnerGroup, Project
@@ -43,7 +44,7 @@ class _Targets:
         self._links = {(link.source_step_id, link.target_step_id): link for link in chain.links}
         self.assumptions = {(link_id, a.text): a for link_id, items in chain.assumptions_by_link.items()
                             for a in items}
-        self._factors = {f.title: f for factors in chain.factors_by_step.values() for f in factors}
+        self.factors = {f.title: f for factors in chain.factors_by_step.values() for f in factors}
 
     def link(self, source_key: str, target_key: str):
         source, target = self.steps.get(source_key), self.steps.get(target_key)
@@ -61,12 +62,12 @@ class _Targets:
             link = self.link(ref[0], ref[1])
             target = self.assumptions.get((link.id, ref[2])) if link is not None else None
         else:
-            target = self._factors.get(ref)
+            target = self.factors.get(ref)
         return {f"{kind}_id": target.id} if target is not None else None
 
 
 def demo_item_titles() -> list[str]:
-    return [spec["title"] for spec in data.ITEMS]
+    return [item_title(spec) if is_meeting_item(spec) else spec["title"] for spec in data.ITEMS]
 
 
 def load_evidence_demo(project: Project) -> bool:
@@ -83,6 +84,7 @@ def load_evidence_demo(project: Project) -> bool:
     _load_assessments(project, targets, lead)
     _load_claims(project, targets, items)
     _load_story(project, lead)
+    load_governance_meetings(project)
     db.session.flush()
     return True
 
@@ -90,6 +92,9 @@ def load_evidence_demo(project: Project) -> bool:
 def _load_items(project: Project, targets: _Targets, lead: User | None, specs: list[dict]) -> dict[str, EvidenceItem]:
     items: dict[str, EvidenceItem] = {}
     for spec in specs:
+        if is_meeting_item(spec):
+            items[spec["key"]] = load_meeting_item(project, targets, lead, spec)
+            continue
         author = find_user_by_email(spec["author"]) if spec.get("author") else lead
         when = _at(spec["date"])
         item = EvidenceItem(

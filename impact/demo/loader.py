@@ -42,8 +42,8 @@ def load_demo() -> tuple[Project, bool]:
     if existing is not None:
         # A demo loaded before action cards or the evidence library existed gains them; otherwise nothing changes.
         load_cards_demo(existing)
+        load_research_demo(existing)  # first: the impact meeting's attendance names the PRPs
         load_evidence_demo(existing)
-        load_research_demo(existing)
         return existing, False
 
     lead_spec = next(spec for spec in seed_data.USERS if spec.get("role") == "lead")
@@ -57,8 +57,8 @@ def load_demo() -> tuple[Project, bool]:
     levels, steps = _add_chain(project)
     _apply_revisions(project, levels, steps, users[lead_spec["email"]])
     load_cards_demo(project)
+    load_research_demo(project)  # first: the impact meeting's attendance names the PRPs
     load_evidence_demo(project)
-    load_research_demo(project)
     return project, True
 
 

@@ -29,9 +29,10 @@ PRPS: list[dict[str, Any]] = [
      "aims": "How social workers can be honest about their concerns and still keep families on board.",
      "steps": PRP_STEPS + ["clients_understand"], "reminder_weeks": 6,
      "updates": [
+         # Sent as a reply to her reminder email, then confirmed on the PRP's page.
          {"date": "2010-11-15", "what_did": "Ran a focus group with five colleagues on telling families the "
           "concerns plainly.", "what_changed": "We agreed to share our written concerns with families before "
-          "meetings.", "team": True, "author": "practitioner@demo.example.org"},
+          "meetings.", "team": True, "author": "practitioner@demo.example.org", "by_email": True},
          {"date": "2011-02-21", "what_did": "Wrote the first draft of the report with my mentor.",
           "what_changed": "Two families said they understood for the first time why we were involved.",
           "families": True, "author": "practitioner@demo.example.org",

@@ -40,6 +40,7 @@ def load_research_demo(project: Project) -> bool:
                 changed_practice=update_spec.get("practice", False), changed_team=update_spec.get("team", False),
                 changed_families=update_spec.get("families", False), quote=update_spec.get("quote", ""),
                 consent_to_quote=bool(update_spec.get("quote")), pseudonym=update_spec.get("pseudonym", ""),
+                sent_by_email=update_spec.get("by_email", False),
                 submitted_at=dt.datetime.fromisoformat(update_spec["date"]).replace(hour=12, tzinfo=dt.UTC))
             update.steps = list(prp.steps)
             db.session.add(update)

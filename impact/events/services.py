@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -42,3 +43,20 @@ def save_event(project: Project, event: Event | None, *, kind: EventKind, title:
 def set_card_form_open(event: Event, is_open: bool) -> None:
     event.card_form_open = is_open
     db.session.flush()
+
+
+def taking_part(project_id: int) -> dict:
+    """For the Whose voice page: the people of each partner group at each event (the project's activities)."""
+    rows = db.session.execute(
+        select(Event.id, Event.kind, Event.title, Event.event_date, EventAttendance.partner_group,
+               EventAttendance.attendees)
+        .join(EventAttendance, EventAttendance.event_id == Event.id, isouter=True)
+        .where(Event.project_id == project_id).order_by(Event.event_date, Event.id)).all()
+    gatherings: dict[int, dict] = {}
+    for event_id, kind, title, held_on, group, people in rows:
+        entry = gatherings.setdefault(event_id, {
+            "level": "Activities", "what": kind.label, "title": title, "date": held_on, "people": {},
+            "url": url_for("events.show", project_id=project_id, event_id=event_id)})
+        if group is not None:
+            entry["people"][group] = people
+    return {"taking_part": list(gatherings.values())}

@@ -25,6 +25,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import current_app
 from sqlalchemy import exists, select, union
@@ -61,6 +62,22 @@ ALLOWED_TYPES: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
 }
 ACCEPT = ",".join(f".{ext}" for ext in ALLOWED_TYPES)
 ALLOWED_LIST = ", ".join(ALLOWED_TYPES)
+
+
+def _is_mp3(head: bytes) -> bool:
+    # An ID3 tag, or straight into an MPEG audio frame (eleven sync bits, then layer III).
+    return head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE6 == 0xE2)
+
+
+# A meeting's recording or its transcript: audio is checked by its container's signature, as above.
+RECORDING_TYPES: dict[str, tuple[str, object]] = {
+    "mp3": ("audio/mpeg", _is_mp3),
+    "m4a": ("audio/mp4", lambda head: head[4:8] == b"ftyp"),
+    "wav": ("audio/wav", lambda head: head[:4] == b"RIFF" and head[8:12] == b"WAVE"),
+    "txt": ALLOWED_TYPES["txt"],
+    "docx": ALLOWED_TYPES["docx"],
+}
+RECORDING_ACCEPT = ",".join(f".{ext}" for ext in RECORDING_TYPES)
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -79,6 +96,19 @@ class StoredFile:
     # content changes it (see store_upload), which tells a failed save not to delete the file.
     mtime_ns: int = field(default=0, compare=False)
 
+    def columns(self) -> dict[str, object]:
+        """The values of a row's file columns (file_name, file_sha256, file_size, file_type) for this file."""
+        return {"file_name": self.name, "file_sha256": self.sha256, "file_size": self.size, "file_type": self.mimetype}
+
+
+NO_FILE: dict[str, object] = {"file_name": "", "file_sha256": None, "file_size": None, "file_type": ""}
+
+
+def attach(row, stored: StoredFile | None, *, remove: bool = False) -> None:
+    """Point a row's file columns at a newly stored file; without one, at no file if ``remove``, else leave them."""
+    for name, value in (stored.columns() if stored is not None else NO_FILE if remove else {}).items():
+        setattr(row, name, value)
+
 
 def max_bytes() -> int:
     return int(current_app.config.get("EVIDENCE_FILE_MAX_BYTES", DEFAULT_MAX_BYTES))
@@ -95,7 +125,8 @@ def path_for(sha256: str) -> Path:
 
 
 def mimetype_for(file_name: str) -> str:
-    return ALLOWED_TYPES.get(extension(file_name), ("application/octet-stream", None))[0]
+    ext = extension(file_name)
+    return (ALLOWED_TYPES.get(ext) or RECORDING_TYPES.get(ext) or ("application/octet-stream", None))[0]
 
 
 def extension(file_name: str) -> str:
@@ -125,14 +156,19 @@ def human_size(size: int) -> str:
     return f"{value:.1f} {unit}".replace(".0 ", " ")
 
 
-def store_upload(upload) -> StoredFile:
-    """Check and keep an uploaded werkzeug FileStorage; raises FileRefused and then leaves nothing on disk."""
+def store_upload(upload, *, types: dict | None = None, limit: int | None = None) -> StoredFile:
+    """Check and keep an uploaded werkzeug FileStorage; raises FileRefused and then leaves nothing on disk.
+
+    ``types`` (extension → (MIME type, headers or a check of the first 16 bytes)) defaults to the
+    evidence library's; ``limit`` to EVIDENCE_FILE_MAX_BYTES.
+    """
+    types = ALLOWED_TYPES if types is None else types
     name = clean_name(upload.filename or "")
     ext = extension(name)
-    if not name or ext not in ALLOWED_TYPES:
-        raise FileRefused(f"This type of file is not accepted. Allowed types: {ALLOWED_LIST}.")
-    mimetype, headers = ALLOWED_TYPES[ext]
-    limit = max_bytes()
+    if not name or ext not in types:
+        raise FileRefused(f"This type of file is not accepted. Allowed types: {', '.join(types)}.")
+    mimetype, headers = types[ext]
+    limit = max_bytes() if limit is None else limit
     folder = upload_folder()
     folder.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=folder)
@@ -155,7 +191,7 @@ def store_upload(upload) -> StoredFile:
             raise FileRefused("The file is empty.")
         if decoder is not None:
             _check_text(decoder, b"", ext, final=True)
-        elif not head.startswith(headers):
+        elif not (headers(head) if callable(headers) else head.startswith(headers)):
             raise FileRefused(f"The file's content is not a real .{ext} file, so it was not accepted.")
         sha256 = digest.hexdigest()
         target = path_for(sha256)
@@ -280,3 +316,27 @@ def _unlink(path: Path) -> bool:
     except FileNotFoundError:
         return False
     return True
+
+
+def _chunks(path: Path):
+    # The file is opened only once the server starts sending, and closed however sending ends.
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            yield chunk
+
+
+def streamed_attachment(path: Path, *, name: str, mimetype: str, etag: str):
+    """A stored file too large to read into memory (a meeting's recording), sent as a download."""
+    response = current_app.response_class(_chunks(path), mimetype=mimetype, direct_passthrough=True)
+    response.headers["Content-Length"] = str(path.stat().st_size)
+    try:
+        name.encode("ascii")
+        names = {"filename": name}
+    except UnicodeEncodeError:
+        plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+        names = {"filename": plain, "filename*": f"UTF-8''{quote(name, safe='!#$&+^`|~')}"}
+    response.headers.set("Content-Disposition", "attachment", **names)
+    response.set_etag(etag)
+    # Members only, and office PCs are shared: never kept in any cache, the browser's own included.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

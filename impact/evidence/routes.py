@@ -32,6 +32,7 @@ from impact.evidence.forms import (
 )
 from impact.evidence.models import EvidenceItem, EvidenceLink, Stance, Strength
 from impact.evidence.queries import step_voices
+from impact.evidence.voice import representation
 from impact.extensions import db
 from impact.features import page_context
 from impact.forms import select_choices
@@ -147,9 +148,12 @@ def withdraw_consent(project: Project, item_id: int):
 @bp.route("/voices")
 @needs(Need.READ)
 def voices(project: Project):
-    """Whose voice the evidence on each step comes from, and the steps resting on one group's word."""
+    """Whose voice the evidence on each step comes from, and the steps resting on one group's word; and
+    which partner groups took part in each activity and meeting (the parts that keep those add them)."""
+    context = page_context("evidence.voices", project=project)
     return render_template("evidence/voices.html", project=project, chain=load_chain(project.id),
-                           voices=step_voices(project.id), groups=list(PartnerGroup))
+                           voices=step_voices(project.id), groups=list(PartnerGroup),
+                           taking_part=representation(context.get("taking_part", [])))
 
 
 @bp.route("/<int:item_id>")

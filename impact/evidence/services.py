@@ -19,7 +19,7 @@ from wtforms import SelectChoice
 
 from impact import trash
 from impact.evidence.derived import set_link_judgement
-from impact.evidence.files import StoredFile
+from impact.evidence.files import StoredFile, attach
 from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, LinkOrigin, Stance, Strength
 from impact.evidence.queries import live_items
 from impact.evidence.signals import consent_withdrawn
@@ -92,17 +92,9 @@ def summary_hidden(project: Project, item: EvidenceItem) -> bool:
 
 # Items -----------------------------------------------------------------------------------------
 
-def _apply_file(item: EvidenceItem, stored: StoredFile | None) -> None:
-    if stored is None:
-        item.file_name, item.file_sha256, item.file_size, item.file_type = "", None, None, ""
-    else:
-        item.file_name, item.file_sha256 = stored.name, stored.sha256
-        item.file_size, item.file_type = stored.size, stored.mimetype
-
-
 def create_item(project: Project, user, values: dict, stored: StoredFile | None = None) -> EvidenceItem:
     item = EvidenceItem(project_id=project.id, created_by_id=getattr(user, "id", None), **values)
-    _apply_file(item, stored)
+    attach(item, stored)
     db.session.add(item)
     db.session.flush()
     return item
@@ -113,10 +105,7 @@ def update_item(item: EvidenceItem, values: dict, stored: StoredFile | None = No
     """Save an edit. A file the item no longer refers to is left on disk for files.sweep_unused_files."""
     for name, value in values.items():
         setattr(item, name, value)
-    if stored is not None:
-        _apply_file(item, stored)
-    elif remove_file:
-        _apply_file(item, None)
+    attach(item, stored, remove=remove_file)
     item.updated_at = utcnow()
     db.session.flush()
 

@@ -32,3 +32,37 @@ def voices(items: Iterable[tuple[int, PartnerGroup]]) -> Voices:
     groups = dict(items)
     counts = {group: sum(1 for each in groups.values() if each is group) for group in PartnerGroup}
     return Voices({group: count for group, count in counts.items() if count})
+
+
+# The partners a KE project works with; their absence at a level of the work is worth seeing.
+PARTNERS = (PartnerGroup.ACADEMIC, PartnerGroup.PRACTITIONER, PartnerGroup.MANAGER, PartnerGroup.SERVICE_USER,
+            PartnerGroup.CARER)
+LEVEL_ORDER = ("Governance", "Activities", "Research and reflection")
+
+
+@dataclass(frozen=True)
+class TakingPart:
+    """One level of the work (governance, activities...): its gatherings and which partners took part."""
+
+    level: str
+    gatherings: list[dict]  # {what, title, date, url, people: {PartnerGroup: number}}
+    people: dict[PartnerGroup, int]
+
+    @property
+    def missing(self) -> list[PartnerGroup]:
+        return [group for group in PARTNERS if not self.people.get(group)]
+
+
+def representation(gatherings: Iterable[dict]) -> list[TakingPart]:
+    """Gatherings (as the parts that keep them give them) by level, with the people of each group in all."""
+    by_level: dict[str, list[dict]] = {}
+    for gathering in gatherings:
+        by_level.setdefault(gathering["level"], []).append(gathering)
+    levels = sorted(by_level, key=lambda name: (LEVEL_ORDER.index(name) if name in LEVEL_ORDER else len(LEVEL_ORDER),
+                                                name))
+    result = []
+    for name in levels:
+        rows = sorted(by_level[name], key=lambda gathering: (gathering["date"], gathering["title"]))
+        people = {group: sum(row["people"].get(group, 0) for row in rows) for group in PartnerGroup}
+        result.append(TakingPart(name, rows, {group: count for group, count in people.items() if count}))
+    return result

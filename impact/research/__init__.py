@@ -5,7 +5,7 @@ from __future__ import annotations
 def register(contributions) -> None:
     from impact.features import NavEntry
     from impact.projects.permissions import Need
-    from impact.research import mail_updates, services  # noqa: F401 (they connect their signals)
+    from impact.research import mail_updates, output_routes, services  # noqa: F401 (signals; routes on bp)
     from impact.research.reminders import send_reminders
     from impact.research.routes import bp
     from impact.research.sign_in_routes import bp as sign_in

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from impact.evidence.files import ACCEPT
-from impact.forms import CheckboxListField, EnumSelectField, VersionedForm
+from impact.forms import BaseForm, CheckboxListField, EnumSelectField, VersionedForm
 from impact.research.models import QUOTE_NAME_MAX, ResearchStatus
 
 TEXT_MAX = 5000
@@ -32,6 +32,8 @@ class ResearchProjectForm(VersionedForm):
     reminder_weeks = IntegerField("Remind the leads to send an update every (weeks)", validators=[
         Optional(), NumberRange(min=1, max=52, message="Enter a whole number of weeks from 1 to 52.")],
         render_kw={"inputmode": "numeric"})
+    submit_emailed_replies = BooleanField("Take an update emailed in reply to a reminder as submitted at once "
+                                          "(otherwise it waits as a draft for its author to confirm)")
     submit = SubmitField("Save")
 
     def validate_ended_on(self, field):
@@ -42,7 +44,8 @@ class ResearchProjectForm(VersionedForm):
         return {"title": self.title.data, "local_authority": self.local_authority.data or "",
                 "status": self.status.member, "started_on": self.started_on.data, "ended_on": self.ended_on.data,
                 "aims": self.aims.data or "", "milestones": self.milestones.data or "",
-                "outputs": self.outputs.data or "", "reminder_weeks": self.reminder_weeks.data}
+                "outputs": self.outputs.data or "", "reminder_weeks": self.reminder_weeks.data,
+                "submit_emailed_replies": self.submit_emailed_replies.data}
 
 
 class UpdateForm(VersionedForm):
@@ -86,3 +89,14 @@ class UpdateForm(VersionedForm):
                                                             "who_involved", "quote", "consent_to_quote",
                                                             "pseudonym")},
                 "step_ids": [step.id for step in update.steps], "version": str(update.version)}
+
+
+class OutputForm(BaseForm):
+    """An output file of a PRP besides its report."""
+
+    title = StringField("What it is", validators=[DataRequired(message="Say what the file is."), Length(max=150)])
+    file = FileField("The file", validators=[FileRequired(message="Choose the file.")], render_kw={"accept": ACCEPT})
+    submit = SubmitField("Add output")
+
+    class Confirm(BaseForm):
+        """Remove or restore: nothing to fill in."""

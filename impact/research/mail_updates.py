@@ -1,6 +1,9 @@
 """Updates sent by email: a reply to a reminder (its Reply-To carries a signed tag naming the reminder), or
 a message to the project's update address from a lead of exactly one active PRP. Either is filed as a
-draft update, with the reply's new words and its first attachment, for the author to finish in one click.
+draft update, with the reply's new words and its first attachment, for the author to finish in one click;
+a reply to a reminder is submitted at once where the PRP's team chose so. A message to the plain address
+never is: its From header is all that names its sender, and anyone can write one (SPF and DMARC are the
+mail server's to check, and many servers do not), so it waits for the real author to confirm it.
 """
 from __future__ import annotations
 
@@ -117,10 +120,12 @@ def file_emailed_update(inbound: Inbound) -> str | None:
         raise Refused(f"{user.email} has {EMAILED_DRAFTS_PER_DAY} unfinished drafts from the last day already")
     stored = _stored_attachment(inbound)
     with files.kept_only_if_saved(stored):
-        save_update(project, prp, None, {
+        update = save_update(project, prp, None, {
             "update_date": utcnow().date(), "what_did": inbound.text[:TEXT_MAX], "what_changed": "",
             "changed_practice": False, "changed_team": False, "changed_families": False, "who_involved": "",
             "quote": "", "consent_to_quote": False, "pseudonym": ""},
-            step_ids=[step.id for step in prp.steps], author=user, stored=stored, submit=False)
+            step_ids=[step.id for step in prp.steps], author=user, stored=stored,
+            # An attachment alone says nothing of what was done: its author adds a few words first.
+            submit=bool(plus) and prp.submit_emailed_replies and bool(inbound.text), by_email=True)
         db.session.commit()
-    return f"filed a draft update on \u201c{prp.title}\u201d from {user.email}"
+    return f"filed a {update.status.value} update on \u201c{prp.title}\u201d from {user.email}"

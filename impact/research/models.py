@@ -100,6 +100,9 @@ class ResearchProject(db.Model):
     outputs: Mapped[str] = mapped_column(Text, default="", server_default="")
     mentor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     reminder_weeks: Mapped[int | None] = mapped_column(Integer)
+    # A reply to a reminder proves who sent it (its Reply-To is signed): the team may take it as submitted.
+    # A message to the plain update address only claims its sender, so it always waits as a draft.
+    submit_emailed_replies: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # The PRP's report, as a file: an evidence item (a document) on the PRP's steps, written from here.
     report_item_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_items.id", ondelete="SET NULL"),
                                                        unique=True)
@@ -112,9 +115,34 @@ class ResearchProject(db.Model):
     report_item: Mapped[EvidenceItem | None] = relationship()
     leads: Mapped[list[User]] = relationship(secondary=research_project_leads, order_by="User.name")
     steps: Mapped[list[Step]] = relationship(secondary=research_project_steps, order_by="Step.position")
+    output_files: Mapped[list[ResearchOutput]] = relationship(
+        back_populates="research_project", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="ResearchOutput.id")
     updates: Mapped[list[ResearchUpdate]] = relationship(
         back_populates="research_project", cascade="all, delete-orphan", passive_deletes=True,
         order_by="ResearchUpdate.update_date.desc(), ResearchUpdate.id.desc()")
+
+
+class ResearchOutput(db.Model):
+    """A file the PRP produced besides its report (a presentation, a briefing, a poster): an evidence item
+    (a document) on the PRP's steps. Removing it puts that item in the evidence trash; it is listed while live."""
+
+    __tablename__ = "research_outputs"
+    __table_args__ = (
+        CheckConstraint("length(title) > 0", name="title_not_empty"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    research_project_id: Mapped[int] = mapped_column(ForeignKey("research_projects.id", ondelete="CASCADE"),
+                                                     index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    evidence_item_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_items.id", ondelete="SET NULL"),
+                                                         unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+    research_project: Mapped[ResearchProject] = relationship(back_populates="output_files")
+    evidence_item: Mapped[EvidenceItem | None] = relationship()
 
 
 class ResearchUpdate(db.Model):
@@ -154,6 +182,7 @@ class ResearchUpdate(db.Model):
         ForeignKey("evidence_items.id", ondelete="SET NULL"), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    sent_by_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}

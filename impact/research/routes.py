@@ -13,7 +13,7 @@ from impact.projects.models import Project
 from impact.projects.permissions import Need, may, needs
 from impact.projects.services import member_voice
 from impact.research import services
-from impact.research.forms import ResearchProjectForm, UpdateForm
+from impact.research.forms import OutputForm, ResearchProjectForm, UpdateForm
 from impact.research.models import ResearchProject, ResearchUpdate, UpdateStatus
 from impact.research.reminders import lead_status
 from impact.toc.services import load_chain
@@ -75,11 +75,19 @@ def new(project: Project):
 @bp.route("/<int:prp_id>")
 @needs(Need.READ, prp=ResearchProject)
 def show(project: Project, prp: ResearchProject):
+    return render_prp(project, prp)
+
+
+def render_prp(project: Project, prp: ResearchProject, output_form: OutputForm | None = None, status: int = 200):
     page = db.paginate(services.updates_query(prp, current_user), page=page_number(),
                        per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
-    return render_template("research/show.html", project=project, prp=prp, page=page,
-                           may_edit=may(project, Need.EDIT), may_contribute=may(project, Need.CONTRIBUTE),
-                           leads=lead_status(prp))
+    may_edit = may(project, Need.EDIT)
+    outputs, removed_outputs = services.live_outputs(prp)
+    return render_template("research/show.html", project=project, prp=prp, page=page, may_edit=may_edit,
+                           may_contribute=may(project, Need.CONTRIBUTE), leads=lead_status(prp),
+                           outputs=outputs, removed_outputs=removed_outputs if may_edit else [],
+                           output_form=(output_form or OutputForm(formdata=None)) if may_edit else None,
+                           file_size=files.human_size), status
 
 
 @bp.route("/<int:prp_id>/edit", methods=["GET", "POST"])

@@ -12,18 +12,19 @@ from sqlalchemy.orm import selectinload
 
 from impact.auth.models import User
 from impact.evidence.derived import DerivedFrom, DerivedLink, refresh_derived_item
-from impact.evidence.files import StoredFile
+from impact.evidence.files import StoredFile, attach
 from impact.evidence.models import EvidenceItem, EvidenceKind, Stance, Strength
 from impact.evidence.signals import consent_withdrawn, item_derived_from
 from impact.extensions import db
+from impact.forms import FieldError
 from impact.model_types import utcnow
 from impact.projects.models import Membership, PartnerGroup, Project
 from impact.projects.services import member_voice
-from impact.research.models import ResearchProject, ResearchStatus, ResearchUpdate, UpdateStatus
+from impact.research.models import ResearchOutput, ResearchProject, ResearchStatus, ResearchUpdate, UpdateStatus
 from impact.toc.models import Step
 
 PRP_FIELDS = ("title", "local_authority", "status", "started_on", "ended_on", "aims", "milestones", "outputs",
-              "reminder_weeks")
+              "reminder_weeks", "submit_emailed_replies")
 UPDATE_FIELDS = ("update_date", "what_did", "what_changed", "changed_practice", "changed_team", "changed_families",
                  "who_involved", "quote", "consent_to_quote", "pseudonym")
 # A person's own words and their consent to be quoted: only they set them, never the team editing their update.
@@ -34,12 +35,8 @@ AUTHORS_OWN = ("quote", "consent_to_quote", "pseudonym")
 SELF_REPORT = DerivedLink(Stance.SUPPORTS, Strength.WEAK, "Practitioner update")
 
 
-class UpdateError(ValueError):
+class UpdateError(FieldError):
     """An update that cannot be submitted as it is, with a message for the field named."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
 
 
 # Research projects -----------------------------------------------------------------------------
@@ -100,11 +97,14 @@ def save_research_project(project: Project, prp: ResearchProject | None, values:
     db.session.flush()
     if report is not None or prp.report_item is not None:
         sync_report_evidence(prp, report)
+    for output in prp.output_files:  # their steps and source follow the PRP's
+        sync_output_evidence(output)
     return prp
 
 
 # A PRP's report is the practitioners' study itself: moderate evidence for the steps it bears on.
 REPORT_LINK = DerivedLink(Stance.SUPPORTS, Strength.MODERATE, "Practitioner research project report")
+OUTPUT_LINK = DerivedLink(Stance.SUPPORTS, Strength.WEAK, "An output of a practitioner research project")
 
 
 def sync_report_evidence(prp: ResearchProject, report: StoredFile | None) -> EvidenceItem:
@@ -114,14 +114,44 @@ def sync_report_evidence(prp: ResearchProject, report: StoredFile | None) -> Evi
               "evidence_date": prp.ended_on or utcnow().date(), "partner_group": PartnerGroup.PRACTITIONER,
               "summary": prp.outputs or prp.aims}
     if report is not None:
-        fields.update(file_name=report.name, file_sha256=report.sha256, file_size=report.size,
-                      file_type=report.mimetype)
+        fields.update(report.columns())
     item = refresh_derived_item(prp.report_item, project_id=prp.project_id, kind=EvidenceKind.DOCUMENT,
                                 fields=fields, step_links={step.id: REPORT_LINK for step in prp.steps})
     if prp.report_item is None:
         prp.report_item = item
         db.session.flush()
     return item
+
+
+def add_output(prp: ResearchProject, title: str, stored: StoredFile) -> ResearchOutput:
+    output = ResearchOutput(research_project=prp, title=title)
+    db.session.add(output)
+    db.session.flush()
+    sync_output_evidence(output, stored)
+    return output
+
+
+def sync_output_evidence(output: ResearchOutput, stored: StoredFile | None = None) -> EvidenceItem:
+    prp = output.research_project
+    fields = {"title": f"{output.title} ({prp.title})", "partner_group": PartnerGroup.PRACTITIONER,
+              "source": f"Practitioner research project: {prp.title}",
+              "evidence_date": (output.created_at or utcnow()).date()}
+    if stored is not None:
+        fields.update(stored.columns())
+    item = refresh_derived_item(output.evidence_item, project_id=prp.project_id, kind=EvidenceKind.DOCUMENT,
+                                fields=fields, step_links={step.id: OUTPUT_LINK for step in prp.steps})
+    if output.evidence_item is None:
+        output.evidence_item = item
+        db.session.flush()
+    return item
+
+
+def live_outputs(prp: ResearchProject) -> tuple[list[ResearchOutput], list[ResearchOutput]]:
+    """The PRP's output files, and those removed (their items in the evidence trash)."""
+    outputs = list(db.session.scalars(select(ResearchOutput).where(ResearchOutput.research_project_id == prp.id)
+                                      .order_by(ResearchOutput.id).options(selectinload(ResearchOutput.evidence_item))))
+    live = [output for output in outputs if output.evidence_item and output.evidence_item.deleted_at is None]
+    return live, [output for output in outputs if output not in live]
 
 
 # Updates ---------------------------------------------------------------------------------------
@@ -135,21 +165,18 @@ def may_change_update(update: ResearchUpdate, user, *, team: bool) -> bool:
 
 def save_update(project: Project, prp: ResearchProject, update: ResearchUpdate | None, values: dict, *,
                 step_ids: list[int], author, stored: StoredFile | None = None, remove_file: bool = False,
-                submit: bool) -> ResearchUpdate:
+                submit: bool, by_email: bool = False) -> ResearchUpdate:
     """Keep the update as a draft, or submit it: then it is (or its evidence item is refreshed as) evidence."""
     if update is None:
         update = ResearchUpdate(research_project=prp, author_id=getattr(author, "id", None),
-                                partner_group=member_voice(project, author), status=UpdateStatus.DRAFT)
+                                partner_group=member_voice(project, author), status=UpdateStatus.DRAFT,
+                                sent_by_email=by_email)
         db.session.add(update)
     as_author = update.author_id is not None and update.author_id == getattr(author, "id", None)
     for name in UPDATE_FIELDS:
         if as_author or name not in AUTHORS_OWN:
             setattr(update, name, values[name])
-    if stored is not None:
-        update.file_name, update.file_sha256 = stored.name, stored.sha256
-        update.file_size, update.file_type = stored.size, stored.mimetype
-    elif remove_file:
-        update.file_name, update.file_sha256, update.file_size, update.file_type = "", None, None, ""
+    attach(update, stored, remove=remove_file)
     update.steps = _steps_of(project, step_ids)
     if submit:
         if not update.what_did and not update.what_changed:
@@ -219,6 +246,16 @@ def _written_by_prp(item: EvidenceItem) -> DerivedFrom | None:
         return None
     return DerivedFrom(url_for("research.edit", project_id=item.project_id, prp_id=prp_id),
                        what="a practitioner research project's report", whose="the project team")
+
+
+@item_derived_from.connect
+def _written_by_output(item: EvidenceItem) -> DerivedFrom | None:
+    prp_id = db.session.scalar(select(ResearchOutput.research_project_id)
+                               .where(ResearchOutput.evidence_item_id == item.id))
+    if prp_id is None:
+        return None
+    return DerivedFrom(url_for("research.show", project_id=item.project_id, prp_id=prp_id, _anchor="outputs"),
+                       what="a practitioner research project's output", whose="the project team")
 
 
 @item_derived_from.connect

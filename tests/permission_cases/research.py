@@ -5,13 +5,15 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from impact.evidence.models import EvidenceItem
 from impact.extensions import db as _db
 from impact.projects.models import PartnerGroup
 from impact.projects.permissions import Need
-from impact.research.models import ResearchProject, ResearchReminder, ResearchUpdate, UpdateStatus
+from impact.research.models import ResearchOutput, ResearchProject, ResearchReminder, ResearchUpdate, UpdateStatus
 from impact.research.reminders import PURPOSE
+from impact.research.services import sync_output_evidence
 from impact.signing import make_token
-from tests.permission_cases import PUBLIC, Case, get, post
+from tests.permission_cases import PUBLIC, UPLOAD, Case, get, post
 
 R = "/projects/{p}/research"
 P = R + "/{rs_prp}"
@@ -31,6 +33,11 @@ CASES: list[Case] = [
     get("research.edit_update", P + "/updates/{rs_update}", Need.EDIT),
     post("research.edit_update", P + "/updates/{rs_update}", Need.EDIT, what_did="Corrected by the team",
          update_date="2012-03-02", version="{rs_update_version}", submit="Submit update"),
+    post("research.add_output", P + "/outputs", Need.EDIT, title="Forum slides",
+         file=UPLOAD + "slides.txt:Findings for the forum."),
+    get("research.remove_output", P + "/outputs/{rs_output}/remove", Need.EDIT),
+    post("research.remove_output", P + "/outputs/{rs_output}/remove", Need.EDIT),
+    post("research.restore_output", P + "/outputs/{rs_removed_output}/restore", Need.EDIT),
     # A reminder's link: the lead it was sent to is signed in by whoever holds it (once).
     get("research_sign_in.sign_in", "/research/sign-in/{rs_sign_in}", PUBLIC),
     post("research_sign_in.sign_in", "/research/sign-in/{rs_sign_in}", PUBLIC),
@@ -48,6 +55,12 @@ def furnish(project, step) -> None:
     update.steps = [step]
     _db.session.add(update)
     _db.session.add(ResearchReminder(research_project_id=prp.id, user_id=project.memberships[0].user_id))
+    for title in ("Briefing", "Poster"):
+        output = ResearchOutput(research_project_id=prp.id, title=title)
+        _db.session.add(output)
+        _db.session.flush()
+        sync_output_evidence(output)
+    output.evidence_item.deleted_at = dt.datetime(2012, 3, 1, tzinfo=dt.UTC)
 
 
 def world(project) -> dict[str, object]:
@@ -56,7 +69,10 @@ def world(project) -> dict[str, object]:
     update = _db.session.scalar(select(ResearchUpdate).where(ResearchUpdate.research_project_id == prp.id)
                                 .order_by(ResearchUpdate.id))
     reminder = _db.session.scalar(select(ResearchReminder).where(ResearchReminder.research_project_id == prp.id))
-    return {"rs_prp": prp.id, "rs_prp_version": prp.version, "rs_update": update.id,
+    outputs = _db.session.scalars(select(ResearchOutput.id).where(ResearchOutput.research_project_id == prp.id)
+                                  .order_by(ResearchOutput.id)).all()
+    return {"rs_output": outputs[0], "rs_removed_output": outputs[1],
+            "rs_prp": prp.id, "rs_prp_version": prp.version, "rs_update": update.id,
             "rs_update_version": update.version,
             "rs_sign_in": make_token(PURPOSE, [reminder.id, reminder.user.token_stamp])}
 
@@ -70,4 +86,7 @@ def state(project) -> tuple:
                                  .where(ResearchUpdate.research_project_id.in_(prps)).order_by(ResearchUpdate.id))),
         list(_db.session.scalars(select(ResearchReminder.used_at.is_(None))
                                  .where(ResearchReminder.research_project_id.in_(prps)))),
+        list(_db.session.execute(select(ResearchOutput.title, EvidenceItem.deleted_at.is_(None))
+                                 .join(EvidenceItem, EvidenceItem.id == ResearchOutput.evidence_item_id)
+                                 .where(ResearchOutput.research_project_id.in_(prps)).order_by(ResearchOutput.id))),
     )
