@@ -333,3 +333,50 @@ def test_the_meeting_page_runs_the_same_queries_however_many_quotes(client, proj
             assert client.get(_url(project, tail="/")).status_code == 200
         counts.append(len(listing))
     assert counts[0] == counts[2] and counts[1] == counts[3], counts
+
+
+def test_once_a_speaker_withdraws_consent_nobody_sees_their_words_and_the_team_cannot_consent_for_them(
+        client, project, login_as):
+    lead = login_as("lead", project)
+    practitioner = _member(project, "Pat Practitioner")
+    meeting = _meeting(client, project)
+    client.post(_url(project, meeting, "/attendance"), data={
+        "name": "Practitioner 2", "partner_group": "practitioner", "people": "1", "user_id": str(practitioner.id)})
+    row = _db.session.scalar(select(MeetingAttendance))
+    client.post(_url(project, meeting, "/quotes/new"), data={
+        "words": "We back away from risk.", "consent_to_quote": "y", "pseudonym": "Practitioner 2",
+        "speaker_id": str(row.id), "partner_group": "practitioner", "context": "On risk."})
+    quote = _db.session.scalar(select(MeetingQuote))
+    _log_in(client, practitioner)
+    client.post(f"/projects/{project.id}/evidence/{quote.evidence_item_id}/withdraw-consent")
+    _log_in(client, lead)
+    page = client.get(_url(project, meeting)).get_data(as_text=True)
+    assert "back away from risk" not in page and "Consent withdrawn" in page
+    form = client.get(_url(project, meeting, f"/quotes/{quote.id}")).get_data(as_text=True)
+    again = client.post(_url(project, meeting, f"/quotes/{quote.id}"), data={
+        "words": "We back away from risk.", "consent_to_quote": "y", "pseudonym": "Practitioner 2",
+        "speaker_id": str(row.id), "partner_group": "practitioner", "context": "On risk.",
+        "version": _hidden(form, "version")})
+    text = again.get_data(as_text=True)
+    assert again.status_code == 400 and 'id="consent_to_quote-error"' in text and "only they can give it again" in text
+    _db.session.expire_all()
+    assert _db.session.get(MeetingQuote, quote.id).evidence_item.quote == ""
+
+
+def test_a_step_page_shows_the_meeting_themes_on_it_and_on_its_factors(client, project, login_as):
+    login_as("lead", project)
+    steps = _steps(project)
+    factor = _db.session.scalar(select(InfluencingFactor).where(InfluencingFactor.project_id == project.id))
+    meeting = _meeting(client, project)
+    client.post(_url(project, meeting, "/themes/new"), data={"title": "Creating a dialogue",
+                                                             "step_ids": [str(steps["Seminars"])]})
+    client.post(_url(project, meeting, "/themes/new"), data={"title": "Caseloads crowd out reflection",
+                                                             "factor_ids": [str(factor.id)]})
+    client.get(_url(project, meeting))  # shows (and so clears) the flashed "Theme added"
+    seminars = client.get(f"/projects/{project.id}/chain/steps/{steps['Seminars']}").get_data(as_text=True)
+    assert "Themes from meetings" in seminars and "Creating a dialogue" in seminars
+    assert "Caseloads crowd out reflection" not in seminars
+    practice = client.get(f"/projects/{project.id}/chain/steps/{factor.step_id}").get_data(as_text=True)
+    assert "Caseloads crowd out reflection" in practice and "Creating a dialogue" not in practice
+    attendees = client.get(f"/projects/{project.id}/chain/steps/{steps['Attendees from six councils']}")
+    assert "Themes from meetings" not in attendees.get_data(as_text=True)

@@ -564,3 +564,21 @@ def test_a_prp_keeps_several_output_files_each_evidence_and_removing_one_asks_an
     assert "Slides for the practitioner forum" not in step.get_data(as_text=True)
     client.post(_url(project, prp, f"/outputs/{output.id}/restore"))
     assert f"/evidence/{items[0].id}/file" in client.get(_url(project, prp)).get_data(as_text=True)
+
+
+def test_the_prp_page_says_which_contribution_claims_cite_its_evidence(client, project, login_as):
+    from impact.tracing.models import Claim, ClaimTest, TestType
+
+    login_as("lead", project)
+    prp = _prp(project, steps=["Seminars"])
+    client.post(_url(project, prp, "/updates/new"), data={
+        "what_did": "Ran the session", "update_date": "2012-03-01", "submit": "Submit update"})
+    item_id = _db.session.scalar(select(ResearchUpdate.evidence_item_id))
+    project.contribution_tracing = True
+    claim = Claim(project_id=project.id, statement="The PRPs changed practice", prior=0.5, position=0)
+    claim.tests.append(ClaimTest(description="Practitioners describe a change", test_type=TestType.HOOP,
+                                 sensitivity=0.95, type_one_error=0.6, found=True, item_id=item_id, position=0))
+    _db.session.add(claim)
+    _db.session.commit()
+    page = client.get(_url(project, prp)).get_data(as_text=True)
+    assert "cited by <a" in page and "1 contribution claim</a>" in page

@@ -176,6 +176,9 @@ class MeetingQuote(db.Model):
     context: Mapped[str] = mapped_column(Text, default="", server_default="")
     pseudonym: Mapped[str] = mapped_column(String(NAME_MAX), default="", server_default="")
     consent_to_quote: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Set when the speaker withdrew consent (on My contributions): from then on no page shows the words,
+    # the team's included, and the team cannot tick consent again on their behalf.
+    consent_withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     speaker_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_attendance.id", ondelete="SET NULL"),
                                                    index=True)
     partner_group: Mapped[PartnerGroup] = mapped_column(enum_column(PartnerGroup, "partner_group"))

@@ -7,7 +7,8 @@ is theirs: it is listed among their contributions and they can withdraw consent 
 """
 from __future__ import annotations
 
-from flask import url_for
+from flask import render_template, url_for
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -17,7 +18,16 @@ from impact.evidence.models import EvidenceItem, EvidenceKind, Stance, Strength
 from impact.evidence.signals import consent_withdrawn, item_derived_from
 from impact.extensions import db
 from impact.forms import FieldError
-from impact.meetings.models import Meeting, MeetingAttendance, MeetingKind, MeetingQuote, MeetingTheme
+from impact.meetings.models import (
+    Meeting,
+    MeetingAttendance,
+    MeetingKind,
+    MeetingQuote,
+    MeetingTheme,
+    meeting_theme_factors,
+    meeting_theme_steps,
+)
+from impact.model_types import utcnow
 from impact.projects.models import Membership, Project
 from impact.research.models import ResearchProject
 from impact.toc.models import InfluencingFactor, Step
@@ -153,6 +163,9 @@ def remove_attendance(meeting: Meeting, row: MeetingAttendance) -> None:
 
 def save_quote(meeting: Meeting, quote: MeetingQuote | None, values: dict, *, step_ids: list[int]) -> MeetingQuote:
     speaker = next((row for row in meeting.attendance if row.id == values.get("speaker_id")), None)
+    if values["consent_to_quote"] and quote is not None and quote.consent_withdrawn_at is not None:
+        raise MeetingError("consent_to_quote", f"{quote.pseudonym or 'They'} withdrew consent to this quote on "
+                                               f"{quote.consent_withdrawn_at:%-d %B %Y}: only they can give it again.")
     if not values["consent_to_quote"] and not values["context"]:
         raise MeetingError("context", "Without consent their words cannot be quoted: summarise what they said, "
                                       "so the evidence still says something.")
@@ -251,7 +264,7 @@ def _written_by_meeting(item: EvidenceItem) -> DerivedFrom | None:
 def _quote_consent_withdrawn(item: EvidenceItem) -> None:
     """The quote keeps no consent its speaker withdrew, or saving the meeting would quote them again."""
     for quote in db.session.scalars(select(MeetingQuote).where(MeetingQuote.evidence_item_id == item.id)):
-        quote.consent_to_quote = False
+        quote.consent_to_quote, quote.consent_withdrawn_at = False, utcnow()
         db.session.flush()
         sync_quote_evidence(quote)
 
@@ -290,3 +303,16 @@ def report_section(project: Project) -> dict:
                         "held_on": meeting.held_on.isoformat(), "attendance": groups,
                         "quotes": figures[meeting.id]["quotes"], "themes": [theme.title for theme in meeting.themes]})
     return {"meetings": entries}
+
+
+def themes_panel(project_id: int, step_id: int, factor_ids: list[int]) -> dict:
+    """For the step page: the themes meetings linked to the step or to its influencing factors."""
+    on_factors = select(meeting_theme_factors.c.theme_id).where(meeting_theme_factors.c.factor_id.in_(factor_ids))
+    on_step = select(meeting_theme_steps.c.theme_id).where(meeting_theme_steps.c.step_id == step_id)
+    themes = db.session.execute(
+        select(MeetingTheme, Meeting.title, Meeting.held_on).join(Meeting, Meeting.id == MeetingTheme.meeting_id)
+        .where(Meeting.project_id == project_id, MeetingTheme.id.in_(on_step.union(on_factors)))
+        .order_by(Meeting.held_on, MeetingTheme.id)).all()
+    if not themes:
+        return {}
+    return {"panels": [Markup(render_template("meetings/_step_themes.html", project_id=project_id, themes=themes))]}

@@ -8,6 +8,7 @@ from impact.access import get_or_404, signed_in_only
 from impact.concurrency import EditConflict, commit_if_current, save_edit
 from impact.evidence import files
 from impact.extensions import db
+from impact.features import page_context
 from impact.pagination import page_number
 from impact.projects.models import Project
 from impact.projects.permissions import Need, may, needs
@@ -83,7 +84,11 @@ def render_prp(project: Project, prp: ResearchProject, output_form: OutputForm |
                        per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     may_edit = may(project, Need.EDIT)
     outputs, removed_outputs = services.live_outputs(prp)
+    item_ids = [item_id for item_id in (prp.report_item_id, *(output.evidence_item_id for output in outputs),
+                                        *(update.evidence_item_id for update in page.items)) if item_id]
     return render_template("research/show.html", project=project, prp=prp, page=page, may_edit=may_edit,
+                           # Where else its evidence is used (the claims citing it) comes from those parts.
+                           **page_context("research.show", project=project, item_ids=item_ids),
                            may_contribute=may(project, Need.CONTRIBUTE), leads=lead_status(prp),
                            outputs=outputs, removed_outputs=removed_outputs if may_edit else [],
                            output_form=(output_form or OutputForm(formdata=None)) if may_edit else None,

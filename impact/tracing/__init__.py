@@ -11,6 +11,7 @@ def register(contributions) -> None:
     contributions.blueprints.append(bp)
     contributions.add_to_page("evidence.delete", citations_panel)
     contributions.add_to_page("evidence.mine", claims_citing)
+    contributions.add_to_page("research.show", claims_citing)
     # Offered to leads while the project has not switched it on, so they can.
     contributions.project_nav.append(NavEntry(
         "tracing", "Contribution tracing", "tracing.index", 80, Need.READ,

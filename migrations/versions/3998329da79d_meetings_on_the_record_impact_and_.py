@@ -103,6 +103,7 @@ def upgrade():
     sa.Column('context', sa.Text(), server_default='', nullable=False),
     sa.Column('pseudonym', sa.String(length=80), server_default='', nullable=False),
     sa.Column('consent_to_quote', sa.Boolean(), server_default='0', nullable=False),
+    sa.Column('consent_withdrawn_at', impact.model_types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('speaker_id', sa.Integer(), nullable=True),
     sa.Column('partner_group', sa.Enum('academic', 'practitioner', 'manager', 'service_user', 'carer', 'funder', 'other', name='partner_group', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('evidence_item_id', sa.Integer(), nullable=True),
