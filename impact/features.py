@@ -20,6 +20,7 @@ PARTS = (
     "impact.auth", "impact.projects", "impact.toc",  # the foundation every feature is built on
     "impact.admin", "impact.events", "impact.cards", "impact.followups", "impact.coding", "impact.evidence",
     "impact.assessment", "impact.tracing", "impact.research", "impact.meetings", "impact.story", "impact.reports",
+    "impact.publishing",
     "impact.demo",
 )
 
@@ -35,6 +36,15 @@ class NavEntry:
     position: int
     need: Any = None
     shown: Callable[[Any], bool] | None = None
+
+
+@dataclass(frozen=True)
+class LargeUpload:
+    """A form taking files larger than MAX_CONTENT_LENGTH: the setting with its limit, and who may send one
+    (asked with the URL's view arguments, before the body is read)."""
+
+    setting: str
+    allowed: Callable[[dict[str, Any]], bool]
 
 
 @dataclass(frozen=True)
@@ -57,8 +67,8 @@ class Contributions:
     # A page of one part that shows what others know (the step page shows assessments): the page
     # names itself, and each part that adds to it gives a function returning template context.
     page_context: dict[str, list[Callable[..., dict[str, Any]]]] = field(default_factory=dict)
-    # Views that take files larger than MAX_CONTENT_LENGTH: endpoint → the setting with their limit.
-    large_uploads: dict[str, str] = field(default_factory=dict)
+    # Views that take files larger than MAX_CONTENT_LENGTH, by endpoint.
+    large_uploads: dict[str, LargeUpload] = field(default_factory=dict)
 
     def add_to_page(self, page: str, fn: Callable[..., dict[str, Any]]) -> None:
         self.page_context.setdefault(page, []).append(fn)

@@ -42,10 +42,14 @@ class NulFreeRequest(Request):
         recording): read when the body is parsed, which the CSRF check does before any view runs."""
         limit = Request.max_content_length.fget(self)
         if self._max_content_length is None and current_app and self.url_rule is not None:
-            setting = current_app.extensions.get("impact.large_uploads", {}).get(self.endpoint)
-            if setting:
+            large = current_app.extensions.get("impact.large_uploads", {}).get(self.endpoint)
+            # Only for someone the part says may send that form: nobody else gets the server to spool 200 MB.
+            if large is not None and large.allowed(self.view_args or {}):
                 # The file's own limit, and room for the rest of the form beside it.
-                return max(limit or 0, current_app.config[setting] + 2**20)
+                self._max_content_length = max(limit or 0, current_app.config[large.setting] + 2**20)
+            else:
+                self._max_content_length = limit
+            return self._max_content_length
         return limit
 
     @max_content_length.setter

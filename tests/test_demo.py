@@ -48,3 +48,21 @@ def test_demo_logins_work(app, db, client):
         client.post("/logout")
         response = client.post("/login", data={"email": spec["email"], "password": seed_data.DEMO_PASSWORD})
         assert response.status_code == 302, spec["email"]
+
+
+def test_the_demo_funder_reads_the_published_final_report_and_not_the_live_story(app, db, client):
+    from impact.publishing.models import PublishedReport
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    project = db.session.scalar(select(Project))
+    report = db.session.scalar(select(PublishedReport).where(PublishedReport.project_id == project.id))
+    assert report.number == 1 and report.name == "Final report to the funder"
+    assert client.post("/login", data={"email": "funder@demo.example.org", "password": "demo-password"}).status_code \
+        == 302
+    overview = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "Read the published report" in overview
+    page = client.get(f"/projects/{project.id}/reports/1").get_data(as_text=True)
+    assert "Published report, version 1: Final report to the funder" in page and "Munro" in page
+    assert client.get(f"/projects/{project.id}/story/").status_code == 403
+    assert client.get(f"/projects/{project.id}/report.json").get_json()["project"]["title"] == project.title

@@ -34,7 +34,8 @@ BUILT_ON = {
     "meetings": {"research"},
     "story": {"assessment", "tracing"},
     "reports": {"assessment", "tracing", "followups"},
-    "demo": {"story", "reports", "coding", "admin", "research", "meetings"},
+    "publishing": {"story", "reports"},
+    "demo": {"story", "reports", "coding", "admin", "research", "meetings", "publishing"},
 }
 
 def _allowed(feature: str) -> set[str]:

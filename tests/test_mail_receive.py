@@ -152,15 +152,19 @@ def test_where_the_team_chose_so_a_reply_to_a_reminder_is_submitted_at_once_but_
 
     replied = subprocess_with_bytes(site, _reply(str(reminder["Reply-To"])), env)
     assert replied.returncode == 0 and b"filed a submitted update" in replied.stdout, replied.stderr
+    # The tag is in a Reply-To others may see: a second reply to the same reminder waits for its author.
+    again = subprocess_with_bytes(site, _reply(str(reminder["Reply-To"]), attachment=None), env)
+    assert again.returncode == 0 and b"filed a draft update" in again.stdout, again.stderr
     plain = subprocess_with_bytes(site, _reply(UPDATES, attachment=None), env)
     assert plain.returncode == 0 and b"filed a draft update" in plain.stdout, plain.stderr
     with site.app.app_context():
         try:
             updates = _db.session.scalars(select(ResearchUpdate).order_by(ResearchUpdate.id)).all()
             assert [(u.status, u.sent_by_email) for u in updates] == [(UpdateStatus.SUBMITTED, True),
+                                                                       (UpdateStatus.DRAFT, True),
                                                                        (UpdateStatus.DRAFT, True)]
             item = _db.session.get(EvidenceItem, updates[0].evidence_item_id)
             assert item.summary.startswith("What they did: Ran the carers' session") and item.file_name
-            assert updates[1].evidence_item_id is None
+            assert updates[1].evidence_item_id is None and updates[2].evidence_item_id is None
         finally:
             _db.session.remove()

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from impact.events.models import EventKind
 from impact.events.services import save_event
-from impact.evidence.models import EvidenceKind, EvidenceLink, LinkOrigin, Stance, Strength
+from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, LinkOrigin, Stance, Strength
 from impact.extensions import db as _db
 from impact.meetings.models import Meeting, MeetingAttendance, MeetingQuote, MeetingTheme
 from impact.projects.models import Membership, PartnerGroup
@@ -207,7 +207,8 @@ def test_removing_a_quote_asks_first_and_restore_brings_its_evidence_back(client
     text = done.get_data(as_text=True)
     assert "Quote removed" in text and "Removed quotes" in text and "No quotes yet." in text
     assert "drip drip" not in client.get(step_page).get_data(as_text=True)
-    assert "It&#39;s the drip drip" in client.get(f"/projects/{project.id}/evidence/trash").get_data(as_text=True)
+    assert "Impact meeting: a quote from Practitioner 3" in client.get(
+        f"/projects/{project.id}/evidence/trash").get_data(as_text=True)
 
     back = client.post(_url(project, meeting, f"/quotes/{quote.id}/restore"), follow_redirects=True)
     assert "Quote restored" in back.get_data(as_text=True)
@@ -235,7 +236,18 @@ def test_a_member_sees_their_quote_among_their_contributions_and_withdrawing_con
 
     _log_in(client, practitioner)
     mine = client.get(f"/projects/{project.id}/evidence/mine").get_data(as_text=True)
-    assert "Impact meeting: Supporting people to take risks." in mine
+    assert "Impact meeting: a quote from Practitioner 2" in mine
+    # The team removes their attendance row: the quote stays theirs.
+    _log_in(client, lead)
+    client.post(_url(project, meeting, f"/attendance/{row.id}/remove"))
+    client.post(_url(project, meeting, f"/quotes/{quote.id}"), data={
+        "words": "Supporting people to take risks.", "consent_to_quote": "y", "pseudonym": "Practitioner 2",
+        "partner_group": "practitioner", "context": "On risk.", "version": str(quote.version + 1)})
+    _db.session.expire_all()
+    assert _db.session.get(MeetingQuote, quote.id).evidence_item.created_by_id == practitioner.id
+    _log_in(client, practitioner)
+    assert "Impact meeting: a quote from Practitioner 2" in client.get(
+        f"/projects/{project.id}/evidence/mine").get_data(as_text=True)
     client.post(f"/projects/{project.id}/evidence/{quote.evidence_item_id}/withdraw-consent")
     _db.session.expire_all()
     quote = _db.session.get(MeetingQuote, quote.id)
@@ -359,6 +371,7 @@ def test_once_a_speaker_withdraws_consent_nobody_sees_their_words_and_the_team_c
         "version": _hidden(form, "version")})
     text = again.get_data(as_text=True)
     assert again.status_code == 400 and 'id="consent_to_quote-error"' in text and "only they can give it again" in text
+    assert "back away from risk" not in form and "back away from risk" not in text
     _db.session.expire_all()
     assert _db.session.get(MeetingQuote, quote.id).evidence_item.quote == ""
 
@@ -380,3 +393,55 @@ def test_a_step_page_shows_the_meeting_themes_on_it_and_on_its_factors(client, p
     assert "Caseloads crowd out reflection" in practice and "Creating a dialogue" not in practice
     attendees = client.get(f"/projects/{project.id}/chain/steps/{steps['Attendees from six councils']}")
     assert "Themes from meetings" not in attendees.get_data(as_text=True)
+
+
+def test_the_larger_upload_limit_is_only_for_those_who_may_record_a_meeting(app_with, db, project):
+    # With CSRF on, as in production, the body is read (for its token) before any view or sign-in check runs.
+    app = app_with(MAX_CONTENT_LENGTH=100 * 1024, RECORDING_FILE_MAX_BYTES=400 * 1024, WTF_CSRF_ENABLED=True)
+    audio = WAV + b"\x00" * (300 * 1024)
+    data = {"title": "Long meeting", "kind": "impact", "held_on": "2011-06-17", "notes_voice": "practitioner",
+            "consent_to_record": "y"}
+    def signed_in(role: str):
+        client = app.test_client()
+        if role != "anonymous":
+            user = factories.user_with_role(role, project)
+            token = _csrf(client.get("/login").get_data(as_text=True))
+            assert client.post("/login", data={"email": user.email, "password": factories.PASSWORD,
+                                               "csrf_token": token}).status_code == 302
+        return client
+
+    for role in ("anonymous", "practitioner_researcher", "outsider"):
+        refused = signed_in(role).post(f"/projects/{project.id}/meetings/new", content_type="multipart/form-data",
+                                       data={**data, "recording": (io.BytesIO(audio), "long.wav")})
+        assert refused.status_code == 413, role  # the site's own limit: the body is never spooled
+    assert _db.session.scalar(select(func.count()).select_from(Meeting)) == 0
+    lead = signed_in("lead")
+    token = _csrf(lead.get(f"/projects/{project.id}/meetings/new").get_data(as_text=True))
+    accepted = lead.post(f"/projects/{project.id}/meetings/new", content_type="multipart/form-data",
+                         data={**data, "csrf_token": token, "recording": (io.BytesIO(audio), "long.wav")})
+    assert accepted.status_code == 302
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_notes_cleared_take_their_evidence_off_the_steps_and_written_again_bring_it_back(client, project, login_as):
+    login_as("lead", project)
+    meeting = _meeting(client, project)
+    item_id = meeting.notes_item_id
+
+    def save(notes: str) -> None:
+        page = client.get(_url(project, meeting, "/edit")).get_data(as_text=True)
+        assert client.post(_url(project, meeting, "/edit"), data={
+            "title": "Impact meeting", "kind": "impact", "held_on": "2011-06-17", "notes_voice": "practitioner",
+            "notes": notes, "step_ids": [str(_steps(project)["Reports written for the client"])],
+            "version": _hidden(page, "version")}).status_code == 302
+        _db.session.expire_all()
+
+    save("")
+    assert _db.session.get(EvidenceItem, item_id).deleted_at is not None
+    assert "the notes as evidence" not in client.get(_url(project, meeting)).get_data(as_text=True)
+    save("Written again.")
+    item = _db.session.get(EvidenceItem, item_id)
+    assert item.deleted_at is None and item.summary == "Written again."

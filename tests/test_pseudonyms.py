@@ -9,6 +9,7 @@ from sqlalchemy import select
 from impact.evidence.models import EvidenceItem, EvidenceKind
 from impact.extensions import db as _db
 from impact.followups.models import Response
+from impact.publishing.services import publish
 from tests import factories
 from tests.test_followups import _answer, _create_event, _enter_cards, _url
 from tests.test_followups_campaigns import personal_link, plan_campaign, send_now
@@ -75,7 +76,9 @@ def test_second_campaign_offers_each_person_their_own_earlier_name_and_new_peopl
     with app.app_context():
         email = factories.user_with_role("funder", project).email
     funder.post("/login", data={"email": email, "password": factories.PASSWORD})
-    story = funder.get(f"/projects/{project.id}/story/?evidence=all").get_data(as_text=True)
+    with app.app_context():
+        publish(_db.session.merge(project), "Interim report", None)
+    story = funder.get(f"/projects/{project.id}/reports/1?evidence=all").get_data(as_text=True)
     quotes = dict(re.findall(
         r"<blockquote class=\"evidence-quote\">“([^”]+)” <span class=\"meta\">— ([^<]+)</span>", story))
     assert quotes["My manager gave me time in team meetings"] == "Practitioner 1"

@@ -23,7 +23,7 @@ def test_steps_carry_their_current_assessment(client, project, login_as):
     assess(project, seminars, ProgressRating.SOME, Confidence.LOW)
     assess(project, seminars, ProgressRating.GOOD, Confidence.MEDIUM)  # the latest revision counts
     assess(project, first, ProgressRating.NONE, Confidence.HIGH)  # links are not steps
-    login_as("funder", project)
+    login_as("team_member", project)
     data = report(client, project)
     by_title = {step["title"]: step for step in data["steps"]}
     assert (by_title["Seminars"]["progress"], by_title["Seminars"]["confidence"]) == ("good", "medium")
@@ -75,7 +75,7 @@ def test_no_claims_while_contribution_tracing_is_off(client, project, login_as):
     """Claims are kept while tracing is off, but no page shows them, so neither may the report."""
     _db.session.add(Claim(project_id=project.id, statement="Seminars changed practice", prior=0.5))
     _db.session.commit()
-    login_as("funder", project)
+    login_as("team_member", project)
     assert report(client, project)["claims"] == []
     project.contribution_tracing = True
     _db.session.commit()

@@ -354,6 +354,7 @@ def test_withdrawing_consent_removes_the_quote_from_every_page_report_and_snapsh
         assert viewer.post("/login", data={"email": factories.user_with_role(role, project).email,
                                            "password": factories.PASSWORD}).status_code == 302
     assert team.post(f"/projects/{project.id}/story/snapshots", data={"name": "For the funder"}).status_code == 302
+    assert team.post(f"/projects/{project.id}/reports/", data={"name": "For the funder"}).status_code == 302
     pages = {
         "step": f"/projects/{project.id}/chain/steps/{steps['Seminars']}",
         "link": f"/projects/{project.id}/chain/links/{link_id}",
@@ -365,7 +366,7 @@ def test_withdrawing_consent_removes_the_quote_from_every_page_report_and_snapsh
     shown = html.escape(quote)
     for name, path in pages.items():
         assert shown in team.get(path).get_data(as_text=True), name
-    assert shown in funder.get(pages["story"]).get_data(as_text=True)
+    assert shown in funder.get(f"/projects/{project.id}/reports/1").get_data(as_text=True)
 
     mine = client.get(f"/projects/{project.id}/evidence/mine").get_data(as_text=True)
     assert shown in mine and "Withdraw my consent to this quote" in mine
@@ -375,8 +376,8 @@ def test_withdrawing_consent_removes_the_quote_from_every_page_report_and_snapsh
 
     for name, path in pages.items():
         assert shown not in team.get(path).get_data(as_text=True), name
-    for path in (pages["story"], pages["snapshot"]):
-        assert shown not in funder.get(path).get_data(as_text=True)
+    assert shown not in funder.get(f"/projects/{project.id}/reports/1").get_data(as_text=True)
+    assert quote not in str(funder.get(f"/projects/{project.id}/report.json").get_json())
     assert quote not in str(_db.session.scalar(select(StorySnapshot.content)))
     assert quote not in str(client.get(f"/projects/{project.id}/report.json").get_json())
     _db.session.expire_all()

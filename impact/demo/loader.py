@@ -14,6 +14,10 @@ from impact.demo.research_loader import load_research_demo
 from impact.extensions import db
 from impact.projects.models import Membership, OrganisationKind, PartnerGroup, PartnerOrganisation, Project, Role
 from impact.projects.services import create_project
+from impact.publishing.models import PublishedReport
+from impact.publishing.services import for_funders
+from impact.reports.services import report_data
+from impact.story.services import build_content
 from impact.toc import services as chain
 from impact.toc.models import AssumptionKind, FactorDirection, Level, Step
 from impact.toc.revisions import save_revision
@@ -35,6 +39,18 @@ def _ensure_user(spec: dict) -> User:
     return user
 
 
+def publish_demo(project: Project) -> None:
+    """The final report as the lead published it for the funder, unless a version is published already."""
+    if db.session.scalar(select(PublishedReport.id).where(PublishedReport.project_id == project.id).limit(1)):
+        return
+    lead = find_user_by_email(next(spec["email"] for spec in seed_data.USERS if spec.get("role") == "lead"))
+    db.session.add(PublishedReport(
+        project_id=project.id, number=1, name=seed_data.PUBLISHED_NAME, story=build_content(project),
+        data=for_funders(report_data(project)), published_by=lead,
+        published_at=dt.datetime.fromisoformat(seed_data.PUBLISHED_ON).replace(hour=12, tzinfo=dt.UTC)))
+    db.session.flush()
+
+
 def load_demo() -> tuple[Project, bool]:
     """Create the demo project and users; returns (project, created). Running it again changes nothing."""
     users = {spec["email"]: _ensure_user(spec) for spec in seed_data.USERS}
@@ -44,6 +60,7 @@ def load_demo() -> tuple[Project, bool]:
         load_cards_demo(existing)
         load_research_demo(existing)  # first: the impact meeting's attendance names the PRPs
         load_evidence_demo(existing)
+        publish_demo(existing)
         return existing, False
 
     lead_spec = next(spec for spec in seed_data.USERS if spec.get("role") == "lead")
@@ -59,6 +76,7 @@ def load_demo() -> tuple[Project, bool]:
     load_cards_demo(project)
     load_research_demo(project)  # first: the impact meeting's attendance names the PRPs
     load_evidence_demo(project)
+    publish_demo(project)
     return project, True
 
 

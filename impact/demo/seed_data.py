@@ -755,3 +755,7 @@ REVISIONS: list[dict[str, Any]] = [
         ],
     },
 ]
+
+# The report the lead published for the funder once the follow-up and the assessments were in (demo's date).
+PUBLISHED_NAME = "Final report to the funder"
+PUBLISHED_ON = "2011-09-30"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 
 def register(contributions) -> None:
-    from impact.features import NavEntry
+    from impact.features import LargeUpload, NavEntry
     from impact.meetings import record_routes, services  # noqa: F401 (routes on the blueprint; signals)
     from impact.meetings.routes import bp
     from impact.projects.permissions import Need
 
     contributions.blueprints.append(bp)
-    contributions.large_uploads.update({"meetings.new": "RECORDING_FILE_MAX_BYTES",
-                                        "meetings.edit": "RECORDING_FILE_MAX_BYTES"})
+    recording = LargeUpload("RECORDING_FILE_MAX_BYTES", services.may_send_recording)
+    contributions.large_uploads.update({"meetings.new": recording, "meetings.edit": recording})
     contributions.add_to_page("reports.data", services.report_section)
     contributions.add_to_page("evidence.voices", lambda project: services.taking_part(project.id))
     contributions.add_to_page("toc.step", lambda project_id, step_id, factor_ids: services.themes_panel(

@@ -83,14 +83,15 @@ class QuoteForm(VersionedForm):
             raise ValidationError("Give the name to quote the words under (a pseudonym, such as Practitioner 2).")
 
     def values(self) -> dict:
-        return {"words": self.words.data, "consent_to_quote": self.consent_to_quote.data,
+        return {"words": self.words.data if "words" in self else None, "consent_to_quote": self.consent_to_quote.data,
                 "pseudonym": self.pseudonym.data or "", "speaker_id": self.speaker_id.data,
                 "partner_group": self.partner_group.member, "heading": self.heading.data or "",
                 "context": self.context.data or ""}
 
     @classmethod
     def data_of(cls, quote) -> dict:
-        return {"words": quote.words, "consent_to_quote": quote.consent_to_quote, "pseudonym": quote.pseudonym,
+        return {"words": "" if quote.consent_withdrawn_at else quote.words,
+                "consent_to_quote": quote.consent_to_quote, "pseudonym": quote.pseudonym,
                 "speaker_id": quote.speaker_id or "", "partner_group": quote.partner_group, "heading": quote.heading,
                 "context": quote.context, "step_ids": [step.id for step in quote.steps],
                 "version": str(quote.version)}

@@ -88,6 +88,8 @@ def new_quote(project: Project, meeting: Meeting):
 def edit_quote(project: Project, meeting: Meeting, quote_id: int):
     quote = get_or_404(MeetingQuote, quote_id, meeting_id=meeting.id)
     form = _quote_form(project, meeting, data=QuoteForm.data_of(quote) if request.method == "GET" else None)
+    if quote.consent_withdrawn_at is not None:
+        del form.words  # withdrawn: the words are shown to nobody, in a form no more than on a page
 
     def change() -> None:
         services.save_quote(meeting, quote, form.values(), step_ids=form.step_ids.data or [])

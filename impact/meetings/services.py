@@ -8,6 +8,7 @@ is theirs: it is listed among their contributions and they can withdraw consent 
 from __future__ import annotations
 
 from flask import render_template, url_for
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -29,6 +30,7 @@ from impact.meetings.models import (
 )
 from impact.model_types import utcnow
 from impact.projects.models import Membership, Project
+from impact.projects.permissions import Need, can
 from impact.research.models import ResearchProject
 from impact.toc.models import InfluencingFactor, Step
 from impact.trash import set_aside, take_back
@@ -42,6 +44,14 @@ QUOTE_LINK = DerivedLink(Stance.SUPPORTS, Strength.WEAK, "Said at the meeting")
 
 class MeetingError(FieldError):
     """A meeting or quote that cannot be saved as it is, with a message for the field named."""
+
+
+def may_send_recording(view_args: dict) -> bool:
+    """Whether the request's user may edit the meetings of the URL's project (so may upload a recording)."""
+    if not current_user.is_authenticated:
+        return False
+    project = db.session.get(Project, view_args.get("project_id", 0))
+    return project is not None and can(current_user, project, Need.EDIT)
 
 
 def meetings_query(project: Project):
@@ -110,8 +120,12 @@ def save_meeting(project: Project, meeting: Meeting | None, values: dict, *, ste
                                   "to have recorded: tick the consent box, or remove the file.")
     meeting.steps = _steps_of(project.id, step_ids)
     db.session.flush()
-    if meeting.notes or meeting.notes_item is not None:
+    if meeting.notes:
+        if meeting.notes_item is not None and meeting.notes_item.deleted_at is not None:
+            take_back(meeting.notes_item)
         sync_notes_evidence(meeting)
+    elif meeting.notes_item is not None and meeting.notes_item.deleted_at is None:
+        set_aside(meeting.notes_item, None)  # no notes, no evidence: an empty item must not count for a step
     for quote in meeting.quotes:  # their titles and dates come from the meeting
         sync_quote_evidence(quote)
     return meeting
@@ -173,7 +187,8 @@ def save_quote(meeting: Meeting, quote: MeetingQuote | None, values: dict, *, st
         quote = MeetingQuote(meeting=meeting)
         db.session.add(quote)
     for name in QUOTE_FIELDS:
-        setattr(quote, name, values[name])
+        if values[name] is not None:  # the words of a withdrawn quote are not on the form: they stay as they are
+            setattr(quote, name, values[name])
     quote.speaker = speaker
     quote.partner_group = speaker.partner_group if speaker else values["partner_group"]
     quote.steps = _steps_of(meeting.project_id, step_ids)
@@ -183,10 +198,11 @@ def save_quote(meeting: Meeting, quote: MeetingQuote | None, values: dict, *, st
 
 
 def _heading(quote: MeetingQuote) -> str:
+    # Never the words themselves: a title is kept in snapshots, where a withdrawn quote must not live on.
     if quote.heading:
         return quote.heading
-    words = (quote.words if quote.consent_to_quote else quote.context).split()
-    return " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+    who = quote.pseudonym if quote.consent_to_quote and quote.pseudonym else quote.partner_group.label.lower()
+    return f"a quote from {who}"
 
 
 def sync_quote_evidence(quote: MeetingQuote) -> EvidenceItem:
@@ -199,7 +215,9 @@ def sync_quote_evidence(quote: MeetingQuote) -> EvidenceItem:
                                     "summary": quote.context or ("" if consented else "Not to be quoted."),
                                     "quote": quote.words if consented else "", "consent_to_quote": consented,
                                     "pseudonym": quote.pseudonym if consented else "",
-                                    "created_by_id": quote.speaker.user_id if quote.speaker else None,
+                                    # The speaker's, to see and withdraw; kept if their attendance row goes.
+                                    "created_by_id": quote.speaker.user_id if quote.speaker
+                                    else (quote.evidence_item.created_by_id if quote.evidence_item else None),
                                 }, step_links={step.id: QUOTE_LINK for step in quote.steps})
     if quote.evidence_item is None:
         quote.evidence_item = item
@@ -281,7 +299,8 @@ def taking_part(project_id: int) -> dict:
     gatherings: dict[int, dict] = {}
     for meeting_id, kind, title, held_on, group, people in rows:
         entry = gatherings.setdefault(meeting_id, {
-            "level": "Governance" if kind is MeetingKind.GOVERNANCE else "Research and reflection",
+            "level": {MeetingKind.GOVERNANCE: "Governance", MeetingKind.IMPACT: "Research and reflection"}.get(
+                kind, "Other meetings"),
             "what": kind.label, "title": title, "date": held_on, "people": {},
             "url": url_for("meetings.show", project_id=project_id, meeting_id=meeting_id)})
         if group is not None:

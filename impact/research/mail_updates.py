@@ -62,7 +62,7 @@ def reply_address(reminder: ResearchReminder) -> str:
     return f"{local}@{address[1]}" if len(local) <= 64 else ""
 
 
-def _from_reply(tag: str, inbound: Inbound) -> tuple[User, ResearchProject]:
+def _from_reply(tag: str, inbound: Inbound) -> tuple[User, ResearchProject, ResearchReminder]:
     try:
         reminder_id = read_token(REPLY_PURPOSE, tag, int(REPLY_MAX_AGE.total_seconds()))
     except LinkProblem as problem:
@@ -72,10 +72,12 @@ def _from_reply(tag: str, inbound: Inbound) -> tuple[User, ResearchProject]:
         raise Refused("the reminder this replies to is gone")
     if reminder.user.email != inbound.sender:
         raise Refused(f"{inbound.sender} is not the person the reminder was sent to")
+    if not reminder.user.active:
+        raise Refused(f"{inbound.sender}'s account is closed", EX_NOUSER)
     prp = reminder.research_project
     if prp.status is not ResearchStatus.ACTIVE or reminder.user not in prp.leads:
         raise Refused(f"{inbound.sender} no longer leads an active “{prp.title}”")
-    return reminder.user, prp
+    return reminder.user, prp, reminder
 
 
 def _from_known_sender(inbound: Inbound) -> tuple[User, ResearchProject]:
@@ -100,6 +102,18 @@ def _stored_attachment(inbound: Inbound) -> files.StoredFile | None:
         raise Refused(f"attachment {name!r} refused: {refused}") from None
 
 
+def _submits(reminder: ResearchReminder | None, user: User, prp: ResearchProject, inbound: Inbound) -> bool:
+    """Whether an emailed update is taken as submitted: a reply to a reminder, where the team chose so, with
+    words in it, and only the first such reply: the tag lives in a Reply-To others may see (a forwarded
+    reminder), so any further reply waits as a draft for its author to confirm."""
+    if reminder is None or not prp.submit_emailed_replies or not inbound.text:
+        return False
+    return db.session.scalar(select(func.count()).select_from(ResearchUpdate).where(
+        ResearchUpdate.author_id == user.id, ResearchUpdate.research_project_id == prp.id,
+        ResearchUpdate.sent_by_email.is_(True), ResearchUpdate.status == UpdateStatus.SUBMITTED,
+        ResearchUpdate.created_at >= reminder.sent_at)) == 0
+
+
 @mail_received.connect
 def file_emailed_update(inbound: Inbound) -> str | None:
     address = _update_address()
@@ -109,7 +123,11 @@ def file_emailed_update(inbound: Inbound) -> str | None:
     base, plus, tag = local.partition("+")
     if domain.lower() != address[1] or base.lower() != address[0]:
         return None
-    user, prp = _from_reply(tag, inbound) if plus else _from_known_sender(inbound)
+    reminder = None
+    if plus:
+        user, prp, reminder = _from_reply(tag, inbound)
+    else:
+        user, prp = _from_known_sender(inbound)
     project = db.session.get(Project, prp.project_id)
     if not can(user, project, Need.CONTRIBUTE):
         raise Refused(f"{user.email} may not add updates to this project any more")
@@ -126,6 +144,6 @@ def file_emailed_update(inbound: Inbound) -> str | None:
             "quote": "", "consent_to_quote": False, "pseudonym": ""},
             step_ids=[step.id for step in prp.steps], author=user, stored=stored,
             # An attachment alone says nothing of what was done: its author adds a few words first.
-            submit=bool(plus) and prp.submit_emailed_replies and bool(inbound.text), by_email=True)
+            submit=_submits(reminder, user, prp, inbound), by_email=True)
         db.session.commit()
     return f"filed a {update.status.value} update on \u201c{prp.title}\u201d from {user.email}"

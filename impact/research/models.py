@@ -100,8 +100,9 @@ class ResearchProject(db.Model):
     outputs: Mapped[str] = mapped_column(Text, default="", server_default="")
     mentor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     reminder_weeks: Mapped[int | None] = mapped_column(Integer)
-    # A reply to a reminder proves who sent it (its Reply-To is signed): the team may take it as submitted.
-    # A message to the plain update address only claims its sender, so it always waits as a draft.
+    # A reply to a reminder carries the reminder's signed tag: the team may take the first reply to each
+    # reminder as submitted. A message to the plain update address only claims its sender, so it always
+    # waits as a draft, as do further replies to the same reminder.
     submit_emailed_replies: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # The PRP's report, as a file: an evidence item (a document) on the PRP's steps, written from here.
     report_item_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_items.id", ondelete="SET NULL"),

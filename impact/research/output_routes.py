@@ -42,12 +42,14 @@ def add_output(project: Project, prp: ResearchProject):
 @needs(Need.EDIT, prp=ResearchProject)
 def remove_output(project: Project, prp: ResearchProject, output_id: int):
     output = get_or_404(ResearchOutput, output_id, research_project_id=prp.id)
+    if output.evidence_item is None or output.evidence_item.deleted_at is not None:
+        flash(f"“{output.title}” is already removed.", "info")
+        return _to_outputs(project, prp)
     form = OutputForm.Confirm()
     if request.method == "POST" and form.validate_on_submit():
-        if output.evidence_item is not None and output.evidence_item.deleted_at is None:
-            set_aside(output.evidence_item, current_user)
-            db.session.commit()
-            flash(f"Output “{output.title}” removed, with its evidence (now in the evidence trash).", "success")
+        set_aside(output.evidence_item, current_user)
+        db.session.commit()
+        flash(f"Output “{output.title}” removed, with its evidence (now in the evidence trash).", "success")
         return _to_outputs(project, prp)
     return render_template("research/remove_output.html", project=project, prp=prp, output=output,
                            links=len(output.evidence_item.links) if output.evidence_item else 0)

@@ -10,4 +10,4 @@ def register(contributions) -> None:
 
     contributions.blueprints.append(bp)
     contributions.project_nav += [NavEntry("gaps", "Gaps", "story.gaps", 70, Need.READ),
-                                  NavEntry("story", "Contribution story", "story.show", 90)]
+                                  NavEntry("story", "Contribution story", "story.show", 90, Need.READ)]

@@ -37,7 +37,7 @@ def _render_story(project: Project, content: dict, *, snapshot: StorySnapshot | 
 
 
 @bp.route("/")
-@needs(Need.VIEW_REPORT)
+@needs(Need.READ)  # funders read the published versions (impact.publishing), never the live story
 def show(project: Project):
     return _render_story(project, services.build_content(project))
 

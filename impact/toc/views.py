@@ -92,6 +92,9 @@ def step_choices(chain: Chain):
 
 
 def overview(project, linked: bool) -> dict:
-    """The project overview's part: the results chain and its diagram (linked to the steps for readers)."""
+    """The project overview's part: the results chain and its diagram, linked to the steps, for the team.
+    Readers of the report alone (funders) see the chain as published, never as the team is changing it."""
+    if not linked:
+        return {}
     chain = load_chain(project.id)
     return {"chain": chain, "diagram": chain_diagram(project, chain, linked=linked)}

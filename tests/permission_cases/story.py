@@ -13,7 +13,7 @@ from tests.permission_cases import Case, get, post
 S = "/projects/{p}/story"
 
 CASES: list[Case] = [
-    get("story.show", S + "/", Need.VIEW_REPORT),
+    get("story.show", S + "/", Need.READ),
     get("story.gaps", S + "/gaps", Need.READ),
     get("story.edit_conclusion", S + "/conclusion", Need.EDIT),
     post("story.edit_conclusion", S + "/conclusion", Need.EDIT, conclusion="A plausible contribution.",

@@ -1,0 +1,53 @@
+"""Published reports: the list (and, for leads, publishing the next), one version, and comparing two."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from impact.access import signed_in_only
+from impact.extensions import db
+from impact.pagination import page_number
+from impact.projects.models import Project
+from impact.projects.permissions import Need, may, needs
+from impact.publishing import services
+from impact.publishing.forms import PublishForm
+from impact.publishing.models import PublishedReport
+from impact.snapshots import numbered_or_404
+from impact.story.services import COMPACT_SHOWN, STRONGEST_SHOWN, label, story_view
+from impact.toc.views import diagram_legend
+
+bp = Blueprint("publishing", __name__, url_prefix="/projects/<int:project_id>/reports")
+signed_in_only(bp)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@needs(Need.VIEW_REPORT, to_post=Need.MANAGE)
+def index(project: Project):
+    form = PublishForm()
+    race = False
+    if request.method == "POST" and form.validate_on_submit():
+        report = services.publish(project, form.name.data, current_user)
+        if report is not None:
+            flash(f"Version {report.number} “{report.name}” published: funders now read it.", "success")
+            return redirect(url_for("publishing.show", project_id=project.id, number=report.number))
+        race = True
+    page = db.paginate(services.published_query(project), page=page_number(),
+                       per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
+    may_publish = may(project, Need.MANAGE)
+    last, changes = services.changes_since_last(project) if may_publish else (None, None)
+    status = 409 if race else (400 if form.errors else 200)
+    return render_template("publishing/index.html", project=project, page=page, form=form if may_publish else None,
+                           last=last, changes=changes, race=race), status
+
+
+@bp.route("/<int:number>")
+@needs(Need.VIEW_REPORT)
+def show(project: Project, number: int):
+    report = numbered_or_404(PublishedReport, project.id, number)
+    title = f"Results chain of {report.story['project']['title']}, coloured by progress and confidence"
+    view = story_view(services.story_of(report), project, live=False, may_read=may(project, Need.READ),
+                      title=f"{title} (published version {report.number})",
+                      full=request.args.get("evidence") == "all")
+    return render_template("story/story.html", project=project, view=view, published=report,
+                           legend=diagram_legend(), label=label, strongest=STRONGEST_SHOWN,
+                           compact_shown=COMPACT_SHOWN)

@@ -1,0 +1,104 @@
+"""Publishing the report: a frozen version of the story and the report data, the only thing funders read.
+
+Small numbers are suppressed in what is published: a count of people from 1 to 4 becomes "fewer
+than 5", and a response rate is left out where its people or its non-respondents number 1 to 4, so
+no one's response, or silence, can be inferred from a small group.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
+
+from impact.extensions import db
+from impact.projects.models import Project
+from impact.publishing.models import PublishedReport
+from impact.reports.services import report_data
+from impact.snapshots import next_number
+from impact.story.compare import diff_stories
+from impact.story.services import build_content, withhold_quotes
+
+SMALL = 5
+FEWER = "fewer than 5"
+COUNTS = ("cards", "followups_sent", "respondents", "bounced", "opted_out")
+
+
+def shown(count):
+    """A count of people as a funder sees it."""
+    return FEWER if isinstance(count, int) and 0 < count < SMALL else count
+
+
+def _suppress_figures(figures: dict[str, Any]) -> None:
+    sent, answered = figures.get("followups_sent") or 0, figures.get("respondents") or 0
+    if "response_rate" in figures and any(0 < n < SMALL for n in (sent, answered, sent - answered)):
+        figures["response_rate"] = None
+    for key in COUNTS:
+        if key in figures:
+            figures[key] = shown(figures[key])
+
+
+def for_funders(data: dict[str, Any]) -> dict[str, Any]:
+    """The report data with its counts of people suppressed where small."""
+    data = copy.deepcopy(data)
+    cards = data.get("action_cards", {})
+    _suppress_figures(cards)
+    for figures in cards.get("by_partner_group", {}).values():
+        _suppress_figures(figures)
+    if "progress" in cards:
+        cards["progress"] = {level: shown(count) for level, count in cards["progress"].items()}
+    for meeting in data.get("meetings", []):
+        meeting["attendance"] = {group: shown(people) for group, people in meeting.get("attendance", {}).items()}
+    return data
+
+
+def published_query(project: Project):
+    """The project's published versions, newest first, without their (large) contents."""
+    return (select(PublishedReport).where(PublishedReport.project_id == project.id)
+            .order_by(PublishedReport.number.desc())
+            .options(defer(PublishedReport.story), defer(PublishedReport.data)))
+
+
+def latest(project: Project) -> PublishedReport | None:
+    return db.session.scalar(published_query(project).limit(1))
+
+
+def publish(project: Project, name: str, user) -> PublishedReport | None:
+    """Freeze and commit the story and the report data as they are now.
+
+    Two leads publishing at the same moment may pick the same number: the unique constraint refuses
+    the second, which is told so (None) rather than numbered twice.
+    """
+    story, data = build_content(project), for_funders(report_data(project))
+    report = PublishedReport(project_id=project.id, number=next_number(PublishedReport, project.id), name=name,
+                             story=story, data=data, published_by_id=getattr(user, "id", None))
+    db.session.add(report)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    return report
+
+
+def story_of(report: PublishedReport) -> dict[str, Any]:
+    """The published story fit to show today: a quote whose consent was withdrawn since is left out."""
+    content, = withhold_quotes(report.project_id, report.story)
+    return content
+
+
+def latest_data(project: Project) -> dict[str, Any]:
+    """For report.json read by a funder: the latest published version's data (None before the first)."""
+    report = db.session.scalar(select(PublishedReport).where(PublishedReport.project_id == project.id)
+                               .order_by(PublishedReport.number.desc()).limit(1))
+    return {"report": report.data if report is not None else None}
+
+
+def changes_since_last(project: Project):
+    """What a new publication would change for funders, against the latest published version (None: none yet)."""
+    last = latest(project)
+    if last is None:
+        return None, None
+    return last, diff_stories(story_of(db.session.get(PublishedReport, last.id)), build_content(project))

@@ -1,0 +1,163 @@
+"""Published reports: funders read only what a lead published, frozen, with small numbers suppressed."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from sqlalchemy import select
+
+from impact.cards.models import CardSource
+from impact.cards.services import CardData, save_card
+from impact.events.models import EventKind
+from impact.events.services import save_event
+from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, Stance, Strength
+from impact.extensions import db as _db
+from impact.projects.models import PartnerGroup
+from impact.publishing.models import PublishedReport
+from impact.publishing.services import FEWER, for_funders
+from impact.research.models import ResearchProject, ResearchUpdate, UpdateStatus
+from impact.toc.services import load_chain
+from impact.tracing.models import Claim
+from tests import factories
+
+
+def _clients(app, project):
+    lead, funder = app.test_client(), app.test_client()
+    for viewer, role in ((lead, "lead"), (funder, "funder")):
+        user = factories.user_with_role(role, project)
+        assert viewer.post("/login", data={"email": user.email, "password": factories.PASSWORD}).status_code == 302
+    return lead, funder
+
+
+def _quote(project, step_id: int, words: str, *, consent: bool) -> EvidenceItem:
+    item = EvidenceItem(project_id=project.id, kind=EvidenceKind.OBSERVATION, title="Observation note",
+                        evidence_date=dt.date(2011, 5, 1), partner_group=PartnerGroup.PRACTITIONER, quote=words,
+                        consent_to_quote=consent, pseudonym="Practitioner 9" if consent else "")
+    item.links.append(EvidenceLink(step_id=step_id, stance=Stance.SUPPORTS, strength=Strength.MODERATE))
+    _db.session.add(item)
+    _db.session.commit()
+    return item
+
+
+def _funder_pages(project, number: int | None) -> list[str]:
+    pages = [f"/projects/{project.id}", f"/projects/{project.id}/reports/", "/"]
+    if number is not None:
+        pages.append(f"/projects/{project.id}/reports/{number}")
+    return pages
+
+
+def test_a_funder_reads_only_what_was_published_never_what_came_after(app, db, project):
+    lead, funder = _clients(app, project)
+    steps = {step.title: step.id for step in load_chain(project.id).steps}
+    _quote(project, steps["Seminars"], "The seminar changed how I write reports.", consent=True)
+    # Before anything is published: no live story, chain or data for the funder.
+    assert funder.get(f"/projects/{project.id}/story/").status_code == 403
+    overview = funder.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "No version of the report has been published yet" in overview and "<svg" not in overview
+    missing = funder.get(f"/projects/{project.id}/report.json")
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_published"
+
+    published = lead.post(f"/projects/{project.id}/reports/", data={"name": "Interim report"})
+    assert published.status_code == 302 and published.headers["Location"].endswith("/reports/1")
+    report = funder.get(f"/projects/{project.id}/reports/1").get_data(as_text=True)
+    assert "Published report, version 1: Interim report" in report
+    assert html.escape("The seminar changed how I write reports.") in report
+    frozen = funder.get(f"/projects/{project.id}/report.json").get_json()
+    assert frozen["project"]["title"] == project.title and frozen["claims"] == []
+
+    # After publishing: a claim, a quote without consent, a new step's title, a draft update.
+    project.contribution_tracing = True
+    _db.session.add(Claim(project_id=project.id, statement="Unpublished claim about seminars", prior=0.5,
+                          position=0))
+    _quote(project, steps["Seminars"], "Words nobody agreed to share.", consent=False)
+    chain = load_chain(project.id)
+    from impact.toc.services import add_step
+    add_step(project, chain.levels[0], "A step added after publishing")
+    prp = ResearchProject(project_id=project.id, title="Carers first")
+    _db.session.add(prp)
+    _db.session.flush()
+    _db.session.add(ResearchUpdate(research_project_id=prp.id, status=UpdateStatus.DRAFT,
+                                   update_date=dt.date(2011, 6, 1), partner_group=PartnerGroup.PRACTITIONER,
+                                   what_did="A draft only its author sees"))
+    _db.session.commit()
+    unpublished = ("Unpublished claim about seminars", "Words nobody agreed to share", "A step added after publishing",
+                   "A draft only its author sees", "Carers first")
+    for path in _funder_pages(project, 1):
+        text = funder.get(path).get_data(as_text=True)
+        for words in unpublished:
+            assert words not in text, (path, words)
+    data = funder.get(f"/projects/{project.id}/report.json").get_data(as_text=True)
+    for words in unpublished:
+        assert words not in data, words
+    assert funder.get(f"/projects/{project.id}/report.json").get_json() == frozen
+    for page in ("/story/", "/story/snapshots", "/chain/", "/evidence/", "/research/", "/meetings/",
+                 "/tracing/", f"/chain/steps/{steps['Seminars']}"):
+        assert funder.get(f"/projects/{project.id}{page}").status_code == 403, page
+
+    # The lead sees what funders would see change, before publishing again.
+    listing = lead.get(f"/projects/{project.id}/reports/").get_data(as_text=True)
+    assert "What funders will see change since version 1" in listing
+    assert "A step added after publishing" in listing and "Unpublished claim about seminars" in listing
+    assert lead.post(f"/projects/{project.id}/reports/", data={"name": ""}).status_code == 400
+    lead.post(f"/projects/{project.id}/reports/", data={"name": "Final report"})
+    assert "A step added after publishing" in funder.get(f"/projects/{project.id}/reports/2").get_data(as_text=True)
+    assert "Words nobody agreed to share" not in funder.get(f"/projects/{project.id}/reports/2").get_data(as_text=True)
+    overview = funder.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert f"/projects/{project.id}/reports/2" in overview and "Read the published report" in overview
+
+
+def test_a_quote_whose_consent_is_withdrawn_after_publishing_leaves_the_published_report(app, db, project):
+    lead, funder = _clients(app, project)
+    step_id = load_chain(project.id).steps[0].id
+    item = _quote(project, step_id, "I listen first now.", consent=True)
+    lead.post(f"/projects/{project.id}/reports/", data={"name": "Interim report"})
+    assert "I listen first now." in funder.get(f"/projects/{project.id}/reports/1").get_data(as_text=True)
+    item.consent_to_quote = False
+    _db.session.commit()
+    assert "I listen first now." not in funder.get(f"/projects/{project.id}/reports/1").get_data(as_text=True)
+    # The record keeps what was published; only the page leaves the quote out.
+    stored = _db.session.scalar(select(PublishedReport.story))
+    assert "I listen first now." in str(stored)
+
+
+def test_small_groups_are_shown_as_fewer_than_five_and_their_response_rates_left_out(app, db, project):
+    event = save_event(project, None, kind=EventKind.SEMINAR, title="Seminar", event_date=dt.date(2011, 3, 1),
+                       place="", notes="", attendance={})
+    for number in range(7):
+        save_card(event, CardData(f"p{number}@council.gov.uk", ["Write for the family"],
+                                  partner_group=PartnerGroup.PRACTITIONER), CardSource.PAPER)
+    for number in range(3):
+        save_card(event, CardData(f"c{number}@carers.org", ["Ask what helps"], partner_group=PartnerGroup.CARER),
+                  CardSource.PAPER)
+    _db.session.commit()
+    lead, funder = _clients(app, project)
+    live = lead.get(f"/projects/{project.id}/report.json").get_json()["action_cards"]
+    assert live["by_partner_group"]["carer"]["cards"] == 3 and live["by_partner_group"]["practitioner"]["cards"] == 7
+    lead.post(f"/projects/{project.id}/reports/", data={"name": "Interim report"})
+    seen = funder.get(f"/projects/{project.id}/report.json").get_json()["action_cards"]
+    assert seen["cards"] == 10 and seen["by_partner_group"]["practitioner"]["cards"] == 7
+    assert seen["by_partner_group"]["carer"]["cards"] == FEWER
+    # Two of five asked answered: three silent, so the rate would single them out.
+    figures = {"cards": 5, "followups_sent": 5, "respondents": 2, "response_rate": 0.4}
+    shown = for_funders({"action_cards": {**figures, "by_partner_group": {"carer": dict(figures)}, "progress": {
+        "none": 1, "good": 0, "some": 12}}})["action_cards"]
+    assert shown["respondents"] == FEWER and shown["response_rate"] is None and shown["cards"] == 5
+    assert shown["by_partner_group"]["carer"]["response_rate"] is None
+    assert shown["progress"] == {"none": FEWER, "good": 0, "some": 12}
+    whole = for_funders({"action_cards": {"cards": 40, "followups_sent": 40, "respondents": 20,
+                                          "response_rate": 0.5}})["action_cards"]
+    assert whole["response_rate"] == 0.5
+
+
+def test_a_published_report_runs_the_same_queries_however_big_the_story(app, db, project, query_counter):
+    lead, funder = _clients(app, project)
+    step_id = load_chain(project.id).steps[0].id
+    counts = []
+    for number, quotes in ((1, 1), (2, 15)):
+        for index in range(quotes):
+            _quote(project, step_id, f"Quote {number}-{index}.", consent=True)
+        lead.post(f"/projects/{project.id}/reports/", data={"name": f"Version {number}"})
+        with query_counter() as statements:
+            assert funder.get(f"/projects/{project.id}/reports/{number}").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
