@@ -111,8 +111,9 @@ def capture(family: Iterable[str], ids: Mapping[str, Iterable[int]]) -> dict[str
             new = [row for row in taken if tuple(row[k] for k in key) not in seen]
             rows.setdefault(table.name, []).extend(new)
             for row in new:
-                for column in row:
-                    gone[table.name][column].add(row[column])
+                for column, value in row.items():
+                    if not isinstance(value, (dict, list)):  # a JSON payload is never what a key points at
+                        gone[table.name][column].add(value)
         else:
             for local, _ in _pointers(constraint):
                 for row in db.session.execute(select(*[table.c[k] for k in key], table.c[local])

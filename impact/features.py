@@ -20,7 +20,7 @@ PARTS = (
     "impact.auth", "impact.projects", "impact.toc",  # the foundation every feature is built on
     "impact.admin", "impact.events", "impact.cards", "impact.followups", "impact.coding", "impact.evidence",
     "impact.assessment", "impact.tracing", "impact.research", "impact.meetings", "impact.story", "impact.reports",
-    "impact.publishing",
+    "impact.publishing", "impact.transfer",
     "impact.demo",
 )
 

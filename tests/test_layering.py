@@ -35,6 +35,7 @@ BUILT_ON = {
     "story": {"assessment", "tracing"},
     "reports": {"assessment", "tracing", "followups"},
     "publishing": {"story", "reports"},
+    "transfer": {"evidence"},
     "demo": {"story", "reports", "coding", "admin", "research", "meetings", "publishing"},
 }
 

@@ -62,9 +62,8 @@ from tests.permission_cases import (
 )
 
 # Modules of tests/permission_cases adding later features' routes (see its __init__).
-FEATURES = [importlib.import_module(f"tests.permission_cases.{name}") for name in ("evidence", "assessment",
-                                                                                   "tracing", "story", "research",
-                                                                                   "meetings", "publishing")]
+FEATURES = [importlib.import_module(f"tests.permission_cases.{name}") for name in (
+    "evidence", "assessment", "tracing", "story", "research", "meetings", "publishing", "transfer")]
 
 # Each POST carries valid data, so an allowed user reaches the success redirect.
 BASE_CASES = [

@@ -1,0 +1,35 @@
+"""Permission cases for a project's export and import (see tests/permission_cases/__init__.py)."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from impact import dependents
+from impact.extensions import db as _db
+from impact.projects.models import Project
+from impact.projects.permissions import Need
+from impact.transfer.document import FORMAT, VERSION
+from tests.permission_cases import CREATOR, UPLOAD, Case, get, post
+
+CASES: list[Case] = [
+    get("transfer.export", "/projects/{p}/export.json", Need.MANAGE),
+    get("transfer.import_page", "/projects/import", CREATOR),
+    post("transfer.import_page", "/projects/import", CREATOR, file=UPLOAD + "project.json:{tr_document}"),
+]
+
+
+def furnish(project, step) -> None:
+    """Nothing: the document to import is made by world()."""
+
+
+def world(project) -> dict[str, object]:
+    """A project of one row under an id no project has: what an allowed import stores."""
+    row = dependents.copy_rows("projects", [project.id])[0]
+    row.update(id=project.id + 100000, title="Imported project")
+    return {"tr_document": json.dumps({"format": FORMAT, "version": VERSION, "project_id": row["id"],
+                                       "tables": {"projects": [row]}, "users": [], "files": {}})}
+
+
+def state(project) -> tuple:
+    return (_db.session.scalar(select(func.count()).select_from(Project)),)
