@@ -1,14 +1,18 @@
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, abort, current_app, jsonify, render_template
 from flask_login import login_required
 
+from impact.access import signed_in_only
 from impact.features import page_context
 from impact.projects.models import Project
 from impact.projects.permissions import Need, may, needs
+from impact.reports.datasets import BY_NAME, DATASETS, rows_of
 from impact.reports.services import report_data
+from impact.reports.spreadsheets import csv_text, xlsx_bytes
 
 bp = Blueprint("reports", __name__, url_prefix="/projects/<int:project_id>")
+signed_in_only(bp)
 
 
 @bp.route("/report.json")
@@ -23,3 +27,34 @@ def report_json(project: Project):
                                   "published yet.", "fields": {}}), 404
         return jsonify(published)
     return jsonify(report_data(project))
+
+
+# The data, to hand over -------------------------------------------------------------------------
+
+def _download(body, mimetype: str, name: str):
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    response.headers["Cache-Control"] = "private, no-store"  # emails and words of people: never cached
+    return response
+
+
+@bp.route("/data/")
+@needs(Need.EDIT)
+def data_index(project: Project):
+    return render_template("reports/data.html", project=project, datasets=DATASETS)
+
+
+@bp.route("/data/<name>.csv")
+@needs(Need.EDIT)
+def data_csv(project: Project, name: str):
+    dataset = BY_NAME.get(name) or abort(404)
+    return _download(csv_text(dataset.columns, rows_of(dataset, project.id)), "text/csv; charset=utf-8",
+                     f"project-{project.id}-{dataset.name}.csv")
+
+
+@bp.route("/data.xlsx")
+@needs(Need.EDIT)
+def data_xlsx(project: Project):
+    sheets = [(dataset.title, dataset.columns, rows_of(dataset, project.id)) for dataset in DATASETS]
+    return _download(xlsx_bytes(sheets), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     f"project-{project.id}-data.xlsx")

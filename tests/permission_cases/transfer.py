@@ -1,4 +1,4 @@
-"""Permission cases for a project's export and import (see tests/permission_cases/__init__.py)."""
+"""Permission cases for a project's export and import, and its data as files (see permission_cases/__init__)."""
 from __future__ import annotations
 
 import json
@@ -16,6 +16,10 @@ CASES: list[Case] = [
     get("transfer.export", "/projects/{p}/export.json", Need.MANAGE),
     get("transfer.import_page", "/projects/import", CREATOR),
     post("transfer.import_page", "/projects/import", CREATOR, file=UPLOAD + "project.json:{tr_document}"),
+    # The project's data as files: people's emails and words, so the team's, like the cards pages.
+    get("reports.data_index", "/projects/{p}/data/", Need.EDIT),
+    get("reports.data_csv", "/projects/{p}/data/cards.csv", Need.EDIT),
+    get("reports.data_xlsx", "/projects/{p}/data.xlsx", Need.EDIT),
 ]
 
 
