@@ -58,12 +58,12 @@ BENCH_REPEAT ?= 5
 bench: install
 	$(BIN)/python -m bench.pages --scale $(BENCH_SCALE) --repeat $(BENCH_REPEAT) $(BENCH_ARGS)
 
-## make browser: install Debian's Chromium for the browser tests (needs apt and root)
+## make browser: install Debian's Chromium for the browser tests, and Pango for the report's PDF (needs apt and root)
 browser:
-	@if [ -x /usr/bin/chromium ]; then echo "chromium is already installed"; \
+	@if [ -x /usr/bin/chromium ] && ldconfig -p | grep -q libpangoft2; then echo "chromium and pango are already installed"; \
 	elif command -v apt-get >/dev/null; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0; \
 	else echo "no apt-get here: install Chromium at /usr/bin/chromium by hand"; exit 1; fi
 
 ## make check: models and migrations agree

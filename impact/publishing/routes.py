@@ -9,7 +9,7 @@ from impact.extensions import db
 from impact.pagination import page_number
 from impact.projects.models import Project
 from impact.projects.permissions import Need, may, needs
-from impact.publishing import services
+from impact.publishing import document, files, services
 from impact.publishing.forms import PublishForm
 from impact.publishing.models import PublishedReport
 from impact.snapshots import numbered_or_404
@@ -51,3 +51,32 @@ def show(project: Project, number: int):
     return render_template("story/story.html", project=project, view=view, published=report,
                            legend=diagram_legend(), label=label, strongest=STRONGEST_SHOWN,
                            compact_shown=COMPACT_SHOWN)
+
+
+def _file(body: bytes, mimetype: str, name: str):
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<int:number>.pdf")
+@needs(Need.VIEW_REPORT)
+def pdf(project: Project, number: int):
+    report = numbered_or_404(PublishedReport, project.id, number)
+    try:
+        body = files.pdf_bytes(document.build(project, report))
+    except files.PdfUnavailable:
+        return render_template("error.html", status=503, title="PDF not available",
+                               message="This installation cannot make PDF files yet (its Pango library is "
+                                       "missing). The Word file has the same report."), 503
+    return _file(body, "application/pdf", f"report-{project.id}-v{report.number}.pdf")
+
+
+@bp.route("/<int:number>.docx")
+@needs(Need.VIEW_REPORT)
+def docx(project: Project, number: int):
+    report = numbered_or_404(PublishedReport, project.id, number)
+    return _file(files.docx_bytes(document.build(project, report)),
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                 f"report-{project.id}-v{report.number}.docx")

@@ -18,6 +18,8 @@ CASES: list[Case] = [
     get("publishing.index", R + "/", Need.VIEW_REPORT),
     post("publishing.index", R + "/", Need.MANAGE, name="Final report to the funder"),
     get("publishing.show", R + "/{pub_number}", Need.VIEW_REPORT),
+    get("publishing.pdf", R + "/{pub_number}.pdf", Need.VIEW_REPORT),
+    get("publishing.docx", R + "/{pub_number}.docx", Need.VIEW_REPORT),
 ]
 
 

@@ -1,0 +1,104 @@
+"""A published version of the report as a document to hand over: the content both files share, drawn once.
+
+The PDF (A4, contents, page numbers, the chain diagram and the charts as SVG) is HTML printed by
+WeasyPrint; the Word file (python-docx) holds the same text for a team to edit into their own.
+Both come from the published version only, with today's consent applied to its quotes.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from impact.projects.models import PartnerGroup, Project
+from impact.publishing.models import PublishedReport
+from impact.publishing.services import story_of
+from impact.story.services import evidence_sides, label, story_view
+
+PROGRESS_ORDER = ("good", "some", "low", "none", None)
+SIDES = {"supports": "for", "challenges": "against", "mixed": "mixed"}
+
+
+@dataclass
+class ReportStep:
+    title: str
+    level: str
+    progress: str
+    confidence: str
+    rationale: str
+    evidence: list[tuple[str, list[dict[str, Any]]]]  # (side heading, strongest entries)
+    counts: str
+
+
+@dataclass
+class ReportDocument:
+    title: str
+    version: str
+    published: str
+    question: str
+    conclusion: str
+    figures: list[tuple[str, str]]
+    steps: list[ReportStep]
+    claims: list[tuple[str, str, str]]
+    progress_counts: list[tuple[str, int]]
+    voice_counts: list[tuple[str, int]]
+    diagram: Markup = field(default_factory=Markup)
+
+
+def _percent(rate) -> str:
+    return f"{rate * 100:.0f}%" if isinstance(rate, (int, float)) else "not shown (too few people)"
+
+
+def build(project: Project, report: PublishedReport) -> ReportDocument:
+    content = story_of(report)
+    data = report.data
+    levels = {level["id"]: level["name"] for level in content["levels"]}
+    steps, items = [], {}
+    for step in content["steps"]:
+        sides = evidence_sides(step.get("evidence", []), 3)
+        steps.append(ReportStep(
+            title=step["title"], level=levels.get(step["level_id"], ""), progress=label("progress", step["progress"]),
+            confidence=label("confidence", step["confidence"]), rationale=step.get("rationale") or "",
+            evidence=[(f"Evidence {SIDES.get(side.stance, side.stance)} ({side.total})", side.shown)
+                      for side in sides if side.total],
+            counts=f"{len(step.get('evidence', []))} evidence links"))
+        for entry in step.get("evidence", []):
+            items[entry["item_id"]] = entry["partner_group"]
+    cards = data.get("action_cards", {})
+    figures = [("Action cards", str(cards.get("cards", 0))), ("Actions", str(cards.get("actions", 0))),
+               ("Follow-ups sent", str(cards.get("followups_sent", 0))),
+               ("Respondents", str(cards.get("respondents", 0))),
+               ("Response rate", _percent(cards.get("response_rate")))]
+    progress = Counter(step["progress"] for step in content["steps"])
+    voices = Counter(items.values())
+    view = story_view(content, project, live=False, may_read=False,
+                      title=f"Results chain of {content['project']['title']}, coloured by progress and confidence")
+    return ReportDocument(
+        title=content["project"]["title"], version=f"Version {report.number}: {report.name}",
+        published=report.published_at.strftime("%-d %B %Y"), question=content["project"].get("question") or "",
+        conclusion=content["conclusion"]["text"], figures=figures, steps=steps,
+        claims=[(claim["statement"], f"{claim['prior']:.2f}",
+                 "undefined" if claim["posterior"] is None else f"{claim['posterior']:.2f}")
+                for claim in content.get("claims", [])],
+        progress_counts=[(label("progress", value), progress.get(value, 0)) for value in PROGRESS_ORDER],
+        voice_counts=[(group.label, voices.get(group.value, 0)) for group in PartnerGroup],
+        diagram=view.diagram)
+
+
+def bar_chart(title: str, bars: list[tuple[str, int]]) -> Markup:
+    """A horizontal bar chart as SVG, drawn here: it prints, needs no script and carries its own title."""
+    width, row, label_width = 520, 26, 170
+    largest = max((value for _, value in bars), default=0) or 1
+    height = row * len(bars) + 10
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" aria-label="{escape(title)}"><title>{escape(title)}</title>']
+    for index, (name, value) in enumerate(bars):
+        y = index * row + 5
+        length = (width - label_width - 50) * value / largest
+        parts.append(f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end" font-size="12">{escape(name)}</text>'
+                     f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" height="{row - 8}" fill="#1d5a8e"/>'
+                     f'<text x="{label_width + length + 6:.1f}" y="{y + 16}" font-size="12">{value}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
