@@ -12,7 +12,7 @@ from impact.events.models import EventKind
 from impact.events.services import save_event
 from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, Stance, Strength
 from impact.extensions import db as _db
-from impact.projects.models import PartnerGroup
+from impact.projects.models import PartnerGroup, Project
 from impact.publishing.models import PublishedReport
 from impact.publishing.services import FEWER, for_funders
 from impact.research.models import ResearchProject, ResearchUpdate, UpdateStatus
@@ -161,3 +161,23 @@ def test_a_published_report_runs_the_same_queries_however_big_the_story(app, db,
             assert funder.get(f"/projects/{project.id}/reports/{number}").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_the_published_report_opens_with_its_summary_and_headline_figures_each_with_a_table(app, db, client):
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    project = _db.session.scalar(select(Project))
+    client.post("/login", data={"email": "funder@demo.example.org", "password": "demo-password"})
+    page = client.get(f"/projects/{project.id}/reports/1").get_data(as_text=True)
+    summary = page.index('id="summary-heading"')
+    assert summary < page.index('id="chain-heading"') < page.index('id="conclusion"')
+    assert "Response rate to the follow-ups: <strong>46%</strong>" in page
+    assert "What hindered most" in page and "Heavy caseloads and bureaucratic demands" in page
+    for caption in ("Steps by progress", "Evidence items by partner group", "Evidence items by kind",
+                    "Whose voice, by level of the chain", "Evidence items by quarter, over the project",
+                    "Response by partner group"):
+        assert f"<caption>{caption}" in page, caption  # every chart and figure has its table
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') == 3
+    groups = page[page.index("<caption>Response by partner group"):]
+    groups = groups[:groups.index("</table>")]
+    assert "fewer than 5" in groups and "not shown (too few people)" in groups
+    assert "/vendor/plotly" not in page and len(page.encode()) < 600 * 1024

@@ -45,6 +45,17 @@ class ReportDocument:
     progress_counts: list[tuple[str, int]]
     voice_counts: list[tuple[str, int]]
     diagram: Markup = field(default_factory=Markup)
+    confidence_counts: list[tuple[str, int]] = field(default_factory=list)
+    response_by_group: list[tuple[str, str, str, str]] = field(default_factory=list)  # group, cards, answered, rate
+    helping: list[tuple[str, int]] = field(default_factory=list)  # factors, most evidenced first
+    hindering: list[tuple[str, int]] = field(default_factory=list)
+    evidence_by_kind: list[tuple[str, int]] = field(default_factory=list)
+    timeline: list[tuple[str, int]] = field(default_factory=list)  # evidence items per quarter
+    voice_by_level: list[tuple[str, str]] = field(default_factory=list)  # level, "3 practitioner, 1 carer"
+
+    @property
+    def first_paragraph(self) -> str:
+        return next((para.strip() for para in self.conclusion.split("\n\n") if para.strip()), "")
 
 
 def _percent(rate) -> str:
@@ -66,6 +77,7 @@ def build(project: Project, report: PublishedReport) -> ReportDocument:
             counts=f"{len(step.get('evidence', []))} evidence links"))
         for entry in step.get("evidence", []):
             items[entry["item_id"]] = entry["partner_group"]
+    entries = {entry["item_id"]: entry for step in content["steps"] for entry in step.get("evidence", [])}
     cards = data.get("action_cards", {})
     figures = [("Action cards", str(cards.get("cards", 0))), ("Actions", str(cards.get("actions", 0))),
                ("Follow-ups sent", str(cards.get("followups_sent", 0))),
@@ -75,6 +87,30 @@ def build(project: Project, report: PublishedReport) -> ReportDocument:
     voices = Counter(items.values())
     view = story_view(content, project, live=False, may_read=False,
                       title=f"Results chain of {content['project']['title']}, coloured by progress and confidence")
+    factors = sorted(data.get("factors", []), key=lambda factor: (-factor["evidence_count"], factor["title"]))
+    quarters = Counter(f"{entry['date'][:4]} Q{(int(entry['date'][5:7]) - 1) // 3 + 1}" for entry in entries.values())
+    by_level: dict[str, dict[str, str]] = {}
+    for step in content["steps"]:
+        for entry in step.get("evidence", []):
+            by_level.setdefault(levels.get(step["level_id"], ""), {})[entry["item_id"]] = entry["partner_group"]
+    confidence = Counter(step["confidence"] for step in content["steps"])
+    extra = {
+        "confidence_counts": [(label("confidence", value), confidence.get(value, 0))
+                              for value in ("high", "medium", "low", None)],
+        "response_by_group": [(label("group", group), str(figures_of["cards"]), str(figures_of["respondents"]),
+                               _percent(figures_of["response_rate"]))
+                              for group, figures_of in cards.get("by_partner_group", {}).items()],
+        "helping": [(factor["title"], factor["evidence_count"]) for factor in factors
+                    if factor["direction"] == "helping"][:5],
+        "hindering": [(factor["title"], factor["evidence_count"]) for factor in factors
+                      if factor["direction"] == "hindering"][:5],
+        "evidence_by_kind": sorted(Counter(label("kind", entry["kind"]) for entry in entries.values()).items(),
+                                   key=lambda pair: -pair[1]),
+        "timeline": sorted(quarters.items()),
+        "voice_by_level": [(level, ", ".join(f"{count} {label('group', group).lower()}" for group, count in
+                                             Counter(groups.values()).most_common()))
+                           for level, groups in by_level.items()],
+    }
     return ReportDocument(
         title=content["project"]["title"], version=f"Version {report.number}: {report.name}",
         published=report.published_at.strftime("%-d %B %Y"), question=content["project"].get("question") or "",
@@ -84,7 +120,7 @@ def build(project: Project, report: PublishedReport) -> ReportDocument:
                 for claim in content.get("claims", [])],
         progress_counts=[(label("progress", value), progress.get(value, 0)) for value in PROGRESS_ORDER],
         voice_counts=[(group.label, voices.get(group.value, 0)) for group in PartnerGroup],
-        diagram=view.diagram)
+        diagram=view.diagram, **extra)
 
 
 def bar_chart(title: str, bars: list[tuple[str, int]]) -> Markup:
