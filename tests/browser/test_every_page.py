@@ -16,7 +16,7 @@ from tests.test_permissions import CASES, furnish, world
 pytestmark = pytest.mark.browser
 
 HTML_GETS = [case for case in CASES if case.method == "GET" and not case.path.endswith(
-    (".csv", ".json", "/file", "/recording", ".js", ".css"))]
+    (".csv", ".json", ".pdf", ".docx", ".xlsx", "/file", "/recording", ".js", ".css"))]
 
 
 def _pages(needs):
