@@ -15,7 +15,7 @@ from impact.extensions import db
 from impact.projects.models import Membership, OrganisationKind, PartnerGroup, PartnerOrganisation, Project, Role
 from impact.projects.services import create_project
 from impact.publishing.models import PublishedReport
-from impact.publishing.services import for_funders
+from impact.publishing.services import for_funders, with_figures
 from impact.reports.services import report_data
 from impact.story.services import build_content
 from impact.toc import services as chain
@@ -44,10 +44,10 @@ def publish_demo(project: Project) -> None:
     if db.session.scalar(select(PublishedReport.id).where(PublishedReport.project_id == project.id).limit(1)):
         return
     lead = find_user_by_email(next(spec["email"] for spec in seed_data.USERS if spec.get("role") == "lead"))
-    db.session.add(PublishedReport(
+    db.session.add(with_figures(PublishedReport(
         project_id=project.id, number=1, name=seed_data.PUBLISHED_NAME, story=build_content(project),
         data=for_funders(report_data(project)), published_by=lead,
-        published_at=dt.datetime.fromisoformat(seed_data.PUBLISHED_ON).replace(hour=12, tzinfo=dt.UTC)))
+        published_at=dt.datetime.fromisoformat(seed_data.PUBLISHED_ON).replace(hour=12, tzinfo=dt.UTC))))
     db.session.flush()
 
 
@@ -69,6 +69,7 @@ def load_demo() -> tuple[Project, bool]:
         creator=users[lead_spec["email"]],
         title=info["title"], question=info["question"], description=info["description"],
         start_date=_date(info.get("start_date")), end_date=_date(info.get("end_date")), funder=info["funder"],
+        programme=info.get("programme", ""),
     )
     _add_partners(project, users, lead_spec)
     levels, steps = _add_chain(project)

@@ -31,6 +31,7 @@ PROJECT: dict[str, Any] = {
     "start_date": "2010-01-11",
     "end_date": "2011-09-30",
     "funder": "Engaging with Scottish Local Authorities initiative (SFC, ESRC and LARCI)",
+    "programme": "Engaging with Scottish Local Authorities",
 }
 
 ORGANISATIONS: list[dict[str, str]] = [

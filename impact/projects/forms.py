@@ -18,6 +18,7 @@ class ProjectFieldsMixin:
     start_date = DateField("Start date", validators=[Optional()])
     end_date = DateField("End date", validators=[Optional()])
     funder = StringField("Funder", validators=[Optional(), Length(max=200)])
+    programme = StringField("Programme", validators=[Optional(), Length(max=200)])
 
     def validate_end_date(self, field):
         if field.data and self.start_date.data and field.data < self.start_date.data:

@@ -77,6 +77,8 @@ class Project(db.Model):
     start_date: Mapped[dt.date | None] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     funder: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # The funder's scheme the project belongs to: the portfolio filters by it.
+    programme: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # Bayesian contribution tracing is optional: most teams assess step by step only.
     contribution_tracing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())

@@ -26,6 +26,7 @@ def create_project(
     start_date: dt.date | None = None,
     end_date: dt.date | None = None,
     funder: str = "",
+    programme: str = "",
     organisation_names: list[str] | tuple[str, ...] = (),
     creator_group: PartnerGroup = PartnerGroup.ACADEMIC,
 ) -> Project:
@@ -37,6 +38,7 @@ def create_project(
         start_date=start_date,
         end_date=end_date,
         funder=funder or "",
+        programme=programme or "",
     )
     db.session.add(project)
     for name in organisation_names:

@@ -6,9 +6,9 @@ def register(contributions) -> None:
     from impact.features import NavEntry
     from impact.projects.permissions import Need
     from impact.publishing import services
-    from impact.publishing.routes import bp
+    from impact.publishing.routes import bp, portfolio_bp
 
-    contributions.blueprints.append(bp)
+    contributions.blueprints += [bp, portfolio_bp]
     contributions.project_nav.append(NavEntry("published", "Published reports", "publishing.index", 95,
                                               Need.VIEW_REPORT))
     contributions.add_to_page("projects.project", lambda project, linked: {"published": services.latest(project)})

@@ -10,6 +10,7 @@ from impact.pagination import page_number
 from impact.projects.models import Project
 from impact.projects.permissions import Need, may, needs
 from impact.publishing import document, files, services
+from impact.publishing import portfolio as portfolio_queries
 from impact.publishing.forms import PublishForm
 from impact.publishing.models import PublishedReport
 from impact.snapshots import numbered_or_404
@@ -85,3 +86,22 @@ def docx(project: Project, number: int):
     return _file(files.docx_bytes(document.build(project, report)),
                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                  f"report-{project.id}-v{report.number}.docx")
+
+
+portfolio_bp = Blueprint("portfolio", __name__)
+signed_in_only(portfolio_bp)
+
+
+@portfolio_bp.route("/portfolio")
+def portfolio():
+    """The latest published version of every project the user may open, side by side."""
+    filters = portfolio_queries.Filters.from_args(request.args)
+    page = db.paginate(portfolio_queries.projects_query(current_user, filters), page=page_number(),
+                       per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
+    totals = portfolio_queries.totals(current_user, filters)
+    confidence = [("High", totals["high"]), ("Medium", totals["medium"]), ("Low", totals["low"]),
+                  ("Not assessed", totals["steps"] - totals["high"] - totals["medium"] - totals["low"])]
+    return render_template("publishing/portfolio.html", page=page, filters=filters, totals=totals,
+                           themes=portfolio_queries.themes(current_user, filters), confidence=confidence,
+                           confidence_chart=document.bar_chart("Steps by confidence, across the projects", confidence),
+                           options=portfolio_queries.filter_options(current_user))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import defer
 
 from impact.extensions import db
 from impact.projects.models import Project
-from impact.publishing.models import PublishedReport
+from impact.publishing.models import PublishedFactor, PublishedReport
 from impact.reports.services import report_data
 from impact.snapshots import next_number
 from impact.story.compare import diff_stories
@@ -54,6 +54,23 @@ def for_funders(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def with_figures(report: PublishedReport) -> PublishedReport:
+    """Copy the figures the portfolio sums out of the report's (funder-safe) data."""
+    steps = report.data.get("steps", [])
+    report.steps = len(steps)
+    report.steps_with_evidence = sum(1 for step in steps if step.get("evidence_count"))
+    for level in ("high", "medium", "low"):
+        setattr(report, f"confidence_{level}", sum(1 for step in steps if step.get("confidence") == level))
+    for level in ("good", "some", "low", "none"):
+        setattr(report, f"progress_{level}", sum(1 for step in steps if step.get("progress") == level))
+    rate = report.data.get("action_cards", {}).get("response_rate")
+    report.response_rate = rate if isinstance(rate, (int, float)) else None
+    report.factors = [PublishedFactor(title=factor["title"][:200], direction=factor["direction"],
+                                      evidence_count=factor.get("evidence_count", 0))
+                      for factor in report.data.get("factors", [])]
+    return report
+
+
 def published_query(project: Project):
     """The project's published versions, newest first, without their (large) contents."""
     return (select(PublishedReport).where(PublishedReport.project_id == project.id)
@@ -74,6 +91,7 @@ def publish(project: Project, name: str, user) -> PublishedReport | None:
     story, data = build_content(project), for_funders(report_data(project))
     report = PublishedReport(project_id=project.id, number=next_number(PublishedReport, project.id), name=name,
                              story=story, data=data, published_by_id=getattr(user, "id", None))
+    with_figures(report)
     db.session.add(report)
     try:
         db.session.commit()

@@ -1,4 +1,5 @@
-"""A funder reads the published report on a desk and on a phone: summary first, nothing sideways, no barriers."""
+"""A funder opens the portfolio and reads a published report, on a desk and on a phone: summary first,
+nothing sideways, no barriers."""
 from __future__ import annotations
 
 import pytest
@@ -10,13 +11,17 @@ pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
-def test_a_funder_reads_the_published_report_on_a_desk_and_on_a_phone(new_page, live_server, app):
+def test_a_funder_opens_the_portfolio_and_reads_a_report_on_a_desk_and_on_a_phone(new_page, live_server, app):
     assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
     for options in ({}, PHONE):
         page = new_page(**options)
         log_in(page, "funder@demo.example.org", "demo-password")
+        page.get_by_role("link", name="Portfolio of published reports").click()
+        page.get_by_role("heading", name="Across 1 project").wait_for()
+        axe_check(page)
+        page.get_by_label("Programme").select_option("Engaging with Scottish Local Authorities")
+        page.get_by_role("button", name="Show").click()
         page.get_by_role("link", name="Engaging with involuntary clients").click()
-        page.get_by_role("link", name="Read the published report").click()
         summary = page.get_by_role("heading", name="In short")
         summary.wait_for()
         assert summary.bounding_box()["y"] < 700  # the summary starts on the first screen

@@ -6,11 +6,11 @@ from sqlalchemy import func, select
 from impact.extensions import db as _db
 from impact.projects.permissions import Need
 from impact.publishing.models import PublishedReport
-from impact.publishing.services import for_funders
+from impact.publishing.services import for_funders, with_figures
 from impact.reports.services import report_data
 from impact.story.services import build_content
 from impact.toc.models import TocRevision
-from tests.permission_cases import Case, get, post
+from tests.permission_cases import LOGIN, Case, get, post
 
 R = "/projects/{p}/reports"
 
@@ -20,6 +20,7 @@ CASES: list[Case] = [
     get("publishing.show", R + "/{pub_number}", Need.VIEW_REPORT),
     get("publishing.pdf", R + "/{pub_number}.pdf", Need.VIEW_REPORT),
     get("publishing.docx", R + "/{pub_number}.docx", Need.VIEW_REPORT),
+    get("portfolio.portfolio", "/portfolio", LOGIN),  # each sees their own projects' published versions
 ]
 
 
@@ -34,8 +35,8 @@ def furnish(project, step) -> None:
                                    .where(TocRevision.project_id == project.id))
     story, data = build_content(project), for_funders(report_data(project))
     for number in range(1, max(revisions, 1) + 1):
-        _db.session.add(PublishedReport(project_id=project.id, number=number, name=f"Version {number}",
-                                        story=story, data=data))
+        _db.session.add(with_figures(PublishedReport(project_id=project.id, number=number, name=f"Version {number}",
+                                                     story=story, data=data)))
 
 
 def world(project) -> dict[str, object]:
