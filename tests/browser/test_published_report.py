@@ -29,3 +29,9 @@ def test_a_funder_opens_the_portfolio_and_reads_a_report_on_a_desk_and_on_a_phon
             assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
         axe_check(page)
         assert page.get_by_role("link", name="Download as PDF").is_visible()
+        # The detail per level is folded below the summary, and opens from the keyboard.
+        level = page.locator("details.story-level-detail").first
+        assert level.evaluate("details => !details.open")
+        level.locator("summary").focus()
+        page.keyboard.press("Enter")
+        assert level.evaluate("details => details.open")
