@@ -25,11 +25,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 from flask import current_app
 from sqlalchemy import exists, select, union
 
+from impact.attachments import attachment
 from impact.extensions import db
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -327,16 +327,4 @@ def _chunks(path: Path):
 
 def streamed_attachment(path: Path, *, name: str, mimetype: str, etag: str):
     """A stored file too large to read into memory (a meeting's recording), sent as a download."""
-    response = current_app.response_class(_chunks(path), mimetype=mimetype, direct_passthrough=True)
-    response.headers["Content-Length"] = str(path.stat().st_size)
-    try:
-        name.encode("ascii")
-        names = {"filename": name}
-    except UnicodeEncodeError:
-        plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-        names = {"filename": plain, "filename*": f"UTF-8''{quote(name, safe='!#$&+^`|~')}"}
-    response.headers.set("Content-Disposition", "attachment", **names)
-    response.set_etag(etag)
-    # Members only, and office PCs are shared: never kept in any cache, the browser's own included.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(_chunks(path), name=name, mimetype=mimetype, etag=etag, length=path.stat().st_size)

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from impact.access import signed_in_only
+from impact.attachments import attachment
 from impact.extensions import db
 from impact.pagination import page_number
 from impact.projects.models import Project
@@ -59,13 +60,6 @@ def show(project: Project, number: int):
                            compact_shown=COMPACT_SHOWN)
 
 
-def _file(body: bytes, mimetype: str, name: str):
-    response = current_app.response_class(body, mimetype=mimetype)
-    response.headers.set("Content-Disposition", "attachment", filename=name)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @bp.route("/<int:number>.pdf")
 @needs(Need.VIEW_REPORT)
 def pdf(project: Project, number: int):
@@ -76,16 +70,16 @@ def pdf(project: Project, number: int):
         return render_template("error.html", status=503, title="PDF not available",
                                message="This installation cannot make PDF files yet (its Pango library is "
                                        "missing). The Word file has the same report."), 503
-    return _file(body, "application/pdf", f"report-{project.id}-v{report.number}.pdf")
+    return attachment(body, mimetype="application/pdf", name=f"report-{project.id}-v{report.number}.pdf")
 
 
 @bp.route("/<int:number>.docx")
 @needs(Need.VIEW_REPORT)
 def docx(project: Project, number: int):
     report = numbered_or_404(PublishedReport, project.id, number)
-    return _file(files.docx_bytes(document.build(project, report)),
-                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                 f"report-{project.id}-v{report.number}.docx")
+    return attachment(files.docx_bytes(document.build(project, report)),
+                      mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                      name=f"report-{project.id}-v{report.number}.docx")
 
 
 portfolio_bp = Blueprint("portfolio", __name__)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template
+from flask import Blueprint, abort, jsonify, render_template
 from flask_login import login_required
 
 from impact.access import signed_in_only
+from impact.attachments import attachment
 from impact.features import page_context
 from impact.projects.models import Project
 from impact.projects.permissions import Need, may, needs
@@ -31,13 +32,6 @@ def report_json(project: Project):
 
 # The data, to hand over -------------------------------------------------------------------------
 
-def _download(body, mimetype: str, name: str):
-    response = current_app.response_class(body, mimetype=mimetype)
-    response.headers.set("Content-Disposition", "attachment", filename=name)
-    response.headers["Cache-Control"] = "private, no-store"  # emails and words of people: never cached
-    return response
-
-
 @bp.route("/data/")
 @needs(Need.EDIT)
 def data_index(project: Project):
@@ -48,13 +42,13 @@ def data_index(project: Project):
 @needs(Need.EDIT)
 def data_csv(project: Project, name: str):
     dataset = BY_NAME.get(name) or abort(404)
-    return _download(csv_text(dataset.columns, rows_of(dataset, project.id)), "text/csv; charset=utf-8",
-                     f"project-{project.id}-{dataset.name}.csv")
+    return attachment(csv_text(dataset.columns, rows_of(dataset, project.id)), mimetype="text/csv; charset=utf-8",
+                      name=f"project-{project.id}-{dataset.name}.csv")
 
 
 @bp.route("/data.xlsx")
 @needs(Need.EDIT)
 def data_xlsx(project: Project):
     sheets = [(dataset.title, dataset.columns, rows_of(dataset, project.id)) for dataset in DATASETS]
-    return _download(xlsx_bytes(sheets), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     f"project-{project.id}-data.xlsx")
+    return attachment(xlsx_bytes(sheets), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      name=f"project-{project.id}-data.xlsx")

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SubmitField
 
 from impact.access import signed_in_only
+from impact.attachments import attachment
 from impact.extensions import db
 from impact.forms import BaseForm
 from impact.projects.models import Project
@@ -28,11 +29,8 @@ class ImportForm(BaseForm):
 @bp.route("/projects/<int:project_id>/export.json")
 @needs(Need.MANAGE)
 def export(project: Project):
-    response = current_app.response_class(json.dumps(export_project(project.id), ensure_ascii=False),
-                                          mimetype="application/json")
-    response.headers.set("Content-Disposition", "attachment", filename=f"project-{project.id}.json")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(json.dumps(export_project(project.id), ensure_ascii=False), mimetype="application/json",
+                      name=f"project-{project.id}.json")
 
 
 @bp.route("/projects/import", methods=["GET", "POST"])
