@@ -181,3 +181,13 @@ def test_the_published_report_opens_with_its_summary_and_headline_figures_each_w
     groups = groups[:groups.index("</table>")]
     assert "fewer than 5" in groups and "not shown (too few people)" in groups
     assert "/vendor/plotly" not in page and len(page.encode()) < 600 * 1024
+
+
+def test_the_summary_names_each_contribution_claim_with_its_confidence_before_and_after(app, db, client):
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    project = _db.session.scalar(select(Project))
+    client.post("/login", data={"email": "funder@demo.example.org", "password": "demo-password"})
+    page = client.get(f"/projects/{project.id}/reports/1").get_data(as_text=True)
+    summary = page[page.index('id="summary-heading"'):page.index('id="figures-heading"')]
+    assert "The contribution claims" in summary
+    assert "(confidence 0.50 before the evidence, 0.86 after)" in summary  # the demo's first claim
