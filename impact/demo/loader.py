@@ -15,9 +15,7 @@ from impact.extensions import db
 from impact.projects.models import Membership, OrganisationKind, PartnerGroup, PartnerOrganisation, Project, Role
 from impact.projects.services import create_project
 from impact.publishing.models import PublishedReport
-from impact.publishing.services import for_funders, with_figures
-from impact.reports.services import report_data
-from impact.story.services import build_content
+from impact.publishing.services import new_version
 from impact.toc import services as chain
 from impact.toc.models import AssumptionKind, FactorDirection, Level, Step
 from impact.toc.revisions import save_revision
@@ -44,10 +42,8 @@ def publish_demo(project: Project) -> None:
     if db.session.scalar(select(PublishedReport.id).where(PublishedReport.project_id == project.id).limit(1)):
         return
     lead = find_user_by_email(next(spec["email"] for spec in seed_data.USERS if spec.get("role") == "lead"))
-    db.session.add(with_figures(PublishedReport(
-        project_id=project.id, number=1, name=seed_data.PUBLISHED_NAME, story=build_content(project),
-        data=for_funders(report_data(project)), published_by=lead,
-        published_at=dt.datetime.fromisoformat(seed_data.PUBLISHED_ON).replace(hour=12, tzinfo=dt.UTC))))
+    new_version(project, seed_data.PUBLISHED_NAME, lead,
+                published_at=dt.datetime.fromisoformat(seed_data.PUBLISHED_ON).replace(hour=12, tzinfo=dt.UTC))
     db.session.flush()
 
 

@@ -28,16 +28,19 @@ class DerivedFrom:
     whose: str = "the respondent"
 
 
-def refresh_derived_item(item: EvidenceItem | None, *, project_id: int, kind: EvidenceKind, fields: dict,
+def refresh_derived_item(owner, attribute: str, *, project_id: int, kind: EvidenceKind, fields: dict,
                          step_links: dict[int, DerivedLink]) -> EvidenceItem:
-    """Create or refresh an item whose fields and step links another part writes from its own rows.
+    """Create or refresh the item ``owner.<attribute>`` (a response's, an update's...) points at, whose
+    fields and step links that part writes from its own rows; a new item is pointed at from there.
 
     Text is fitted to its column. Links the team has edited (origin MANUAL) are left exactly as the
     team set them; derived links to steps no longer implied go.
     """
+    item = getattr(owner, attribute)
     if item is None:
         item = EvidenceItem(project_id=project_id, kind=kind)
         db.session.add(item)
+        setattr(owner, attribute, item)
     for name, value in fields.items():
         setattr(item, name, clip(getattr(EvidenceItem, name), value) if isinstance(value, str) else value)
     db.session.flush()

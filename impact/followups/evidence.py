@@ -76,7 +76,7 @@ def sync_response_evidence(response: Response) -> EvidenceItem:
     card = response.followup.card
     event_title = response.followup.campaign.event.title
     who = response.pseudonym if response.consent_to_quote and response.pseudonym else card.partner_group.label.lower()
-    item = refresh_derived_item(response.evidence_item, project_id=card.project_id,
+    return refresh_derived_item(response, "evidence_item", project_id=card.project_id,
                                 kind=EvidenceKind.ACTION_CARD_RESPONSE, fields={
                                     "title": f"Follow-up response ({who}): {event_title}",
                                     "evidence_date": response.updated_at.date(),
@@ -87,10 +87,6 @@ def sync_response_evidence(response: Response) -> EvidenceItem:
                                     "summary": _summary(response),
                                     "quote": _quote(response),
                                 }, step_links=_step_links(response))
-    if response.evidence_item is None:
-        response.evidence_item = item
-        db.session.flush()
-    return item
 
 
 @item_derived_from.connect

@@ -126,21 +126,20 @@ def save_meeting(project: Project, meeting: Meeting | None, values: dict, *, ste
         sync_notes_evidence(meeting)
     elif meeting.notes_item is not None and meeting.notes_item.deleted_at is None:
         set_aside(meeting.notes_item, None)  # no notes, no evidence: an empty item must not count for a step
-    for quote in meeting.quotes:  # their titles and dates come from the meeting
+    # Their titles and dates come from the meeting: each is written again, from rows loaded in one go.
+    for quote in db.session.scalars(select(MeetingQuote).where(MeetingQuote.meeting_id == meeting.id).options(
+            selectinload(MeetingQuote.evidence_item).selectinload(EvidenceItem.links),
+            selectinload(MeetingQuote.steps), selectinload(MeetingQuote.speaker)).order_by(MeetingQuote.id)).all():
         sync_quote_evidence(quote)
     return meeting
 
 
 def sync_notes_evidence(meeting: Meeting) -> EvidenceItem:
-    item = refresh_derived_item(meeting.notes_item, project_id=meeting.project_id, kind=EvidenceKind.MEETING_RECORD,
+    return refresh_derived_item(meeting, "notes_item", project_id=meeting.project_id, kind=EvidenceKind.MEETING_RECORD,
                                 fields={"title": f"{meeting.title}: notes", "evidence_date": meeting.held_on,
                                         "source": meeting.title, "partner_group": meeting.notes_voice,
                                         "summary": meeting.notes},
                                 step_links={step.id: NOTES_LINK for step in meeting.steps})
-    if meeting.notes_item is None:
-        meeting.notes_item = item
-        db.session.flush()
-    return item
 
 
 # Who took part ---------------------------------------------------------------------------------
@@ -208,7 +207,7 @@ def _heading(quote: MeetingQuote) -> str:
 def sync_quote_evidence(quote: MeetingQuote) -> EvidenceItem:
     meeting = quote.meeting
     consented = quote.consent_to_quote
-    item = refresh_derived_item(quote.evidence_item, project_id=meeting.project_id,
+    return refresh_derived_item(quote, "evidence_item", project_id=meeting.project_id,
                                 kind=EvidenceKind.MEETING_RECORD, fields={
                                     "title": f"{meeting.title}: {_heading(quote)}", "evidence_date": meeting.held_on,
                                     "source": meeting.title, "partner_group": quote.partner_group,
@@ -219,10 +218,6 @@ def sync_quote_evidence(quote: MeetingQuote) -> EvidenceItem:
                                     "created_by_id": quote.speaker.user_id if quote.speaker
                                     else (quote.evidence_item.created_by_id if quote.evidence_item else None),
                                 }, step_links={step.id: QUOTE_LINK for step in quote.steps})
-    if quote.evidence_item is None:
-        quote.evidence_item = item
-        db.session.flush()
-    return item
 
 
 def remove_quote(quote: MeetingQuote, user) -> None:

@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 from impact.projects.models import PartnerGroup, Project
 from impact.publishing.models import PublishedReport
 from impact.publishing.services import story_of
-from impact.story.services import evidence_sides, label, story_view
+from impact.story.services import StoryView, evidence_sides, label, story_view
 
 PROGRESS_ORDER = ("good", "some", "low", "none", None)
 SIDES = {"supports": "for", "challenges": "against", "mixed": "mixed"}
@@ -62,9 +62,13 @@ def _percent(rate) -> str:
     return f"{rate * 100:.0f}%" if isinstance(rate, (int, float)) else "not shown (too few people)"
 
 
-def build(project: Project, report: PublishedReport) -> ReportDocument:
-    content = story_of(report)
-    data = report.data
+def build(project: Project, report: PublishedReport, view: StoryView | None = None) -> ReportDocument:
+    """The document of a published version; ``view``: the page's view of it, whose content and diagram it reuses."""
+    if view is None:
+        view = story_view(story_of(report), project, live=False, may_read=False,
+                          title=f"Results chain of {report.story['project']['title']}, coloured by progress and "
+                                "confidence")
+    content, data = view.content, report.data
     levels = {level["id"]: level["name"] for level in content["levels"]}
     steps, items = [], {}
     for step in content["steps"]:
@@ -85,8 +89,6 @@ def build(project: Project, report: PublishedReport) -> ReportDocument:
                ("Response rate", _percent(cards.get("response_rate")))]
     progress = Counter(step["progress"] for step in content["steps"])
     voices = Counter(items.values())
-    view = story_view(content, project, live=False, may_read=False,
-                      title=f"Results chain of {content['project']['title']}, coloured by progress and confidence")
     factors = sorted(data.get("factors", []), key=lambda factor: (-factor["evidence_count"], factor["title"]))
     quarters = Counter(f"{entry['date'][:4]} Q{(int(entry['date'][5:7]) - 1) // 3 + 1}" for entry in entries.values())
     by_level: dict[str, dict[str, str]] = {}

@@ -10,7 +10,8 @@ from sqlalchemy import Integer, and_, cast, exists, extract, func, select
 from sqlalchemy.orm import defer, joinedload
 
 from impact.extensions import db
-from impact.projects.models import Membership, PartnerOrganisation, Project
+from impact.projects.models import PartnerOrganisation, Project
+from impact.projects.permissions import visible_projects_query
 from impact.publishing.models import PublishedFactor, PublishedReport
 
 THEMES_SHOWN = 10
@@ -31,9 +32,7 @@ class Filters:
 
 def _visible(user):
     """The ids of the projects the user may open (a funder's, or every project for a site admin)."""
-    if user.is_admin:
-        return select(Project.id)
-    return select(Membership.project_id).where(Membership.user_id == user.id)
+    return visible_projects_query(user).with_only_columns(Project.id).order_by(None)
 
 
 def _latest():

@@ -50,7 +50,7 @@ def show(project: Project, number: int):
     view = story_view(services.story_of(report), project, live=False, may_read=may(project, Need.READ),
                       title=f"{title} (published version {report.number})",
                       full=request.args.get("evidence") == "all")
-    summary = document.build(project, report)
+    summary = document.build(project, report, view)
     return render_template("story/story.html", project=project, view=view, published=report, summary=summary,
                            charts={"progress": document.bar_chart("Steps by progress", summary.progress_counts),
                                    "timeline": document.bar_chart("Evidence items by quarter", summary.timeline),

@@ -82,17 +82,25 @@ def latest(project: Project) -> PublishedReport | None:
     return db.session.scalar(published_query(project).limit(1))
 
 
+def new_version(project: Project, name: str, user, **columns) -> PublishedReport:
+    """The story and the report data as they are now, frozen in a new version (added, not committed);
+    ``columns`` can give its number or its date (the demo's)."""
+    story, data = build_content(project), for_funders(report_data(project))
+    report = PublishedReport(project_id=project.id, name=name, story=story, data=data,
+                             published_by_id=getattr(user, "id", None), **columns)
+    if report.number is None:
+        report.number = next_number(PublishedReport, project.id)
+    db.session.add(with_figures(report))
+    return report
+
+
 def publish(project: Project, name: str, user) -> PublishedReport | None:
     """Freeze and commit the story and the report data as they are now.
 
     Two leads publishing at the same moment may pick the same number: the unique constraint refuses
     the second, which is told so (None) rather than numbered twice.
     """
-    story, data = build_content(project), for_funders(report_data(project))
-    report = PublishedReport(project_id=project.id, number=next_number(PublishedReport, project.id), name=name,
-                             story=story, data=data, published_by_id=getattr(user, "id", None))
-    with_figures(report)
-    db.session.add(report)
+    report = new_version(project, name, user)
     try:
         db.session.commit()
     except IntegrityError:
@@ -109,8 +117,7 @@ def story_of(report: PublishedReport) -> dict[str, Any]:
 
 def latest_data(project: Project) -> dict[str, Any]:
     """For report.json read by a funder: the latest published version's data (None before the first)."""
-    report = db.session.scalar(select(PublishedReport).where(PublishedReport.project_id == project.id)
-                               .order_by(PublishedReport.number.desc()).limit(1))
+    report = latest(project)
     return {"report": report.data if report is not None else None}
 
 

@@ -6,6 +6,7 @@ with its speaker's consent.
 """
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -31,7 +32,7 @@ class Dataset:
 
 
 def _value(value):
-    return value.value if hasattr(value, "value") and not isinstance(value, (str, int, float)) else value
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 def _cards(project_id: int):

@@ -115,12 +115,8 @@ def sync_report_evidence(prp: ResearchProject, report: StoredFile | None) -> Evi
               "summary": prp.outputs or prp.aims}
     if report is not None:
         fields.update(report.columns())
-    item = refresh_derived_item(prp.report_item, project_id=prp.project_id, kind=EvidenceKind.DOCUMENT,
+    return refresh_derived_item(prp, "report_item", project_id=prp.project_id, kind=EvidenceKind.DOCUMENT,
                                 fields=fields, step_links={step.id: REPORT_LINK for step in prp.steps})
-    if prp.report_item is None:
-        prp.report_item = item
-        db.session.flush()
-    return item
 
 
 def add_output(prp: ResearchProject, title: str, stored: StoredFile) -> ResearchOutput:
@@ -138,12 +134,8 @@ def sync_output_evidence(output: ResearchOutput, stored: StoredFile | None = Non
               "evidence_date": (output.created_at or utcnow()).date()}
     if stored is not None:
         fields.update(stored.columns())
-    item = refresh_derived_item(output.evidence_item, project_id=prp.project_id, kind=EvidenceKind.DOCUMENT,
+    return refresh_derived_item(output, "evidence_item", project_id=prp.project_id, kind=EvidenceKind.DOCUMENT,
                                 fields=fields, step_links={step.id: OUTPUT_LINK for step in prp.steps})
-    if output.evidence_item is None:
-        output.evidence_item = item
-        db.session.flush()
-    return item
 
 
 def live_outputs(prp: ResearchProject) -> tuple[list[ResearchOutput], list[ResearchOutput]]:
@@ -207,7 +199,7 @@ def sync_update_evidence(update: ResearchUpdate) -> EvidenceItem:
     """
     prp = update.research_project
     who = update.pseudonym if update.consent_to_quote and update.pseudonym else update.partner_group.label.lower()
-    item = refresh_derived_item(update.evidence_item, project_id=prp.project_id,
+    return refresh_derived_item(update, "evidence_item", project_id=prp.project_id,
                                 kind=EvidenceKind.PRACTITIONER_UPDATE, fields={
                                     "title": f"Update ({who}): {prp.title}",
                                     "evidence_date": update.update_date,
@@ -222,10 +214,6 @@ def sync_update_evidence(update: ResearchUpdate) -> EvidenceItem:
                                     # Theirs: it is listed among their contributions, and theirs to withdraw.
                                     "created_by_id": update.author_id,
                                 }, step_links={step.id: SELF_REPORT for step in update.steps})
-    if update.evidence_item is None:
-        update.evidence_item = item
-        db.session.flush()
-    return item
 
 
 def updates_query(prp: ResearchProject, viewer):

@@ -6,9 +6,7 @@ from sqlalchemy import func, select
 from impact.extensions import db as _db
 from impact.projects.permissions import Need
 from impact.publishing.models import PublishedReport
-from impact.publishing.services import for_funders, with_figures
-from impact.reports.services import report_data
-from impact.story.services import build_content
+from impact.publishing.services import new_version
 from impact.toc.models import TocRevision
 from tests.permission_cases import LOGIN, Case, get, post
 
@@ -33,10 +31,8 @@ def furnish(project, step) -> None:
     _db.session.flush()
     revisions = _db.session.scalar(select(func.count()).select_from(TocRevision)
                                    .where(TocRevision.project_id == project.id))
-    story, data = build_content(project), for_funders(report_data(project))
     for number in range(1, max(revisions, 1) + 1):
-        _db.session.add(with_figures(PublishedReport(project_id=project.id, number=number, name=f"Version {number}",
-                                                     story=story, data=data)))
+        new_version(project, f"Version {number}", None, number=number)
 
 
 def world(project) -> dict[str, object]:
