@@ -50,13 +50,28 @@ lint: install-dev
 	$(BIN)/ruff check .
 
 ## make bench: time the main pages and the card import on one large generated project (BENCH_SCALE=1:
-## 5,000 evidence items, 2,000 cards...). SQLite in a temp file; BENCH_DATABASE_URL=postgresql+psycopg://...
-## runs on that PostgreSQL database instead, DROPPING its schema public first. See bench/README.md.
+## 5,000 evidence items, 2,000 cards...), then serve a portfolio of BENCH_PROJECTS projects (100,000 cards,
+## 50,000 evidence items in all) under gunicorn and load its pages with wrk beside a bare Flask floor.
+## SQLite in a temp file; BENCH_DATABASE_URL=postgresql+psycopg://... runs on that PostgreSQL database too,
+## DROPPING its schema public first. See bench/README.md.
 BENCH_SCALE ?= 1
 BENCH_REPEAT ?= 5
-.PHONY: bench
-bench: install
+BENCH_PROJECTS ?= 500
+BENCH_SECONDS ?= 10
+.PHONY: bench bench-pages bench-serve load-tools
+bench: bench-pages bench-serve
+bench-pages: install
 	$(BIN)/python -m bench.pages --scale $(BENCH_SCALE) --repeat $(BENCH_REPEAT) $(BENCH_ARGS)
+bench-serve: install load-tools
+	$(BIN)/python -m bench.serve --projects $(BENCH_PROJECTS) --seconds $(BENCH_SECONDS)
+
+## wrk, the local HTTP load generator of bench-serve (Debian's package; needs apt and root)
+load-tools:
+	@if command -v wrk >/dev/null; then echo "wrk is already installed"; \
+	elif command -v apt-get >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; \
+	else echo "no apt-get here: install wrk by hand"; exit 1; fi
 
 ## make browser: install Debian's Chromium for the browser tests, and Pango for the report's PDF (needs apt and root)
 browser:

@@ -63,6 +63,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour")  # per address and account
     LOGIN_NETWORK_RATE_LIMIT = os.environ.get("LOGIN_NETWORK_RATE_LIMIT", "60 per minute; 600 per hour")
+    # Each API token's own limit (and that of requests without a valid one, per address).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute; 5000 per hour")
     # Card links and follow-up forms need no account, so they are limited per address.
     PUBLIC_FORM_RATE_LIMIT = os.environ.get("PUBLIC_FORM_RATE_LIMIT", "20 per minute; 200 per hour")
     FOLLOWUP_LINK_MAX_AGE_DAYS = int(os.environ.get("FOLLOWUP_LINK_MAX_AGE_DAYS", "365"))

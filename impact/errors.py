@@ -88,9 +88,30 @@ def _simultaneous_save(error):
                   "Go back, reload the page and check before saving again.")
 
 
+def invalid_fields(messages: dict) -> dict[str, list[str]]:
+    """webargs' messages ({location: {field: [message]}}, nested for lists and objects) as {"field": [...]}."""
+    flat: dict[str, list[str]] = {}
+
+    def walk(prefix: str, value) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), inner)
+        else:
+            flat.setdefault(prefix or "_body", []).extend(value if isinstance(value, list) else [str(value)])
+
+    for location, found in messages.items():
+        walk("" if isinstance(found, dict) else location, found)
+    return flat
+
+
 def _other_http_error(error: HTTPException):
     if isinstance(error, ApiError):
         return answer(error.code, error.error_code, error.name, error.description, fields=error.fields)
+    messages = (getattr(error, "data", None) or {}).get("messages")
+    if is_api_request() and isinstance(messages, dict):  # the API's input, refused by its schema
+        return answer(error.code or 422, "invalid", error.name,
+                      "Some of what you sent is not valid: each field at fault says why.",
+                      fields=invalid_fields(messages))
     if is_api_request():
         return answer(error.code or 500, (error.name or "error").lower().replace(" ", "_"), error.name,
                       error.description or error.name)

@@ -20,7 +20,7 @@ PARTS = (
     "impact.auth", "impact.projects", "impact.toc",  # the foundation every feature is built on
     "impact.admin", "impact.events", "impact.cards", "impact.followups", "impact.coding", "impact.evidence",
     "impact.assessment", "impact.tracing", "impact.research", "impact.meetings", "impact.story", "impact.reports",
-    "impact.publishing", "impact.transfer",
+    "impact.publishing", "impact.transfer", "impact.api",
     "impact.demo",
 )
 
@@ -69,6 +69,8 @@ class Contributions:
     page_context: dict[str, list[Callable[..., dict[str, Any]]]] = field(default_factory=dict)
     # Views that take files larger than MAX_CONTENT_LENGTH, by endpoint.
     large_uploads: dict[str, LargeUpload] = field(default_factory=dict)
+    # A part that needs the app itself (an extension of its own, such as the API's), called once it exists.
+    app_setup: list[Callable[[Flask], None]] = field(default_factory=list)
 
     def add_to_page(self, page: str, fn: Callable[..., dict[str, Any]]) -> None:
         self.page_context.setdefault(page, []).append(fn)
@@ -111,3 +113,5 @@ def install(app: Flask, contributions: Contributions) -> None:
                                  admin_links=contributions.admin_links)
     app.extensions["impact.parts"] = contributions
     app.extensions["impact.large_uploads"] = contributions.large_uploads
+    for setup in contributions.app_setup:
+        setup(app)

@@ -285,7 +285,7 @@ def test_excel_csv_in_the_windows_code_page_with_semicolons_imports(client, even
     ("cards.csv", b"", "The file is empty."),
     ("cards.csv", csv_file(good_rows(3), [*HEADER, "phone"]), "Unknown column “phone”."),
     ("cards.csv", csv_file([["ann@council.gov.uk", "Ann"]], ["email", "name"]), "no action columns"),
-    ("cards.csv", csv_file(good_rows(5001)), "more than 5000 action cards"),
+    ("cards.csv", csv_file(good_rows(10_001)), "more than 10000 action cards"),
     ("cards.csv", csv_file(good_rows(3)) + b"x" * (5 * 1024 * 1024), "larger than 5 MB"),
 ])
 def test_a_file_that_cannot_be_imported_gets_a_clear_message(client, event, team, filename, content, message):

@@ -45,7 +45,7 @@ PASSWORD = "a long enough password"
 # Settings the app reads from the environment: none may leak in from the shell running the tests.
 _SETTINGS = {"SECRET_KEY", "DATABASE_URL", "BASE_URL", "UPLOAD_FOLDER", "MAX_CONTENT_LENGTH",
              "EVIDENCE_FILE_MAX_BYTES", "RATELIMIT_STORAGE_URI", "LOGIN_RATE_LIMIT", "LOGIN_NETWORK_RATE_LIMIT",
-             "PUBLIC_FORM_RATE_LIMIT", "FOLLOWUP_LINK_MAX_AGE_DAYS", "PROXY_FIX_X_FOR", "PGOPTIONS"}
+             "PUBLIC_FORM_RATE_LIMIT", "API_RATE_LIMIT", "FOLLOWUP_LINK_MAX_AGE_DAYS", "PROXY_FIX_X_FOR", "PGOPTIONS"}
 _SETTING_PREFIXES = ("MAIL_", "FLASK_", "IMPACT_")
 # What click.password_option and getpass print on stderr when the password comes from a pipe.
 _PROMPT_NOISE = ("GetPassWarning", "fallback_getpass", "passwd = ", "Warning: Password input may be echoed",
@@ -220,6 +220,31 @@ def test_operator_creates_the_first_admin_who_can_then_log_in(site):
                        input=f"{PASSWORD}\n{PASSWORD}\n")
     assert "admin@example.org" in refused(again)
     assert site.count(User, User.email == "admin@example.org") == 1
+
+
+def test_an_operator_creates_an_api_token_printed_once_and_stored_hashed(site):
+    from impact.api.models import ApiToken, token_hash
+    from impact.auth.services import create_user
+
+    with site.app.app_context():
+        create_user("lead@uni.example.org", "Lead", PASSWORD)
+        _db.session.commit()
+        _db.session.remove()
+    result = succeeded(site.flask("tokens", "create", "lead@uni.example.org", "--name", "Council case system"))
+    raw = result.stdout.strip()  # stdout is the token alone, for a script to capture
+    assert raw.startswith("imp_") and "\n" not in raw, describe(result)
+    assert "not shown again" in result.stderr
+    with site.app.app_context():
+        token = _db.session.scalar(select(ApiToken))
+        assert (token.name, token.token_hash) == ("Council case system", token_hash(raw))
+        _db.session.remove()
+    program = site.app.test_client(use_cookies=False)
+    answer = program.get("/api/v1/projects", headers={"Authorization": f"Bearer {raw}"})
+    assert answer.status_code == 200 and answer.get_json()["items"] == []
+
+    assert "nobody@example.org" in refused(site.flask("tokens", "create", "nobody@example.org", "--name", "X"))
+    assert "name" in refused(site.flask("tokens", "create", "lead@uni.example.org", "--name", " "))
+    assert site.count(ApiToken) == 1
 
 
 # 2. The demo --------------------------------------------------------------------------------------

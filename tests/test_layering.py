@@ -36,6 +36,7 @@ BUILT_ON = {
     "reports": {"assessment", "tracing", "followups"},
     "publishing": {"story", "reports"},
     "transfer": {"evidence"},
+    "api": {"cards", "research", "reports"},
     "demo": {"story", "reports", "coding", "admin", "research", "meetings", "publishing"},
 }
 

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
+from impact.api.tokens import create_token
 from impact.auth.services import create_user, make_reset_token, send_password_reset
 from impact.cards import online
 from impact.cards.models import ActionCard, CardConfirmation, CardSource, action_steps
@@ -47,11 +48,14 @@ from tests.permission_cases import (
     CREATOR,
     GUEST,
     LOGIN,
+    LOGIN_FORM,
     NEW_PASSWORD,
+    NOT_THEIRS,
     OWNER,
     PUBLIC,
     PUBLIC_FORM,
     ROLES,
+    TOKEN,
     UPLOAD,
     C,
     Case,
@@ -63,7 +67,7 @@ from tests.permission_cases import (
 
 # Modules of tests/permission_cases adding later features' routes (see its __init__).
 FEATURES = [importlib.import_module(f"tests.permission_cases.{name}") for name in (
-    "evidence", "assessment", "tracing", "story", "research", "meetings", "publishing", "transfer")]
+    "evidence", "assessment", "tracing", "story", "research", "meetings", "publishing", "transfer", "api")]
 
 # Each POST carries valid data, so an allowed user reaches the success redirect.
 BASE_CASES = [
@@ -209,15 +213,19 @@ CASES = BASE_CASES + [case for feature in FEATURES for case in feature.CASES]
 
 
 def expected_status(case: Case, role: str) -> int:
-    success = 200 if case.method == "GET" or case.need == PUBLIC_FORM else 302
+    if case.api:
+        return expected_api_status(case, role)
+    success = 200 if case.method == "GET" or case.need in (PUBLIC_FORM, LOGIN_FORM) else 302
     if case.need in (PUBLIC, PUBLIC_FORM):
         return success
     if case.need == GUEST:
         return success if role == "anonymous" else 302
     if role == "anonymous":
         return 302  # to the login page; the test checks where
-    if case.need == LOGIN:
+    if case.need in (LOGIN, LOGIN_FORM):
         return success
+    if case.need == NOT_THEIRS:
+        return 404
     if case.need == CREATOR:
         return success if role == "admin" else 403
     if case.need == OWNER:  # a contributor's own: the others who may contribute do not see it; the rest may not
@@ -227,6 +235,34 @@ def expected_status(case: Case, role: str) -> int:
     if role == "outsider":
         return 404  # not even the project's existence is revealed
     return success if role in ALLOWED[case.need] else 403
+
+
+def expected_api_status(case: Case, role: str) -> int:
+    """The API answers as the pages do, with 401 for no token (nobody is sent to a login page)."""
+    success = {"GET": 200, "POST": 201, "PUT": 200}[case.method]
+    if role == "anonymous":
+        return 401
+    if case.need == TOKEN or role == "admin":
+        return success
+    if role == "outsider":
+        return 404
+    return success if role in ALLOWED[case.need] else 403
+
+
+def signed_in(app, role: str, project, case: Case):
+    """A client for the role: logged in through the login form, or for an API case holding the user's token."""
+    if case.api:
+        client = app.test_client(use_cookies=False)
+        if role != "anonymous":
+            _, raw = create_token(factories.user_with_role(role, project), "Permission matrix")
+            _db.session.commit()
+            client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
+        return client
+    client = app.test_client()  # a fresh client per role: no session carried over
+    if role != "anonymous":
+        user = factories.user_with_role(role, project)
+        assert client.post("/login", data={"email": user.email, "password": factories.PASSWORD}).status_code == 302
+    return client
 
 
 def furnish(project, revision_count: int = 1) -> None:
@@ -393,7 +429,7 @@ def _changes_nothing(case: Case, role: str) -> bool:
         return True
     if case.need in (PUBLIC, PUBLIC_FORM):
         return False
-    return expected_status(case, role) in (403, 404) or (role == "anonymous" and case.need != GUEST)
+    return expected_status(case, role) in (401, 403, 404) or (role == "anonymous" and case.need != GUEST)
 
 
 def _role_groups():
@@ -415,14 +451,11 @@ def test_permission_matrix(app, project, case, roles):
     # Read once: the roles tried in turn on one project are those whose requests change nothing.
     ids = world(project)
     for role in roles:
-        client = app.test_client()  # a fresh client per role: no session carried over
-        if role != "anonymous":
-            user = factories.user_with_role(role, project)
-            assert client.post("/login", data={"email": user.email, "password": factories.PASSWORD}).status_code == 302
+        client = signed_in(app, role, project, case)
         want = expected_status(case, role)
-        sent_to_login = role == "anonymous" and case.need not in (PUBLIC, PUBLIC_FORM, GUEST)
-        # A refusal must come before any change, not after it; only POSTs could change anything.
-        check_unchanged = case.method == "POST" and (sent_to_login or want in (403, 404))
+        sent_to_login = role == "anonymous" and case.need not in (PUBLIC, PUBLIC_FORM, GUEST) and not case.api
+        # A refusal must come before any change, not after it; only POSTs and PUTs could change anything.
+        check_unchanged = case.method in ("POST", "PUT") and (sent_to_login or want in (401, 403, 404))
         before = project_state(project) if check_unchanged else None
         response = case.request(client, ids)
         assert response.status_code == want, f"{case.method} {case.path} as {role}"
@@ -472,17 +505,14 @@ def test_objects_of_another_project_are_not_found(app, project):
     # B gets a revision number that A does not have, since revisions are found by number.
     furnish(other, revision_count=2)
     # Members and organisations need MANAGE: a team member would be stopped (403) before the lookup.
-    browsers = {}
-    for role in ("lead", "team_member"):
-        user = factories.user_with_role(role, project)
-        browsers[role] = app.test_client()
-        response = browsers[role].post("/login", data={"email": user.email, "password": factories.PASSWORD})
-        assert response.status_code == 302
+    web, api = next(case for case in CASES if not case.api), next(case for case in CASES if case.api)
+    browsers = {(role, kind.api): signed_in(app, role, project, kind)
+                for role in ("lead", "team_member") for kind in (web, api)}
     crossed = {**world(other), "p": project.id}
     before = project_state(other)
     failures = []
     for case in SCOPED:
-        response = case.request(browsers["lead" if case.need == Need.MANAGE else "team_member"], crossed)
+        response = case.request(browsers["lead" if case.need == Need.MANAGE else "team_member", case.api], crossed)
         if response.status_code != 404:
             failures.append(f"{case.method} {case.path.format(**crossed)} answered {response.status_code}")
         if project_state(other) != before:

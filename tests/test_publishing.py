@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from impact.cards.models import CardSource
 from impact.cards.services import CardData, save_card
-from impact.events.models import EventKind
+from impact.events.models import Event, EventKind
 from impact.events.services import save_event
 from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, Stance, Strength
 from impact.extensions import db as _db
@@ -44,6 +44,28 @@ def _funder_pages(project, number: int | None) -> list[str]:
     if number is not None:
         pages.append(f"/projects/{project.id}/reports/{number}")
     return pages
+
+
+def _funder_api(app, project):
+    from impact.api.tokens import create_token
+
+    _, raw = create_token(factories.user_with_role("funder", project), "Funder's dashboard")
+    _db.session.commit()
+    program = app.test_client(use_cookies=False)
+    program.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
+    return program
+
+
+def _api_answers(app, program, project) -> dict:
+    """Every GET of the API's document, for this project's real objects."""
+    event = _db.session.scalar(select(Event.id).where(Event.project_id == project.id)) or 1
+    item = _db.session.scalar(select(EvidenceItem.id).where(EvidenceItem.project_id == project.id))
+    prp = _db.session.scalar(select(ResearchProject.id).where(ResearchProject.project_id == project.id)) or 1
+    ids = {"project_id": project.id, "event_id": event, "item_id": item, "prp_id": prp}
+    paths = [path for path, operations in program.get("/api/v1/openapi.json").get_json()["paths"].items()
+             if "get" in operations]
+    assert len(paths) >= 10
+    return {path: program.get(path.format(**ids)) for path in paths}
 
 
 def test_a_funder_reads_only_what_was_published_never_what_came_after(app, db, project):
@@ -90,6 +112,13 @@ def test_a_funder_reads_only_what_was_published_never_what_came_after(app, db, p
     for words in unpublished:
         assert words not in data, words
     assert funder.get(f"/projects/{project.id}/report.json").get_json() == frozen
+    # And every API operation a funder's token can call: the report is the frozen one, the rest refused.
+    program = _funder_api(app, project)
+    for path, answer in _api_answers(app, program, project).items():
+        for words in unpublished:
+            assert words not in answer.get_data(as_text=True), (path, words)
+        assert answer.status_code in (200, 403), (path, answer.status_code)
+    assert program.get(f"/api/v1/projects/{project.id}/report").get_json() == frozen
     for page in ("/story/", "/story/snapshots", "/chain/", "/evidence/", "/research/", "/meetings/",
                  "/tracing/", f"/chain/steps/{steps['Seminars']}"):
         assert funder.get(f"/projects/{project.id}{page}").status_code == 403, page

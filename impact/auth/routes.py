@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from impact.auth import services
 from impact.auth.forms import ChangePasswordForm, LoginForm, ResetPasswordForm, ResetRequestForm
 from impact.extensions import db, limiter, login_manager
+from impact.features import page_context
 
 bp = Blueprint("auth", __name__)
 
@@ -117,6 +118,14 @@ def reset_password(token: str):
         flash("Your password is set. Please log in with it.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)
+
+
+@bp.route("/account")
+@login_required
+def account():
+    """The user's own page: their details, their password, and what the parts keep for them (API tokens)."""
+    user = current_user._get_current_object()
+    return render_template("auth/account.html", user=user, **page_context("auth.account", user=user))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

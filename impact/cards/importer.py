@@ -24,7 +24,7 @@ from impact.mail.addresses import AddressError, normalise_address
 from impact.projects.models import PartnerGroup
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5000
+MAX_ROWS = 10_000  # a whole seminar series in one file; the import stays one transaction
 # An xlsx is a zip: 5 MB of it can unpack to gigabytes, which openpyxl would try to hold.
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 # Excel often carries thousands of formatted but empty rows below the data; scanning past

@@ -5,11 +5,10 @@ from flask_login import login_required
 
 from impact.access import signed_in_only
 from impact.attachments import attachment
-from impact.features import page_context
 from impact.projects.models import Project
-from impact.projects.permissions import Need, may, needs
+from impact.projects.permissions import Need, needs
 from impact.reports.datasets import BY_NAME, DATASETS, rows_of
-from impact.reports.services import report_data
+from impact.reports.services import NOT_PUBLISHED, report_for_reader
 from impact.reports.spreadsheets import csv_text, xlsx_bytes
 
 bp = Blueprint("reports", __name__, url_prefix="/projects/<int:project_id>")
@@ -20,14 +19,10 @@ signed_in_only(bp)
 @login_required
 @needs(Need.VIEW_REPORT)
 def report_json(project: Project):
-    if not may(project, Need.READ):
-        # Readers of the report alone (funders) get the latest published version, never the live project.
-        published = page_context("reports.for_report_readers", project=project).get("report")
-        if published is None:
-            return jsonify(error={"code": "not_published", "message": "No version of the report has been "
-                                  "published yet.", "fields": {}}), 404
-        return jsonify(published)
-    return jsonify(report_data(project))
+    data = report_for_reader(project)
+    if data is None:
+        return jsonify(error=NOT_PUBLISHED), 404
+    return jsonify(data)
 
 
 # The data, to hand over -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from impact.extensions import db
 from impact.features import page_context
 from impact.followups.tracking import GroupFigures, project_tracking
 from impact.projects.models import PartnerGroup, Project
+from impact.projects.permissions import Need, may
 from impact.toc.models import InfluencingFactor, Level, Step
 from impact.tracing.services import claims_with_posteriors
 
@@ -31,6 +32,18 @@ def _evidence_counts(project_id: int, column) -> dict[int, int]:
 
 def _value(rating) -> str | None:
     return rating.value if rating is not None else None
+
+
+NOT_PUBLISHED = {"code": "not_published", "message": "No version of the report has been published yet.",
+                 "fields": {}}
+
+
+def report_for_reader(project: Project) -> dict | None:
+    """The report data this request's user may read: the live project's for its members, and for readers of
+    the report alone (funders) the latest published version's, never the live project (None before one)."""
+    if may(project, Need.READ):
+        return report_data(project)
+    return page_context("reports.for_report_readers", project=project).get("report")
 
 
 def report_data(project: Project) -> dict:

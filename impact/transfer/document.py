@@ -50,6 +50,7 @@ GLOBAL = {
     "login_sessions": "a sign-in belongs to a browser, not to a project",
     "outbox_messages": "email sent or queued, kept for delivery and then forgotten",
     "job_runs": "the record of background work",
+    "api_tokens": "a person's key to the API, for every project they are in; never handed on in a file",
 }
 
 

@@ -35,6 +35,9 @@ LOGIN = "login"  # any logged-in user
 CREATOR = "creator"  # accounts that may create projects: site admins and those they allow (none of ROLES but admin)
 ADMIN = "admin"  # site admins only; everyone else logged in gets 404
 OWNER = "owner"  # only the person whose words they are (none of ROLES): 404 for contributors, 403 for funders
+LOGIN_FORM = "login_form"  # any logged-in user, whose form answers with a page (200), not a redirect
+NOT_THEIRS = "not_theirs"  # a user's own thing (an API token) that belongs to none of ROLES: 404 for all signed in
+TOKEN = "token"  # an API route any valid token may call
 
 NEW_PASSWORD = "a brand new passphrase"
 UPLOAD = "@upload:"
@@ -49,7 +52,8 @@ class Case:
     method: str
     path: str  # str.format template over the ids from world()
     need: Need | str
-    data: dict[str, str] = field(default_factory=dict)  # values are templates too
+    data: dict[str, object] = field(default_factory=dict)  # values are templates too
+    api: bool = False  # a JSON API route: called with the role's token (none for anonymous) and a JSON body
 
     @property
     def id(self) -> str:
@@ -60,6 +64,10 @@ class Case:
         return {name for _, name, _, _ in string.Formatter().parse(urlsplit(self.path).path) if name}
 
     def request(self, client, ids: dict):
+        if self.api:
+            _db.session.commit()
+            return client.open(self.path.format(**ids), method=self.method,
+                               json=_json(self.data, ids) if self.method != "GET" else None)
         data = {key.format(**ids): value.format(**ids) for key, value in self.data.items()}
         for key, value in data.items():
             if value.startswith(UPLOAD):  # a file upload: "@upload:name.csv:content"
@@ -69,6 +77,22 @@ class Case:
         # table locks, and anything waiting for an exclusive lock (a TRUNCATE) then blocks the app too.
         _db.session.commit()
         return client.open(self.path.format(**ids), method=self.method, data=data)
+
+
+def _json(value, ids: dict):
+    """A JSON body template: strings are formatted, and one that names an id alone ("{step}") is that number."""
+    if isinstance(value, dict):
+        return {key: _json(inner, ids) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_json(inner, ids) for inner in value]
+    if isinstance(value, str):
+        formatted = value.format(**ids)
+        return int(formatted) if value.startswith("{") and value.endswith("}") and formatted.isdigit() else formatted
+    return value
+
+
+def api_call(method, endpoint, path, need, **body):
+    return Case(endpoint, method, "/api/v1" + path, need, body, api=True)
 
 
 def get(endpoint, path, need):

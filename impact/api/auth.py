@@ -1,0 +1,43 @@
+"""Every API view is reached with a token only: its user acts, with the same permission checks as the pages.
+
+A session cookie is ignored under /api/ (so the API needs no CSRF token, and a page on another site
+cannot make a signed-in browser write through it); each token has its own rate limit.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify
+from flask_limiter.util import get_remote_address
+
+from impact.api.tokens import note_use, request_token
+from impact.extensions import csrf, limiter
+
+
+def _rate() -> str:
+    return current_app.config["API_RATE_LIMIT"]
+
+
+def _rate_key() -> str:
+    token = request_token()
+    # Requests without a valid token share their address's bucket, so guessing tokens is limited too.
+    return f"api-token:{token.id}" if token is not None else f"api-address:{get_remote_address()}"
+
+
+def _require_token():
+    token = request_token()
+    if token is None:
+        body = jsonify(error={"code": "unauthorized", "fields": {},
+                              "message": "Send a valid API token: Authorization: Bearer imp_... "
+                                         "(create one on your account page)."})
+        return body, 401, {"WWW-Authenticate": 'Bearer realm="impact"'}
+    # Flask-Login's current user for this request (it keeps it in g): the token's owner, never the
+    # session's, so every permission check the pages use applies to the token's user.
+    g._login_user = token.user
+    note_use(token)
+    return None
+
+
+def token_only(bp: Blueprint) -> Blueprint:
+    csrf.exempt(bp)
+    limiter.limit(_rate, key_func=_rate_key)(bp)
+    bp.before_request(_require_token)
+    return bp
