@@ -63,7 +63,14 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour")  # per address and account
     LOGIN_NETWORK_RATE_LIMIT = os.environ.get("LOGIN_NETWORK_RATE_LIMIT", "60 per minute; 600 per hour")
-    # Each API token's own limit (and that of requests without a valid one, per address).
+    # Rendered parts of pages that change rarely (a published report, a portfolio), under keys that name
+    # everything they show. Each worker keeps its own by default; CACHE_REDIS_URL shares one between them.
+    CACHE_TYPE = "RedisCache" if os.environ.get("CACHE_REDIS_URL") else "SimpleCache"
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
+    CACHE_THRESHOLD = int(os.environ.get("CACHE_THRESHOLD", "64"))  # entries per worker (SimpleCache)
+    CACHE_DEFAULT_TIMEOUT = 24 * 3600
+    CACHE_KEY_PREFIX = "impact:"
+    # API requests per person, whichever of their tokens they use (without a valid token: per address).
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute; 5000 per hour")
     # Card links and follow-up forms need no account, so they are limited per address.
     PUBLIC_FORM_RATE_LIMIT = os.environ.get("PUBLIC_FORM_RATE_LIMIT", "20 per minute; 200 per hour")

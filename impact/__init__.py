@@ -13,8 +13,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS, Config, ProductionConfig
+from impact import page_cache
 from impact.errors import register_error_handlers
-from impact.extensions import csrf, db, limiter, login_manager, migrate
+from impact.extensions import cache, csrf, db, limiter, login_manager, migrate
 from impact.features import PARTS, install, load_parts
 from impact.requests import NulFreeRequest
 from impact.text_filters import FILTERS
@@ -92,6 +93,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
@@ -149,3 +151,4 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters.update(FILTERS)
+    page_cache.register(app)

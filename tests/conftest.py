@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from config import TestConfig
 from impact import create_app
+from impact.extensions import cache
 from impact.extensions import db as _db
 from tests import factories
 
@@ -89,6 +90,8 @@ def db(app):
     """The database, emptied after the test (works across threads, unlike a rolled-back transaction)."""
     with app.test_request_context():
         yield _db
+        # Keys name row versions and ids, and each test's ids may be another's: start every test afresh.
+        cache.clear()
     _empty_all_tables()
 
 

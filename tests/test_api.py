@@ -35,8 +35,8 @@ class Api:
     def post(self, path, body):
         return self.client.post(f"/api/v1{path}", json=body, headers=self._headers())
 
-    def put(self, path, body):
-        return self.client.put(f"/api/v1{path}", json=body, headers=self._headers())
+    def patch(self, path, body):
+        return self.client.patch(f"/api/v1{path}", json=body, headers=self._headers())
 
 
 def api_as(app, role: str, project=None) -> Api:
@@ -69,8 +69,11 @@ EVIDENCE = {"kind": "observation", "title": "Team meeting notes", "evidence_date
 def test_a_token_is_stored_as_a_hash_and_shown_once_on_the_account_page(app, client, login_as, project):
     user = login_as("lead", project)
     assert client.get("/account/tokens/new").status_code == 200
-    assert client.post("/account/tokens/new", data={"name": ""}).status_code == 400
-    created = client.post("/account/tokens/new", data={"name": "Council case system"})
+    assert client.post("/account/tokens/new", data={"name": "", "password": factories.PASSWORD}).status_code == 400
+    wrong = client.post("/account/tokens/new", data={"name": "Council case system", "password": "not it"})
+    assert wrong.status_code == 400 and "That is not your password." in wrong.get_data(as_text=True)
+    assert _db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
+    created = client.post("/account/tokens/new", data={"name": "Council case system", "password": factories.PASSWORD})
     assert created.status_code == 200
     page = created.get_data(as_text=True)
     raw = page.split('id="new-token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
@@ -134,15 +137,17 @@ def test_writes_need_no_csrf_token_but_a_bearer_token(app_with, db, project):
     assert program.post(f"/projects/{project.id}/evidence", EVIDENCE).status_code == 201
 
 
-def test_each_token_has_its_own_rate_limit(app_with, db, project):
+def test_each_person_has_a_rate_limit_whichever_token_they_use(app_with, db, project):
     limited = app_with(RATELIMIT_ENABLED=True, API_RATE_LIMIT="3 per minute")
-    first, second = (Api(limited, create_token(factories.user_with_role("lead", project), name)[1])
-                     for name in ("First", "Second"))
+    lead = factories.user_with_role("lead", project)
+    first, second = (Api(limited, create_token(lead, name)[1]) for name in ("First", "Second"))
+    someone_else = Api(limited, create_token(factories.user_with_role("team_member", project), "Theirs")[1])
     _db.session.commit()
-    assert [first.get("/projects").status_code for _ in range(3)] == [200, 200, 200]
+    assert [first.get("/projects").status_code for _ in range(2)] + [second.get("/projects").status_code] == [200] * 3
     refused = first.get("/projects")
     assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "rate_limited"
-    assert second.get("/projects").status_code == 200
+    assert second.get("/projects").status_code == 429
+    assert someone_else.get("/projects").status_code == 200
 
 
 # Reading ------------------------------------------------------------------------------------------
@@ -301,23 +306,64 @@ def test_fields_at_their_limits_are_stored_and_nul_characters_dropped(app, db, p
     assert created.get_json()["title"] == "t" * 200 and created.get_json()["pseudonym"] == "p" * 80
     nul = program.post(f"/projects/{project.id}/evidence", {**EVIDENCE, "title": "Notes\x00 of the day"})
     assert nul.status_code == 201 and nul.get_json()["title"] == "Notes of the day"
+    event = save_event(project, None, kind=EventKind.SEMINAR, title="Seminar", event_date=dt.date(2011, 3, 1),
+                       place="", notes="", attendance={})
+    _db.session.commit()
+    card = program.post(f"/projects/{project.id}/events/{event.id}/cards",
+                        {"email": "ann@council.gov.uk", "actions": ["Write\x00 for the family", "a" * 2000]})
+    assert card.status_code == 201 and card.get_json()["actions"][0]["text"] == "Write for the family"
+
+
+@pytest.mark.parametrize("body", ["[" * 100_000 + "]" * 100_000, '{"title": ' + "9" * 5000 + "}"])
+def test_json_python_cannot_hold_is_refused_not_a_crash(app, db, project, body):
+    program = api_as(app, "lead", project)
+    response = program.client.post(f"/api/v1/projects/{project.id}/evidence", data=body,
+                                   content_type="application/json", headers=program._headers())
+    assert response.status_code == 400 and response.get_json()["error"]["code"]
+
+
+def test_a_method_no_route_takes_is_405_not_a_form_error(app_with, db, project):
+    strict = app_with(WTF_CSRF_ENABLED=True)
+    user = factories.user_with_role("lead", project)
+    program = Api(strict, create_token(user, "Script")[1])
+    _db.session.commit()
+    response = program.client.delete(f"/api/v1/projects/{project.id}/evidence", headers=program._headers())
+    assert response.status_code == 405 and response.get_json()["error"]["code"] == "method_not_allowed"
 
 
 def test_an_edit_based_on_an_old_version_is_refused(app, db, project):
     program = api_as(app, "lead", project)
     item = program.post(f"/projects/{project.id}/evidence", EVIDENCE).get_json()
     path = f"/projects/{project.id}/evidence/{item['id']}"
-    saved = program.put(path, {**EVIDENCE, "title": "Renamed", "version": item["version"]})
+    saved = program.patch(path, {"title": "Renamed", "version": item["version"]})
     assert saved.status_code == 200 and saved.get_json()["version"] == item["version"] + 1
-    stale = program.put(path, {**EVIDENCE, "title": "Overwrites the rename", "version": item["version"]})
+    assert saved.get_json()["summary"] == EVIDENCE["summary"]  # what was not sent stays
+    stale = program.patch(path, {"title": "Overwrites the rename", "version": item["version"]})
     assert stale.status_code == 409 and stale.get_json()["error"]["code"] == "conflict"
     assert program.get(path).get_json()["title"] == "Renamed"
+
+
+def test_an_edit_keeps_words_the_api_withholds(app, db, project):
+    """A quote without consent reads as null; an edit that does not send it leaves it as it was."""
+    lead = factories.user_with_role("lead", project)
+    item = _item(project, "Not quoted", quote="Private words.", created_by=lead)
+    program = api_as(app, "lead", project)
+    read = program.get(f"/projects/{project.id}/evidence/{item.id}").get_json()
+    assert read["quote"] is None and read["pseudonym"] == ""
+    edited = program.patch(f"/projects/{project.id}/evidence/{item.id}",
+                           {"title": "Renamed", "version": read["version"]})
+    assert edited.status_code == 200
+    _db.session.expire_all()
+    assert _db.session.get(EvidenceItem, item.id).quote == "Private words."
+    refused = program.patch(f"/projects/{project.id}/evidence/{item.id}",
+                            {"consent_to_quote": True, "version": edited.get_json()["version"]})
+    assert refused.status_code == 422 and "pseudonym" in refused.get_json()["error"]["fields"]
 
 
 def test_contributors_change_only_their_own_evidence(app, db, project):
     team_item = _item(project, "The team's")
     program = api_as(app, "co_researcher", project)
-    edit = program.put(f"/projects/{project.id}/evidence/{team_item.id}", {**EVIDENCE, "version": 1})
+    edit = program.patch(f"/projects/{project.id}/evidence/{team_item.id}", {"title": "Mine now", "version": 1})
     assert edit.status_code == 403
     link = program.post(f"/projects/{project.id}/evidence/{team_item.id}/links",
                         {"target": "step", "target_id": _steps(project)["Seminars"], "stance": "supports"})
@@ -384,6 +430,8 @@ def test_a_practitioner_sends_an_update_that_becomes_evidence(app, db, project):
     assert empty.status_code == 422 and "what_did" in empty.get_json()["error"]["fields"]
     foreign = practitioner.post(path, {"update_date": "2011-06-03", "what_did": "x", "step_ids": [999999]})
     assert foreign.status_code == 422 and "step_ids" in foreign.get_json()["error"]["fields"]
+    endless = practitioner.post(path, {"update_date": "2011-06-03", "what_did": "x", "step_ids": list(range(1, 40000))})
+    assert endless.status_code == 422 and "step_ids" in endless.get_json()["error"]["fields"]
     listed = team.get(f"/projects/{project.id}/practitioner-projects").get_json()["items"]
     assert listed[0]["title"] == "Carers first" and listed[0]["updates"] == 1
     assert _db.session.scalar(select(func.count()).select_from(ResearchUpdate)

@@ -239,7 +239,7 @@ def expected_status(case: Case, role: str) -> int:
 
 def expected_api_status(case: Case, role: str) -> int:
     """The API answers as the pages do, with 401 for no token (nobody is sent to a login page)."""
-    success = {"GET": 200, "POST": 201, "PUT": 200}[case.method]
+    success = {"GET": 200, "POST": 201, "PATCH": 200}[case.method]
     if role == "anonymous":
         return 401
     if case.need == TOKEN or role == "admin":
@@ -455,7 +455,7 @@ def test_permission_matrix(app, project, case, roles):
         want = expected_status(case, role)
         sent_to_login = role == "anonymous" and case.need not in (PUBLIC, PUBLIC_FORM, GUEST) and not case.api
         # A refusal must come before any change, not after it; only POSTs and PUTs could change anything.
-        check_unchanged = case.method in ("POST", "PUT") and (sent_to_login or want in (401, 403, 404))
+        check_unchanged = case.method in ("POST", "PATCH") and (sent_to_login or want in (401, 403, 404))
         before = project_state(project) if check_unchanged else None
         response = case.request(client, ids)
         assert response.status_code == want, f"{case.method} {case.path} as {role}"

@@ -90,3 +90,15 @@ def test_the_portfolio_runs_the_same_queries_however_many_projects(app, db, clie
             assert client.get("/portfolio").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_the_portfolio_works_with_ids_near_the_largest_the_database_holds(app, db, client, login_as):
+    from impact.projects.models import Project
+
+    big = Project(id=2**31 - 2, title="A project with a very large id")
+    _db.session.add(big)
+    _db.session.commit()
+    funder = login_as("funder", big)
+    publish(big, "Interim report", funder)
+    page = client.get("/portfolio")
+    assert page.status_code == 200 and f"/projects/{big.id}/reports/1" in page.get_data(as_text=True)

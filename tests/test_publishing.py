@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 
 from sqlalchemy import select
 
@@ -12,7 +13,7 @@ from impact.events.models import Event, EventKind
 from impact.events.services import save_event
 from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, Stance, Strength
 from impact.extensions import db as _db
-from impact.projects.models import PartnerGroup, Project
+from impact.projects.models import Membership, PartnerGroup, Project, Role
 from impact.publishing.models import PublishedReport
 from impact.publishing.services import FEWER, for_funders
 from impact.research.models import ResearchProject, ResearchUpdate, UpdateStatus
@@ -42,7 +43,7 @@ def _quote(project, step_id: int, words: str, *, consent: bool) -> EvidenceItem:
 def _funder_pages(project, number: int | None) -> list[str]:
     pages = [f"/projects/{project.id}", f"/projects/{project.id}/reports/", "/"]
     if number is not None:
-        pages.append(f"/projects/{project.id}/reports/{number}")
+        pages += [f"/projects/{project.id}/reports/{number}", f"/projects/{project.id}/reports/{number}?evidence=all"]
     return pages
 
 
@@ -81,7 +82,7 @@ def test_a_funder_reads_only_what_was_published_never_what_came_after(app, db, p
 
     published = lead.post(f"/projects/{project.id}/reports/", data={"name": "Interim report"})
     assert published.status_code == 302 and published.headers["Location"].endswith("/reports/1")
-    report = funder.get(f"/projects/{project.id}/reports/1").get_data(as_text=True)
+    report = funder.get(f"/projects/{project.id}/reports/1?evidence=all").get_data(as_text=True)
     assert "Published report, version 1: Interim report" in report
     assert html.escape("The seminar changed how I write reports.") in report
     frozen = funder.get(f"/projects/{project.id}/report.json").get_json()
@@ -130,7 +131,8 @@ def test_a_funder_reads_only_what_was_published_never_what_came_after(app, db, p
     assert lead.post(f"/projects/{project.id}/reports/", data={"name": ""}).status_code == 400
     lead.post(f"/projects/{project.id}/reports/", data={"name": "Final report"})
     assert "A step added after publishing" in funder.get(f"/projects/{project.id}/reports/2").get_data(as_text=True)
-    assert "Words nobody agreed to share" not in funder.get(f"/projects/{project.id}/reports/2").get_data(as_text=True)
+    assert "Words nobody agreed to share" not in funder.get(
+        f"/projects/{project.id}/reports/2?evidence=all").get_data(as_text=True)
     overview = funder.get(f"/projects/{project.id}").get_data(as_text=True)
     assert f"/projects/{project.id}/reports/2" in overview and "Read the published report" in overview
 
@@ -140,10 +142,11 @@ def test_a_quote_whose_consent_is_withdrawn_after_publishing_leaves_the_publishe
     step_id = load_chain(project.id).steps[0].id
     item = _quote(project, step_id, "I listen first now.", consent=True)
     lead.post(f"/projects/{project.id}/reports/", data={"name": "Interim report"})
-    assert "I listen first now." in funder.get(f"/projects/{project.id}/reports/1").get_data(as_text=True)
+    assert "I listen first now." in funder.get(f"/projects/{project.id}/reports/1?evidence=all").get_data(as_text=True)
     item.consent_to_quote = False
     _db.session.commit()
-    assert "I listen first now." not in funder.get(f"/projects/{project.id}/reports/1").get_data(as_text=True)
+    assert "I listen first now." not in funder.get(
+        f"/projects/{project.id}/reports/1?evidence=all").get_data(as_text=True)
     # The record keeps what was published; only the page leaves the quote out.
     stored = _db.session.scalar(select(PublishedReport.story))
     assert "I listen first now." in str(stored)
@@ -220,3 +223,103 @@ def test_the_summary_names_each_contribution_claim_with_its_confidence_before_an
     summary = page[page.index('id="summary-heading"'):page.index('id="figures-heading"')]
     assert "The contribution claims" in summary
     assert "(confidence 0.50 before the evidence, 0.86 after)" in summary  # the demo's first claim
+
+
+def test_a_published_report_holds_each_level_in_brief_with_its_evidence_one_link_away(app, db, project):
+    lead, funder = _clients(app, project)
+    chain = load_chain(project.id)
+    seminars = next(step for step in chain.steps if step.title == "Seminars")
+    _quote(project, seminars.id, "The seminar changed how I write reports.", consent=True)
+    lead.post(f"/projects/{project.id}/reports/", data={"name": "Interim report"})
+    brief = funder.get(f"/projects/{project.id}/reports/1").get_data(as_text=True)
+    assert "Seminars</strong>: progress not assessed" in brief and "1 for, 0 against" in brief
+    assert "The seminar changed how I write reports." not in brief
+    link = f"/projects/{project.id}/reports/1?level={seminars.level_id}#level-{seminars.level_id}-detail"
+    assert html.escape(link) in brief
+    opened = funder.get(link.split("#")[0]).get_data(as_text=True)
+    assert html.escape("The seminar changed how I write reports.") in opened
+    assert f'id="level-{seminars.level_id}-detail" open' in opened
+
+
+def _without_tokens(page: str) -> str:
+    return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", page)
+
+
+def test_a_cached_report_is_the_page_as_rendered_and_never_another_roles(app, db, project, query_counter):
+    lead, funder = _clients(app, project)
+    lead.post(f"/projects/{project.id}/reports/", data={"name": "Interim report"})
+    path = f"/projects/{project.id}/reports/1"
+    first = funder.get(path).get_data(as_text=True)
+    with query_counter() as statements:
+        again = funder.get(path).get_data(as_text=True)
+    assert _without_tokens(again) == _without_tokens(first)
+    assert not any("published_reports.story" in statement for statement in statements)  # not even loaded
+    # The team's page links to the live story; a funder's never does, whoever opened it first.
+    team = lead.get(path).get_data(as_text=True)
+    assert "The story as it reads now" in team
+    assert "The story as it reads now" not in funder.get(path).get_data(as_text=True)
+    assert "The story as it reads now" not in first
+
+
+def test_the_portfolio_shows_a_new_publication_at_once(app, db, project):
+    lead, funder = _clients(app, project)
+    lead.post(f"/projects/{project.id}/reports/", data={"name": "Interim report"})
+    assert f"/projects/{project.id}/reports/1" in funder.get("/portfolio").get_data(as_text=True)
+    lead.post(f"/projects/{project.id}/reports/", data={"name": "Final report"})
+    assert f"/projects/{project.id}/reports/2" in funder.get("/portfolio").get_data(as_text=True)
+    project.programme = "Children and families"
+    _db.session.commit()
+    assert "Children and families" in funder.get("/portfolio").get_data(as_text=True)
+    other = factories.chain_project()
+    _db.session.add(Membership(project_id=other.id, user_id=_funder_of(project).id, role=Role.FUNDER,
+                               partner_group=PartnerGroup.FUNDER))
+    _db.session.commit()
+    lead_of_other = app.test_client()
+    assert lead_of_other.post("/login", data={"email": other.memberships[0].user.email,
+                                              "password": factories.PASSWORD}).status_code == 302
+    assert f"/projects/{other.id}/reports/1" not in funder.get("/portfolio").get_data(as_text=True)
+    lead_of_other.post(f"/projects/{other.id}/reports/", data={"name": "Their first report"})
+    assert f"/projects/{other.id}/reports/1" in funder.get("/portfolio").get_data(as_text=True)
+
+
+def _funder_of(project):
+    return next(m.user for m in project.memberships if m.role == Role.FUNDER)
+
+
+def test_every_change_that_can_show_or_withhold_a_quote_moves_the_projects_count(app, db, project):
+    from impact.evidence import services as evidence
+
+    step_id = load_chain(project.id).steps[0].id
+    item = _quote(project, step_id, "I listen first now.", consent=True)
+
+    def count() -> int:
+        _db.session.expire_all()
+        return _db.session.get(Project, project.id).quotes_changed
+
+    before = count()
+    evidence.update_item(item, {"title": "Renamed note"})  # nothing a quote hangs on
+    _db.session.commit()
+    assert count() == before
+    changes = [
+        lambda: evidence.withdraw_consent(item),
+        lambda: evidence.update_item(item, {"consent_to_quote": True}),
+        lambda: evidence.update_item(item, {"quote": "I listen first, then write."}),
+        lambda: evidence.delete_item(item, None),
+        lambda: evidence.restore_item(item),
+    ]
+    for number, change in enumerate(changes, start=1):
+        change()
+        _db.session.commit()
+        assert count() == before + number, number
+
+
+def test_without_its_cache_the_report_and_portfolio_are_still_served(app_with, db, project):
+    """A Redis that cannot be reached costs speed, not the page."""
+    unreachable = app_with(CACHE_TYPE="RedisCache", CACHE_REDIS_URL="redis://127.0.0.1:1/0")
+    lead, funder = _clients(unreachable, project)
+    lead.post(f"/projects/{project.id}/reports/", data={"name": "Interim report"})
+    for path, shows in ((f"/projects/{project.id}/reports/1", "Interim report"),
+                        ("/portfolio", f"/projects/{project.id}/reports/1")):
+        for _ in range(2):
+            response = funder.get(path)
+            assert response.status_code == 200 and shows in response.get_data(as_text=True), path

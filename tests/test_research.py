@@ -366,7 +366,7 @@ def test_withdrawing_consent_removes_the_quote_from_every_page_report_and_snapsh
     shown = html.escape(quote)
     for name, path in pages.items():
         assert shown in team.get(path).get_data(as_text=True), name
-    assert shown in funder.get(f"/projects/{project.id}/reports/1").get_data(as_text=True)
+    assert shown in funder.get(f"/projects/{project.id}/reports/1?evidence=all").get_data(as_text=True)
 
     mine = client.get(f"/projects/{project.id}/evidence/mine").get_data(as_text=True)
     assert shown in mine and "Withdraw my consent to this quote" in mine
@@ -376,7 +376,7 @@ def test_withdrawing_consent_removes_the_quote_from_every_page_report_and_snapsh
 
     for name, path in pages.items():
         assert shown not in team.get(path).get_data(as_text=True), name
-    assert shown not in funder.get(f"/projects/{project.id}/reports/1").get_data(as_text=True)
+    assert shown not in funder.get(f"/projects/{project.id}/reports/1?evidence=all").get_data(as_text=True)
     assert quote not in str(funder.get(f"/projects/{project.id}/report.json").get_json())
     assert quote not in str(_db.session.scalar(select(StorySnapshot.content)))
     assert quote not in str(client.get(f"/projects/{project.id}/report.json").get_json())

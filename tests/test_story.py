@@ -93,7 +93,7 @@ def test_funder_reads_the_story_with_consented_quotes_only(client, project, logi
     publish(project, "Interim report", None)
     login_as("funder", project)
     assert client.get(f"/projects/{project.id}/story/").status_code == 403  # never the live story
-    response = client.get(f"/projects/{project.id}/reports/1")
+    response = client.get(f"/projects/{project.id}/reports/1?evidence=all")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "I write my reports for the family now" in page and "PRP1 social worker A" in page

@@ -5,11 +5,27 @@ cannot make a signed-in browser write through it); each token has its own rate l
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify
+from flask import current_app, g, jsonify
 from flask_limiter.util import get_remote_address
+from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
 
 from impact.api.tokens import note_use, request_token
 from impact.extensions import csrf, limiter
+
+
+class _Parser(FlaskParser):
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except (ValueError, RecursionError) as error:  # a 5,000-digit number, nesting past Python's limit
+            return self._handle_invalid_json_error(error, req)
+
+
+class ApiBlueprint(Blueprint):
+    """A blueprint of the API: a body JSON cannot hold as Python values is bad input (400), not a crash."""
+
+    ARGUMENTS_PARSER = _Parser()
 
 
 def _rate() -> str:
@@ -18,8 +34,9 @@ def _rate() -> str:
 
 def _rate_key() -> str:
     token = request_token()
-    # Requests without a valid token share their address's bucket, so guessing tokens is limited too.
-    return f"api-token:{token.id}" if token is not None else f"api-address:{get_remote_address()}"
+    # Per person, however many tokens they make; requests without a valid token share their address's
+    # bucket, so guessing tokens is limited too.
+    return f"api-user:{token.user_id}" if token is not None else f"api-address:{get_remote_address()}"
 
 
 def _require_token():
@@ -36,7 +53,7 @@ def _require_token():
     return None
 
 
-def token_only(bp: Blueprint) -> Blueprint:
+def token_only(bp: ApiBlueprint) -> ApiBlueprint:
     csrf.exempt(bp)
     limiter.limit(_rate, key_func=_rate_key)(bp)
     bp.before_request(_require_token)

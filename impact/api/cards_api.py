@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
 from impact.access import get_or_404
-from impact.api.auth import token_only
+from impact.api.auth import ApiBlueprint, token_only
 from impact.api.pages import page_of_rows
 from impact.api.schemas import IN_QUERY, CardIn, CardOut, PageArgs, page_of
 from impact.cards import services
@@ -16,7 +15,7 @@ from impact.events.models import Event
 from impact.extensions import db
 from impact.projects.permissions import Need, get_project_or_404
 
-bp = token_only(Blueprint("api_cards", __name__,
+bp = token_only(ApiBlueprint("api_cards", __name__,
                           url_prefix="/api/v1/projects/<int:project_id>/events/<int:event_id>/cards",
                           description="The action cards written at an event: up to three actions and an email."))
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
+from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
-from impact.api.auth import token_only
+from impact.api.auth import ApiBlueprint, token_only
 from impact.api.pages import page_of_rows
 from impact.api.schemas import (
     IN_QUERY,
@@ -17,6 +17,7 @@ from impact.api.schemas import (
     EvidenceLinkOut,
     EvidenceOut,
     page_of,
+    quote_needs_name,
 )
 from impact.concurrency import EditConflict, commit_if_current
 from impact.errors import ApiError
@@ -28,7 +29,7 @@ from impact.projects.models import Project
 from impact.projects.permissions import Need, get_project_or_404
 from impact.toc.services import load_chain
 
-bp = token_only(Blueprint("api_evidence", __name__, url_prefix="/api/v1/projects/<int:project_id>/evidence",
+bp = token_only(ApiBlueprint("api_evidence", __name__, url_prefix="/api/v1/projects/<int:project_id>/evidence",
                           description="The evidence library: items and their links to steps, links, "
                                       "assumptions and influencing factors."))
 
@@ -43,10 +44,11 @@ def _item(project: Project, item: EvidenceItem) -> dict:
     """An item as this user may read it: words without consent are withheld, as on its page."""
     return {
         **{name: getattr(item, name) for name in (
-            "id", "kind", "title", "evidence_date", "source", "partner_group", "pseudonym", "consent_to_quote",
+            "id", "kind", "title", "evidence_date", "source", "partner_group", "consent_to_quote",
             "file_name", "created_at", "version")},
         "summary": None if services.summary_hidden(project, item) else item.summary,
         "quote": item.quote if item.consent_to_quote else None,
+        "pseudonym": item.pseudonym if item.consent_to_quote else "",  # the name goes with the quote
         "links": [_link(link) for link in item.links],
     }
 
@@ -88,14 +90,20 @@ class Item(MethodView):
 
     @bp.arguments(EvidenceEdit)
     @bp.response(200, EvidenceOut)
-    def put(self, values, project_id: int, item_id: int):
-        """Replace the item's fields, if nobody changed it since ``version`` (409 otherwise: read it again)."""
+    def patch(self, values, project_id: int, item_id: int):
+        """Change the fields sent (the others stay), if nobody changed the item since ``version`` (409
+        otherwise: read it again). A withheld quote or summary (null when read) is kept unless sent."""
         project = get_project_or_404(project_id, Need.CONTRIBUTE)
         item = _changeable(project, item_id)
         if derived_from(item) is not None:
             raise ApiError(409, "mirrored", "This item mirrors a respondent's answer or a practitioner's update: "
                                             "it changes when they amend it, and cannot be edited here.")
         version = values.pop("version")
+        after = {name: values.get(name, getattr(item, name)) for name in ("quote", "consent_to_quote", "pseudonym")}
+        try:
+            quote_needs_name(after, "Give a pseudonym for the person quoted: quotes are shown only with one.")
+        except ValidationError as refused:
+            raise ApiError(422, "invalid", str(refused.messages[0]), fields={"pseudonym": refused.messages}) from None
         try:
             commit_if_current(item, version, lambda: services.update_item(item, values))
         except EditConflict:

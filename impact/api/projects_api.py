@@ -4,10 +4,9 @@ from __future__ import annotations
 from flask import jsonify
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from impact.api.auth import token_only
+from impact.api.auth import ApiBlueprint, token_only
 from impact.api.pages import page_of_rows
 from impact.api.schemas import IN_QUERY, ChainOut, EventOut, PageArgs, ProjectOut, ReportOut, page_of
 from impact.errors import ApiError
@@ -16,7 +15,7 @@ from impact.projects.permissions import Need, get_project_or_404, role_in, visib
 from impact.reports.services import NOT_PUBLISHED, report_for_reader
 from impact.toc.services import load_chain
 
-bp = token_only(Blueprint("api_projects", __name__, url_prefix="/api/v1/projects",
+bp = token_only(ApiBlueprint("api_projects", __name__, url_prefix="/api/v1/projects",
                           description="Projects the token's user may open, their results chain and report."))
 
 

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from impact.access import get_or_404
-from impact.api.auth import token_only
+from impact.api.auth import ApiBlueprint, token_only
 from impact.api.pages import page_of_rows
 from impact.api.schemas import IN_QUERY, PageArgs, ResearchProjectOut, UpdateIn, UpdateOut, page_of
 from impact.errors import ApiError
@@ -18,7 +17,7 @@ from impact.research import services
 from impact.research.models import ResearchProject, ResearchUpdate
 from impact.toc.models import Step
 
-bp = token_only(Blueprint("api_research", __name__,
+bp = token_only(ApiBlueprint("api_research", __name__,
                           url_prefix="/api/v1/projects/<int:project_id>/practitioner-projects",
                           description="Practitioner research projects and the updates their practitioners send."))
 
@@ -28,10 +27,11 @@ def _update(update: ResearchUpdate) -> dict:
     return {
         **{name: getattr(update, name) for name in (
             "id", "status", "update_date", "partner_group", "what_did", "what_changed", "changed_practice",
-            "changed_team", "changed_families", "who_involved", "pseudonym", "consent_to_quote", "submitted_at",
+            "changed_team", "changed_families", "who_involved", "consent_to_quote", "submitted_at",
             "evidence_item_id")},
         # Words without consent to quote them are for their author alone.
         "quote": update.quote if update.consent_to_quote or own else None,
+        "pseudonym": update.pseudonym if update.consent_to_quote or own else "",
         "step_ids": [step.id for step in update.steps],
     }
 

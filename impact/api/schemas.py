@@ -15,6 +15,7 @@ from impact.research.models import ResearchStatus, UpdateStatus
 from impact.toc.models import AssumptionKind, FactorDirection
 
 PER_PAGE_MAX = 100
+STEPS_MAX = 200  # steps one update is about: far more than a chain has
 INT_MAX = 2**31 - 1  # ids fit the database's integer columns
 
 
@@ -34,10 +35,17 @@ class Input(ma.Schema):
 
     @ma.pre_load
     def _clean_text(self, data, **kwargs):
-        if not isinstance(data, dict):
-            return data
-        return {key: value.replace("\x00", "").strip() if isinstance(value, str) else value
-                for key, value in data.items()}
+        return _clean(data) if isinstance(data, dict) else data
+
+
+def _clean(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "").strip()
+    if isinstance(value, list):
+        return [_clean(each) for each in value]
+    if isinstance(value, dict):
+        return {key: _clean(each) for key, each in value.items()}
+    return value
 
 
 def quote_needs_name(data: dict, message: str) -> None:
@@ -191,10 +199,19 @@ class EvidenceIn(Input):
         quote_needs_name(data, "Give a pseudonym for the person quoted: quotes are shown only with one.")
 
 
-class EvidenceEdit(EvidenceIn):
-    """An edit: the whole item as it should be, and the version it was based on."""
+class EvidenceEdit(Input):
+    """An edit: the fields to change (the others stay as they are), and the version it was based on."""
 
     version = fields.Integer(required=True, validate=validate.Range(1, INT_MAX))
+    kind = _enum(EvidenceKind)
+    title = fields.String(validate=validate.Length(1, 200))
+    evidence_date = fields.Date()
+    source = _text(200)
+    partner_group = _enum(PartnerGroup)
+    summary = _text(20000)
+    quote = _text(5000)
+    pseudonym = _text(80)
+    consent_to_quote = fields.Boolean()
 
 
 class EvidenceLinkIn(Input):
@@ -290,6 +307,7 @@ class UpdateIn(Input):
     consent_to_quote = fields.Boolean(load_default=False)
     pseudonym = _text(80, load_default="")
     step_ids = fields.List(fields.Integer(validate=validate.Range(1, INT_MAX)), load_default=list,
+                           validate=validate.Length(max=STEPS_MAX),
                            metadata={"description": "the steps it is about (default: the PRP's own)"})
     submit = fields.Boolean(load_default=True, metadata={"description": "false keeps it as your draft"})
 

@@ -6,7 +6,7 @@ import secrets
 from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from impact.auth.models import LoginSession, User, session_key_hash
@@ -90,16 +90,21 @@ def start_session(user: User) -> None:
     user.session_key = key
 
 
+# Built once: every signed-in request asks, and building the statement cost as much as running it.
+_LIVE_SESSION_USER = (
+    select(User).join(LoginSession, LoginSession.user_id == User.id)
+    .where(User.id == bindparam("user_id"), LoginSession.key_hash == bindparam("key_hash"),
+           LoginSession.ended_at.is_(None), LoginSession.created_at > bindparam("since"))
+)
+
+
 def user_for_session(session_id: str) -> User | None:
     """The user of a live login session named by a cookie's "id:key", in one query."""
     user_id, _, key = session_id.partition(":")
-    if not user_id.isdigit() or not key:
+    if not (user_id.isascii() and user_id.isdigit()) or not key or int(user_id) > 2**31 - 1:
         return None
-    user = db.session.scalar(
-        select(User).join(LoginSession, LoginSession.user_id == User.id)
-        .where(User.id == int(user_id), LoginSession.key_hash == session_key_hash(key),
-               LoginSession.ended_at.is_(None), LoginSession.created_at > utcnow() - session_lifetime())
-    )
+    user = db.session.scalar(_LIVE_SESSION_USER, {"user_id": int(user_id), "key_hash": session_key_hash(key),
+                                                  "since": utcnow() - session_lifetime()})
     if user is not None:
         user.session_key = key
     return user

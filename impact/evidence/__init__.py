@@ -3,6 +3,7 @@ from __future__ import annotations
 
 
 def register(contributions) -> None:
+    from impact.evidence import quote_changes  # noqa: F401  (counts, at every flush, what can show a quote)
     from impact.evidence.files import sweep_unused_files
     from impact.evidence.link_routes import bp
     from impact.evidence.routes import bp as library

@@ -84,6 +84,10 @@ class Project(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     # Optimistic locking: a save based on an older version is refused, never silently applied.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Moves whenever a quote of the project's evidence may have become shown or withheld (consent, the
+    # words, the trash): a page keeping quotes (a published report) is kept under it. Counted by the
+    # evidence part, outside the version, so it never makes a form's save look outdated.
+    quotes_changed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from flask import abort, g, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from impact.access import get_or_404
 from impact.extensions import db
@@ -36,6 +36,10 @@ CAPABILITIES: dict[Role, frozenset[Need]] = {
 }
 
 
+_ROLE = select(Membership.role).where(Membership.project_id == bindparam("project_id"),
+                                     Membership.user_id == bindparam("user_id"))
+
+
 def role_in(user, project_id: int) -> Role | None:
     """The user's role in a project (looked up once per request and user), None for a non-member."""
     if user is None or not user.is_authenticated:
@@ -43,9 +47,7 @@ def role_in(user, project_id: int) -> Role | None:
     cache: dict[tuple[int, int], Role | None] = g.setdefault("project_roles", {})
     key = (user.id, project_id)
     if key not in cache:
-        cache[key] = db.session.scalar(
-            select(Membership.role).where(Membership.project_id == project_id, Membership.user_id == user.id)
-        )
+        cache[key] = db.session.scalar(_ROLE, {"project_id": project_id, "user_id": user.id})
     return cache[key]
 
 
@@ -61,7 +63,9 @@ def can(user, project: Project | int, need: Need) -> bool:
 
 def may(project: Project | int, need: Need) -> bool:
     """``can`` for the user of this request (what templates ask)."""
-    return can(current_user, project, need)
+    # The user itself, not the proxy: templates ask this a dozen times a page (the tabs), and each
+    # attribute read through the proxy looks the user up again.
+    return can(current_user._get_current_object(), project, need)
 
 
 def get_project_or_404(project_id: int, need: Need = Need.READ, user=None) -> Project:

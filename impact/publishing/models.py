@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, String, UniqueConstraint, func
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from impact.extensions import db
@@ -26,6 +26,9 @@ class PublishedReport(db.Model):
     __table_args__ = (
         UniqueConstraint("project_id", "number"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
+        # The published page finds a version and its publisher from this index alone, never reading the row
+        # (which holds the whole story).
+        Index("ix_published_reports_page", "project_id", "number", "published_by_id"),
         {"sqlite_autoincrement": True},
     )
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 from impact.access import signed_in_only
 from impact.attachments import attachment
 from impact.extensions import db
+from impact.page_cache import cached_page
 from impact.pagination import page_number
 from impact.projects.models import Project
 from impact.projects.permissions import Need, may, needs
@@ -45,11 +46,21 @@ def index(project: Project):
 @bp.route("/<int:number>")
 @needs(Need.VIEW_REPORT)
 def show(project: Project, number: int):
-    report = numbered_or_404(PublishedReport, project.id, number)
+    # A published version is frozen: it is rendered once for each way it can look (see services.page_key).
+    may_read, full = may(project, Need.READ), request.args.get("evidence") == "all"
+    # Each level is in brief but the one asked for (?level=), whose evidence is then shown.
+    page = services.report_page_or_404(project, number, may_read=may_read, full=full,
+                                       level=request.args.get("level", type=int))
+    return cached_page(page.key, lambda: _render_report(project, db.session.get(PublishedReport, page.report_id),
+                                                        page, may_read=may_read, full=full),
+                       stylesheet="css/story.css", project=project, active="published")
+
+
+def _render_report(project: Project, report: PublishedReport, page: services.ReportPage, *, may_read: bool,
+                   full: bool) -> str:
     title = f"Results chain of {report.story['project']['title']}, coloured by progress and confidence"
-    view = story_view(services.story_of(report), project, live=False, may_read=may(project, Need.READ),
-                      title=f"{title} (published version {report.number})",
-                      full=request.args.get("evidence") == "all")
+    view = story_view(services.story_of(report), project, live=False, may_read=may_read,
+                      title=f"{title} (published version {report.number})", full=full)
     summary = document.build(project, report, view)
     return render_template("story/story.html", project=project, view=view, published=report, summary=summary,
                            charts={"progress": document.bar_chart("Steps by progress", summary.progress_counts),
@@ -57,7 +68,7 @@ def show(project: Project, number: int):
                                    "voices": document.bar_chart("Evidence items by partner group",
                                                                 summary.voice_counts)},
                            legend=diagram_legend(), label=label, strongest=STRONGEST_SHOWN,
-                           compact_shown=COMPACT_SHOWN)
+                           compact_shown=COMPACT_SHOWN, open_level=page.level)
 
 
 @bp.route("/<int:number>.pdf")
@@ -83,6 +94,7 @@ def docx(project: Project, number: int):
 
 
 portfolio_bp = Blueprint("portfolio", __name__)
+CACHED_PAGES = 5
 signed_in_only(portfolio_bp)
 
 
@@ -90,6 +102,15 @@ signed_in_only(portfolio_bp)
 def portfolio():
     """The latest published version of every project the user may open, side by side."""
     filters = portfolio_queries.Filters.from_args(request.args)
+    if filters.programme or filters.organisation or page_number() > CACHED_PAGES:
+        # Free text and far pages would let anyone fill the cache with pages nobody reads again.
+        return _render_portfolio(filters)
+    key = (f"portfolio:{current_user.id}:{int(current_user.is_admin)}:{portfolio_queries.stamp(current_user)}:"
+           f"{filters.year}:{page_number()}")
+    return cached_page(key, lambda: _render_portfolio(filters), stylesheet="css/story.css", project=None)
+
+
+def _render_portfolio(filters) -> str:
     page = db.paginate(portfolio_queries.projects_query(current_user, filters), page=page_number(),
                        per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     totals = portfolio_queries.totals(current_user, filters)

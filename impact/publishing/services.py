@@ -7,13 +7,18 @@ no one's response, or silence, can be inferred from a small group.
 from __future__ import annotations
 
 import copy
+import hashlib
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from flask import abort
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
+from impact.auth.models import User
 from impact.extensions import db
+from impact.page_cache import keep, kept
 from impact.projects.models import Project
 from impact.publishing.models import PublishedFactor, PublishedReport
 from impact.reports.services import report_data
@@ -107,6 +112,39 @@ def publish(project: Project, name: str, user) -> PublishedReport | None:
         db.session.rollback()
         return None
     return report
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    """How a published version's page looks to this viewer, and the cache key naming all of it."""
+
+    report_id: int
+    key: str
+    level: int | None  # the level shown with its evidence (None: all in brief)
+
+
+_PAGE_OF_VERSION = (select(PublishedReport.id, User.name).outerjoin(User, User.id == PublishedReport.published_by_id)
+                    .where(PublishedReport.project_id == bindparam("project_id"),
+                           PublishedReport.number == bindparam("number")))
+
+
+def report_page_or_404(project: Project, number: int, *, may_read: bool, full: bool,
+                       level: int | None) -> ReportPage:
+    """The page depends on: the version (frozen; ids are never reused); the project's quotes, which may be
+    withdrawn after publishing (its quotes_changed count); the publisher's name as it is now; what the
+    viewer may read and asked for. Read from an index alone: a version's row holds its whole story."""
+    found = db.session.execute(_PAGE_OF_VERSION, {"project_id": project.id, "number": number}).first()
+    if found is None:
+        abort(404)
+    report_id, publisher = found
+    levels = kept(f"report-levels:{report_id}")
+    if levels is None:
+        levels = [part["id"] for part in db.session.get(PublishedReport, report_id).story.get("levels", [])]
+        keep(f"report-levels:{report_id}", levels)
+    level = level if level in levels and not full else None  # nothing else makes a page of its own
+    publisher = hashlib.sha256((publisher or "").encode()).hexdigest()[:12]
+    return ReportPage(report_id, f"report:{report_id}:{project.quotes_changed}:{publisher}:{int(may_read)}:"
+                                 f"{int(full)}:{level or 0}", level)
 
 
 def story_of(report: PublishedReport) -> dict[str, Any]:

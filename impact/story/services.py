@@ -198,6 +198,16 @@ def _entries(content: dict[str, Any]):
             yield from assumption.get("evidence", [])
 
 
+def quotable_items(project_id: int, item_ids) -> set[int]:
+    """Those of the items whose quote may be shown today: in the library, out of the trash, still holding a
+    quote, and the person still consenting to it (the conditions impact/evidence/quote_changes.py watches)."""
+    if not item_ids:
+        return set()
+    return set(db.session.scalars(select(EvidenceItem.id).where(
+        EvidenceItem.id.in_(sorted(item_ids)), EvidenceItem.project_id == project_id, live_items(),
+        EvidenceItem.consent_to_quote.is_(True), EvidenceItem.quote != "")))
+
+
 def withhold_quotes(project_id: int, *contents: dict[str, Any] | None) -> list[dict[str, Any] | None]:
     """Copies of saved contents fit to show today: a quote stays only while its item is in the library,
     out of the trash, still holds a quote and the person still consents to it.
@@ -207,13 +217,7 @@ def withhold_quotes(project_id: int, *contents: dict[str, Any] | None) -> list[d
     """
     copies = [copy.deepcopy(content) if content is not None else None for content in contents]
     entries = [entry for content in copies if content is not None for entry in _entries(content)]
-    cited = {entry["item_id"] for entry in entries if entry.get("quote")}
-    quotable = set(db.session.scalars(
-        select(EvidenceItem.id).where(
-            EvidenceItem.id.in_(sorted(cited)), EvidenceItem.project_id == project_id, live_items(),
-            EvidenceItem.consent_to_quote.is_(True), EvidenceItem.quote != "",
-        )
-    ))
+    quotable = quotable_items(project_id, {entry["item_id"] for entry in entries if entry.get("quote")})
     for entry in entries:
         if entry.get("quote") and entry["item_id"] not in quotable:
             entry["quote"], entry["pseudonym"], entry["quote_withheld"] = "", "", True

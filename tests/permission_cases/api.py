@@ -21,7 +21,7 @@ ITEM = {"kind": "observation", "title": "Notes from the API", "evidence_date": "
 
 CASES: list[Case] = [
     get("api_tokens.new", "/account/tokens/new", LOGIN),
-    post("api_tokens.new", "/account/tokens/new", LOGIN_FORM, name="A script"),
+    post("api_tokens.new", "/account/tokens/new", LOGIN_FORM, name="A script", password=factories.PASSWORD),
     post("api_tokens.revoke", "/account/tokens/{api_token}/revoke", NOT_THEIRS),
     get("auth.account", "/account", LOGIN),
     Case("api-docs.openapi_json", "GET", "/api/v1/openapi.json", PUBLIC),
@@ -33,7 +33,8 @@ CASES: list[Case] = [
     api_call("GET", "api_evidence.Items", P + "/evidence", Need.READ),
     api_call("POST", "api_evidence.Items", P + "/evidence", Need.CONTRIBUTE, **ITEM),
     api_call("GET", "api_evidence.Item", P + "/evidence/{ev_item}", Need.READ),
-    api_call("PUT", "api_evidence.Item", P + "/evidence/{ev_item}", Need.EDIT, **ITEM, version="{ev_item_version}"),
+    api_call("PATCH", "api_evidence.Item", P + "/evidence/{ev_item}", Need.EDIT, title="Renamed by the API",
+             version="{ev_item_version}"),
     api_call("POST", "api_evidence.Links", P + "/evidence/{ev_item}/links", Need.EDIT,
              target="link", target_id="{link}", stance="challenges"),
     api_call("GET", "api_cards.Cards", P + "/events/{event}/cards", Need.EDIT),
