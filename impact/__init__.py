@@ -100,7 +100,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     # The column limits make every backend refuse what PostgreSQL would (the parts' models are
     # imported by load_parts, which puts every table on the metadata for Alembic; the trash's is the core's).
-    from impact import column_limits, trash  # noqa: F401
+    from impact import change_counters, column_limits, trash  # noqa: F401
 
 
 @event.listens_for(Engine, "connect")

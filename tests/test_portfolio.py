@@ -102,3 +102,32 @@ def test_the_portfolio_works_with_ids_near_the_largest_the_database_holds(app, d
     publish(big, "Interim report", funder)
     page = client.get("/portfolio")
     assert page.status_code == 200 and f"/projects/{big.id}/reports/1" in page.get_data(as_text=True)
+
+
+def test_every_change_a_portfolio_shows_moves_its_counter_and_nothing_else_does(app, db):
+    from impact import change_counters
+    from impact.projects.models import PartnerOrganisation, Project
+    from impact.transfer.document import export_project, import_project
+
+    def moved(change) -> bool:
+        before = change_counters.value("portfolio")
+        change()
+        _db.session.commit()
+        return change_counters.value("portfolio") > before
+
+    project = factories.chain_project()
+    lead = project.memberships[0].user
+    funder = factories.user("Funder")
+    assert moved(lambda: setattr(project, "programme", "Children and families"))
+    assert moved(lambda: _db.session.add(Membership(project_id=project.id, user_id=funder.id, role=Role.FUNDER,
+                                                    partner_group=PartnerGroup.FUNDER)))
+    assert moved(lambda: _db.session.add(PartnerOrganisation(project_id=project.id, name="Council B")))
+    assert moved(lambda: publish(project, "Interim report", lead))
+    membership = _db.session.scalar(select(Membership).where(Membership.user_id == funder.id))
+    assert moved(lambda: _db.session.delete(membership))
+    assert not moved(lambda: _db.session.add(EvidenceItem(project_id=project.id, kind=EvidenceKind.OBSERVATION,
+                                                          title="Not in any portfolio",
+                                                          evidence_date=dt.date(2011, 5, 1))))
+    document = export_project(project.id)
+    assert moved(lambda: _db.session.delete(_db.session.get(Project, project.id)))
+    assert moved(lambda: import_project(document))  # rows written without the ORM

@@ -68,12 +68,23 @@ def may(project: Project | int, need: Need) -> bool:
     return can(current_user._get_current_object(), project, need)
 
 
+# The project and the user's role in it, in one statement: every project page asks both first.
+_PROJECT_AND_ROLE = (select(Project, Membership.role)
+                     .outerjoin(Membership, (Membership.project_id == Project.id)
+                                & (Membership.user_id == bindparam("user_id")))
+                     .where(Project.id == bindparam("project_id")))
+
+
 def get_project_or_404(project_id: int, need: Need = Need.READ, user=None) -> Project:
     """The project, if ``user`` (by default the request's) may see it (404 otherwise) and do ``need`` (403)."""
-    user = current_user if user is None else user
-    project = db.session.get(Project, project_id)
-    if project is None or not user.is_authenticated:
+    user = current_user._get_current_object() if user is None else user
+    if not user.is_authenticated:
         abort(404)
+    found = db.session.execute(_PROJECT_AND_ROLE, {"project_id": project_id, "user_id": user.id}).first()
+    if found is None:
+        abort(404)
+    project, role = found
+    g.setdefault("project_roles", {})[(user.id, project.id)] = role
     if not user.is_admin and role_in(user, project.id) is None:
         abort(404)
     if not can(user, project, need):

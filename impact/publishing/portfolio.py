@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Integer, and_, bindparam, cast, exists, extract, func, select
+from sqlalchemy import Integer, and_, cast, exists, extract, func, select
 from sqlalchemy.orm import defer, joinedload
 
+from impact import change_counters
 from impact.extensions import db
-from impact.projects.models import Membership, PartnerOrganisation, Project
+from impact.projects.models import PartnerOrganisation, Project
 from impact.projects.permissions import visible_projects_query
 from impact.publishing.models import PublishedFactor, PublishedReport
 
@@ -36,41 +37,10 @@ def _visible(user):
     return visible_projects_query(user).with_only_columns(Project.id).order_by(None)
 
 
-# Sums of each row's (id × a large prime + its version), modulo a prime: a project swapped for another, or
-# edited, changes them (two rows would have to agree modulo 2^31 to cancel out), and they stay in range.
-_PRIME, _MODULUS = 1000003, 2147483629
-
-
-def _fingerprint(model, column):
-    # In 64 bits: an id times the prime overflows PostgreSQL's 32-bit integer.
-    return func.coalesce(func.sum((cast(model.id, BigInteger) * _PRIME + column) % _MODULUS), 0)
-
-
-def _stamp_statement(ids):
-    parts = []
-    for model, project, value in (
-        (Project, Project.id, Project.version),
-        (PartnerOrganisation, PartnerOrganisation.project_id, func.length(PartnerOrganisation.name)),
-        # What the reports' (project_id, number) index and row ids hold: a report's row is large (its story).
-        (PublishedReport, PublishedReport.project_id, PublishedReport.number),
-    ):
-        parts += [select(func.count(model.id)).where(project.in_(ids)).scalar_subquery(),
-                  select(_fingerprint(model, value)).where(project.in_(ids)).scalar_subquery()]
-    return select(*parts)
-
-
-# Built once: the portfolio asks on every request, and building the statement cost more than running it.
-_MEMBER_STAMP = _stamp_statement(select(Membership.project_id).where(Membership.user_id == bindparam("user_id")))
-_ADMIN_STAMP = _stamp_statement(select(Project.id))
-
-
-def stamp(user) -> str:
-    """What the user's portfolio is made of, as a few aggregates: the projects they may open with their
-    versions (which move with every edit of a project), their partner organisations and their published
-    versions. Any publication, edit or change of membership changes it."""
-    row = (db.session.execute(_ADMIN_STAMP) if user.is_admin
-           else db.session.execute(_MEMBER_STAMP, {"user_id": user.id})).one()
-    return ":".join(str(value) for value in row)
+def stamp() -> int:
+    """Moves whenever a project, a membership, a partner organisation or a publication changes anywhere
+    (impact/change_counters.py): a portfolio kept under it is never stale, and checking costs one row."""
+    return change_counters.value("portfolio")
 
 
 def _latest():

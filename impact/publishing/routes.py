@@ -105,7 +105,7 @@ def portfolio():
     if filters.programme or filters.organisation or page_number() > CACHED_PAGES:
         # Free text and far pages would let anyone fill the cache with pages nobody reads again.
         return _render_portfolio(filters)
-    key = (f"portfolio:{current_user.id}:{int(current_user.is_admin)}:{portfolio_queries.stamp(current_user)}:"
+    key = (f"portfolio:{current_user.id}:{int(current_user.is_admin)}:{portfolio_queries.stamp()}:"
            f"{filters.year}:{page_number()}")
     return cached_page(key, lambda: _render_portfolio(filters), stylesheet="css/story.css", project=None)
 
