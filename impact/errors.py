@@ -26,6 +26,11 @@ class ApiError(HTTPException):
         super().__init__(message)
         self.code, self.error_code, self.fields = status, code, fields or {}
 
+    @classmethod
+    def invalid(cls, field: str, message: str) -> ApiError:
+        """Input refused for one field's sake (422), the reason beside that field."""
+        return cls(422, "invalid", message, fields={field: [message]})
+
 
 def is_api_request() -> bool:
     return request.path.startswith(API_PREFIX)

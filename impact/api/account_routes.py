@@ -23,9 +23,10 @@ def account_panel(user) -> dict:
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     form = TokenForm()
-    if form.validate_on_submit() and not current_user.check_password(form.password.data):
-        form.password.errors.append("That is not your password.")
-    elif form.validate_on_submit():
+    if form.validate_on_submit():
+        if not current_user.check_password(form.password.data):
+            form.password.errors.append("That is not your password.")
+            return render_template("api/token_form.html", form=form), 400
         token, raw = tokens.create_token(current_user, form.name.data)
         db.session.commit()
         # Shown on this page, never put in the session or a link: after it, only its hash exists.

@@ -1,7 +1,7 @@
 """Every API view is reached with a token only: its user acts, with the same permission checks as the pages.
 
 A session cookie is ignored under /api/ (so the API needs no CSRF token, and a page on another site
-cannot make a signed-in browser write through it); each token has its own rate limit.
+cannot make a signed-in browser write through it); each person has a rate limit, whichever token they use.
 """
 from __future__ import annotations
 

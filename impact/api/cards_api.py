@@ -55,7 +55,7 @@ class Cards(MethodView):
                                  organisation=values["organisation"], partner_group=values["partner_group"])
         if not data.slots():
             message = "Give at least one action."
-            raise ApiError(422, "invalid", message, fields={"actions": [message]})
+            raise ApiError.invalid("actions", message)
         existing = services.find_card(event, data.email)
         if existing is not None:
             raise ApiError(409, "card_exists", f"This email already has a card at this event (card {existing.id}).")

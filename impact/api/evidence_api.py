@@ -103,7 +103,7 @@ class Item(MethodView):
         try:
             quote_needs_name(after, "Give a pseudonym for the person quoted: quotes are shown only with one.")
         except ValidationError as refused:
-            raise ApiError(422, "invalid", str(refused.messages[0]), fields={"pseudonym": refused.messages}) from None
+            raise ApiError.invalid("pseudonym", str(refused.messages[0])) from None
         try:
             commit_if_current(item, version, lambda: services.update_item(item, values))
         except EditConflict:
@@ -125,6 +125,6 @@ class Links(MethodView):
             link = services.add_link(item, targets, f"{values['target']}:{values['target_id']}", values["stance"],
                                      values["strength"], values["note"], current_user)
         except services.LinkError as refused:
-            raise ApiError(422, "invalid", str(refused), fields={"target_id": [str(refused)]}) from None
+            raise ApiError.invalid("target_id", str(refused)) from None
         db.session.commit()
         return _link(link)

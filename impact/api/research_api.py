@@ -74,13 +74,13 @@ class Updates(MethodView):
         known = set(db.session.scalars(select(Step.id).where(Step.project_id == project.id, Step.id.in_(step_ids))))
         if unknown := [step_id for step_id in step_ids if step_id not in known]:
             message = f"Not steps of this project: {', '.join(map(str, unknown))}."
-            raise ApiError(422, "invalid", message, fields={"step_ids": [message]})
+            raise ApiError.invalid("step_ids", message)
         submit = values.pop("submit")
         try:
             update = services.save_update(project, prp, None, values, step_ids=step_ids, author=current_user,
                                           submit=submit)
         except services.UpdateError as problem:
             db.session.rollback()
-            raise ApiError(422, "invalid", str(problem), fields={problem.field: [str(problem)]}) from None
+            raise ApiError.invalid(problem.field, str(problem)) from None
         db.session.commit()
         return _update(update)

@@ -14,8 +14,8 @@ The JSON API of impact. Authenticate every request with a personal access token,
 account page or with `flask tokens create EMAIL --name NAME`: `Authorization: Bearer imp_...`.
 The token acts as its user, with that user's permissions in each project, exactly as the web pages do
 (a project you may not open is not found: 404). Lists come a page at a time (`page`, `per_page` up to
-100). Errors are `{"error": {"code", "message", "fields"}}` with their HTTP status; each token has a
-rate limit (429 when exceeded)."""
+100). Errors are `{"error": {"code", "message", "fields"}}` with their HTTP status; each person has a
+rate limit, whichever token they use (429 when exceeded)."""
 
 
 class ImpactApi(Api):

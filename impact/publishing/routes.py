@@ -46,13 +46,12 @@ def index(project: Project):
 @bp.route("/<int:number>")
 @needs(Need.VIEW_REPORT)
 def show(project: Project, number: int):
-    # A published version is frozen: it is rendered once for each way it can look (see services.page_key).
+    # A published version is frozen: it is rendered once for each way it can look (see services.report_page_or_404).
     may_read, full = may(project, Need.READ), request.args.get("evidence") == "all"
     # Each level is in brief but the one asked for (?level=), whose evidence is then shown.
     page = services.report_page_or_404(project, number, may_read=may_read, full=full,
                                        level=request.args.get("level", type=int))
-    return cached_page(page.key, lambda: _render_report(project, db.session.get(PublishedReport, page.report_id),
-                                                        page, may_read=may_read, full=full),
+    return cached_page(page.key, lambda: _render_report(project, page.report(), page, may_read=may_read, full=full),
                        stylesheet="css/story.css", project=project, active="published")
 
 

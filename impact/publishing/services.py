@@ -114,13 +114,19 @@ def publish(project: Project, name: str, user) -> PublishedReport | None:
     return report
 
 
-@dataclass(frozen=True)
+@dataclass
 class ReportPage:
     """How a published version's page looks to this viewer, and the cache key naming all of it."""
 
     report_id: int
     key: str
     level: int | None  # the level shown with its evidence (None: all in brief)
+    loaded: PublishedReport | None = None  # the whole version, once read (its story is large: read it once)
+
+    def report(self) -> PublishedReport:
+        if self.loaded is None:
+            self.loaded = db.session.get(PublishedReport, self.report_id)
+        return self.loaded
 
 
 _PAGE_OF_VERSION = (select(PublishedReport.id, User.name).outerjoin(User, User.id == PublishedReport.published_by_id)
@@ -137,14 +143,16 @@ def report_page_or_404(project: Project, number: int, *, may_read: bool, full: b
     if found is None:
         abort(404)
     report_id, publisher = found
+    loaded = None
     levels = kept(f"report-levels:{report_id}")
     if levels is None:
-        levels = [part["id"] for part in db.session.get(PublishedReport, report_id).story.get("levels", [])]
+        loaded = db.session.get(PublishedReport, report_id)
+        levels = [part["id"] for part in loaded.story.get("levels", [])]
         keep(f"report-levels:{report_id}", levels)
     level = level if level in levels and not full else None  # nothing else makes a page of its own
     publisher = hashlib.sha256((publisher or "").encode()).hexdigest()[:12]
-    return ReportPage(report_id, f"report:{report_id}:{project.quotes_changed}:{publisher}:{int(may_read)}:"
-                                 f"{int(full)}:{level or 0}", level)
+    key = f"report:{report_id}:{project.quotes_changed}:{publisher}:{int(may_read)}:{int(full)}:{level or 0}"
+    return ReportPage(report_id, key, level, loaded)
 
 
 def story_of(report: PublishedReport) -> dict[str, Any]:
