@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from itertools import chain
 
-from sqlalchemy import BigInteger, String, event, select
+from sqlalchemy import BigInteger, String, bindparam, event, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -31,8 +31,12 @@ def count_changes_of(counter: str, *models: type) -> None:
         _WATCHED.setdefault(model, set()).add(counter)
 
 
+# Built once, and run without the ORM: pages kept under a counter read it on every request.
+_VALUE = select(ChangeCounter.value).where(ChangeCounter.name == bindparam("name"))
+
+
 def value(counter: str) -> int:
-    return db.session.scalar(select(ChangeCounter.value).where(ChangeCounter.name == counter)) or 0
+    return db.session.connection().execute(_VALUE, {"name": counter}).scalar() or 0
 
 
 def _advance(session: Session, counters) -> None:

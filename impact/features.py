@@ -69,6 +69,9 @@ class Contributions:
     page_context: dict[str, list[Callable[..., dict[str, Any]]]] = field(default_factory=dict)
     # Views that take files larger than MAX_CONTENT_LENGTH, by endpoint.
     large_uploads: dict[str, LargeUpload] = field(default_factory=dict)
+    # What shapes the shell of a cached page (impact/page_cache.py) besides the viewer and the page's
+    # title: each is called with the shell's arguments and returns something comparable (a tuple).
+    shell_parts: list[Callable[..., Any]] = field(default_factory=list)
     # A part that needs the app itself (an extension of its own, such as the API's), called once it exists.
     app_setup: list[Callable[[Flask], None]] = field(default_factory=list)
 
@@ -109,8 +112,7 @@ def install(app: Flask, contributions: Contributions) -> None:
         app.register_blueprint(blueprint)
     for command in contributions.commands:
         app.cli.add_command(command)
-    app.jinja_env.globals.update(contributions.template_globals, project_nav=contributions.project_nav,
-                                 admin_links=contributions.admin_links)
+    app.jinja_env.globals.update(contributions.template_globals, admin_links=contributions.admin_links)
     app.extensions["impact.parts"] = contributions
     app.extensions["impact.large_uploads"] = contributions.large_uploads
     for setup in contributions.app_setup:

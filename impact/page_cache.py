@@ -2,9 +2,14 @@
 
 The page marks its content (``{% block content %}{{ cached_content_start() }}...{{ cached_content_end() }}``);
 a miss renders the whole page as usual and keeps the marked part; a hit puts the kept part in a plain
-shell (the site header, the project's tabs for this viewer, flash messages), so nothing of one
-viewer's session (a CSRF token, their name) is ever kept. The key must name everything the content
-depends on: the versions of the rows it shows, and what the viewer may see.
+shell (the site header, the project's tabs for this viewer, flash messages). The key must name
+everything the content depends on: the versions of the rows it shows, and what the viewer may see.
+
+The shell is kept too, apart, under what it shows: the viewer (their name, whether they are a site
+admin), the page's title, stylesheet and tab, and what the parts register as shaping it
+(``Contributions.shell_parts``: the projects part names the project and the tabs this viewer gets).
+Its CSRF token is put back for each request, and a shell with flash messages is never kept, so
+nothing of one request's session is ever served to another.
 """
 from __future__ import annotations
 
@@ -13,12 +18,18 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import Response, current_app, render_template, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from impact.extensions import cache
 
 START, END = "<!-- cached content -->", "<!-- /cached content -->"
+# Where a kept shell takes the content, and its CSRF token (neither can occur in a rendered page:
+# the page's text is escaped, and the slot holds a character HTML escaping never produces unescaped).
+_CONTENT_SLOT = "<!-- \x00 the page's content -->"
+_TOKEN_SLOT = b"\x00csrf-token\x00"
 
 
 def kept(key: str):
@@ -42,19 +53,46 @@ def _versioned(key: str) -> str:
     return f"{current_app.extensions['impact.build']}:{key}"
 
 
-def cached_page(key: str, render_page: Callable[[], str], **shell) -> str:
+def cached_page(key: str, render_page: Callable[[], str], **shell) -> str | Response:
     """The page: from the cache under ``key`` (in the shell, given its ``stylesheet``, ``project`` and
     ``active`` tab), or rendered by ``render_page`` and its title and content kept."""
     found = kept(key)
     if found is not None:
         title, content = found
-        return render_template("_cached_page.html", title=title, cached_content=Markup(content), **shell)
+        head, tail = _shell(title, shell)
+        return Response(head.replace(_TOKEN_SLOT, generate_csrf().encode()) + content + tail, mimetype="text/html")
     page = render_page()
     start, end = page.find(START), page.find(END)
     title = re.search(r"<title>(.*?) · impact</title>", page, re.S)
     if 0 <= start < end and title is not None:
-        keep(key, (Markup(title.group(1)).unescape(), page[start:end + len(END)]))
+        keep(key, (Markup(title.group(1)).unescape(), page[start:end + len(END)].encode()))
     return page
+
+
+def _shell(title: str, shell: dict) -> tuple[bytes, bytes]:
+    """The page around its content, as UTF-8 before and after it, with the CSRF token's place marked."""
+    if session.get("_flashes"):  # this request's own messages: rendered for it alone
+        return _render_shell(title, shell)
+    key = f"shell:{_shell_fingerprint(title, shell)}"
+    found = kept(key)
+    if found is None:
+        found = _render_shell(title, shell)
+        keep(key, found)
+    return found
+
+
+def _render_shell(title: str, shell: dict) -> tuple[bytes, bytes]:
+    page = render_template("_cached_page.html", title=title, cached_content=Markup(_CONTENT_SLOT), **shell)
+    head, _, tail = page.encode().replace(generate_csrf().encode(), _TOKEN_SLOT).partition(_CONTENT_SLOT.encode())
+    return head, tail
+
+
+def _shell_fingerprint(title: str, shell: dict) -> str:
+    user = current_user._get_current_object()
+    viewer = (user.id, user.name, user.is_admin) if user.is_authenticated else None
+    plain = sorted((name, value) for name, value in shell.items() if isinstance(value, str | int | None))
+    shaped = [part(**shell) for part in current_app.extensions["impact.parts"].shell_parts]
+    return hashlib.sha256(repr((viewer, title, plain, shaped)).encode()).hexdigest()
 
 
 def _build(root: Path) -> str:

@@ -139,17 +139,20 @@ def report_page_or_404(project: Project, number: int, *, may_read: bool, full: b
     """The page depends on: the version (frozen; ids are never reused); the project's quotes, which may be
     withdrawn after publishing (its quotes_changed count); the publisher's name as it is now; what the
     viewer may read and asked for. Read from an index alone: a version's row holds its whole story."""
-    found = db.session.execute(_PAGE_OF_VERSION, {"project_id": project.id, "number": number}).first()
+    found = db.session.connection().execute(_PAGE_OF_VERSION, {"project_id": project.id, "number": number}).first()
     if found is None:
         abort(404)
     report_id, publisher = found
     loaded = None
-    levels = kept(f"report-levels:{report_id}")
-    if levels is None:
-        loaded = db.session.get(PublishedReport, report_id)
-        levels = [part["id"] for part in loaded.story.get("levels", [])]
-        keep(f"report-levels:{report_id}", levels)
-    level = level if level in levels and not full else None  # nothing else makes a page of its own
+    if level is not None and not full:  # only a level of this version makes a page of its own
+        levels = kept(f"report-levels:{report_id}")
+        if levels is None:
+            loaded = db.session.get(PublishedReport, report_id)
+            levels = [part["id"] for part in loaded.story.get("levels", [])]
+            keep(f"report-levels:{report_id}", levels)
+        level = level if level in levels else None
+    else:
+        level = None
     publisher = hashlib.sha256((publisher or "").encode()).hexdigest()[:12]
     key = f"report:{report_id}:{project.quotes_changed}:{publisher}:{int(may_read)}:{int(full)}:{level or 0}"
     return ReportPage(report_id, key, level, loaded)
