@@ -25,10 +25,16 @@ PARTS = (
 )
 
 
+# The work a project's tabs are grouped by, in the order it is done (Mayne's steps, in plain words);
+# a tab names its group. The project's own tabs (its overview, members, settings) come first, unlabelled.
+NAV_GROUPS = {"project": "", "plan": "Plan", "collect": "Collect", "assess": "Assess", "report": "Report"}
+
+
 @dataclass(frozen=True)
 class NavEntry:
     """A tab of a project's navigation. ``need`` is what the viewer must be allowed (None: anyone who may
-    open the project); ``shown(project)`` can hide it further (a project that does not use a feature)."""
+    open the project); ``shown(project)`` can hide it further (a project that does not use a feature);
+    ``group`` is one of NAV_GROUPS."""
 
     key: str  # what a page names as its active tab
     label: str
@@ -36,6 +42,11 @@ class NavEntry:
     position: int
     need: Any = None
     shown: Callable[[Any], bool] | None = None
+    group: str = "project"
+
+    def __post_init__(self) -> None:
+        if self.group not in NAV_GROUPS:
+            raise ValueError(f"tab {self.key}: group {self.group!r} is not one of {sorted(NAV_GROUPS)}")
 
 
 @dataclass(frozen=True)

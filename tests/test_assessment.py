@@ -168,6 +168,31 @@ def test_link_assessment_records_each_assumption(client, project, login_as):
     assert "Managers release staff to attend: Does not hold → Holds" in history
 
 
+def test_a_risk_is_assessed_as_materialised_or_not_rather_than_holding(client, project, login_as):
+    from impact.toc import services as chain
+    from impact.toc.models import AssumptionKind
+
+    login_as("lead", project)
+    link = _link_with_assumption(project)
+    risk = chain.add_assumption(_db.session.get(Link, link.id), AssumptionKind.RISK, "Senior sponsors move on")
+    _db.session.commit()
+    url = f"/projects/{project.id}/assessment/links/{link.id}"
+    form = client.get(url).get_data(as_text=True)
+    risk_field = form[form.index(f'name="assumption_{risk.id}"'):]
+    risk_field = risk_field[:risk_field.index("</select>")]
+    assert [">Did not materialise<", ">Partly materialised<", ">Materialised<"] == \
+        re.findall(r">(?:Did not materialise|Partly materialised|Materialised)<", risk_field)
+    assert "holds" not in risk_field.lower().replace('value="holds"', "").replace('value="does_not_hold"', "")
+    assumption = next(a for a in load_chain(project.id).assumptions_by_link[link.id] if a.id != risk.id)
+    client.post(url, data={"progress": "some", "confidence": "medium", "based_on": "0",
+                           f"assumption_{assumption.id}": "holds", f"assumption_{risk.id}": "does_not_hold"})
+    page = client.get(f"/projects/{project.id}/chain/links/{link.id}").get_data(as_text=True)
+    assert "Senior sponsors move on: <strong>Materialised</strong>" in page
+    assert "Managers release staff to attend: <strong>Holds</strong>" in page
+    story = client.get(f"/projects/{project.id}/story/").get_data(as_text=True)
+    assert "Senior sponsors move on — <span" in story and ">Materialised</span>" in story
+
+
 def test_an_unknown_assumption_status_is_refused_next_to_the_field(client, project, login_as):
     login_as("lead", project)
     link = _link_with_assumption(project)
@@ -258,13 +283,13 @@ def test_overview_lists_every_step_and_link_with_its_assessment(client, project,
         assert step.title in page
     assert page.count("Not assessed") == 2 + 3  # the other two steps and the three links
     assert "Good" in page and member.name in page
-    assert page.count(">Assess<") == 6
+    assert page.count(">Assess<span") == 6
 
 
 def test_overview_offers_assessing_only_to_editors(client, project, login_as):
     login_as("practitioner_researcher", project)
     page = client.get(f"/projects/{project.id}/assessment/").get_data(as_text=True)
-    assert "Seminars" in page and ">Assess<" not in page
+    assert "Seminars" in page and ">Assess<span" not in page
 
 
 def test_history_paginates_and_compares_across_pages(app, client, project, login_as):

@@ -222,3 +222,33 @@ def test_a_response_form_error_is_shown_next_to_the_action(app, project, campaig
     assert response.status_code == 400
     assert page.count("Choose how much progress you made.") >= 3
     assert _db.session.scalar(select(func.count()).select_from(ActionCard)) == 5
+
+
+def test_respondents_pages_offer_no_log_in(app, project, campaign_sent):
+    """Someone answering from an email or a QR code has no account: a "Log in" link only confuses them."""
+    from impact.events.models import Event
+
+    by_to = {m["To"]: m for m in campaign_sent["inbox"].messages}
+    _, respond, opt_out = _links(by_to["cat@council-c.gov.uk"])
+    event = _db.session.get(Event, campaign_sent["event_id"])
+    visitor = app.test_client()
+    for path in (respond, opt_out, "/followup/not-a-real-link", f"/cards/{event.card_link_key}"):
+        response = visitor.get(path)
+        assert response.status_code in (200, 400, 404, 410), path
+        assert ">Log in</a>" not in response.get_data(as_text=True), path
+    assert ">Log in</a>" in visitor.get("/projects/", follow_redirects=True).get_data(as_text=True)
+
+
+def test_the_next_paper_card_keeps_the_partner_group_and_the_organisation(client, project, login_as):
+    login_as("team_member", project)
+    event_id = _create_event(client, project)
+    response = client.post(_url(project, event_id, "cards/new"), data={
+        "email": "ann@council-a.gov.uk", "partner_group": "manager", "organisation": "Council A & Partners",
+        "action_1": "Share the guide", "save_and_add": "y"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert re.search(r'<option selected value="manager">|value="manager"[^>]*selected|selected[^>]*value="manager"',
+                     page), "the partner group carried over"
+    assert re.search(r'id="organisation"[^>]*value="Council A &amp; Partners"|value="Council A &amp; Partners"[^>]*'
+                     r'id="organisation"', page), "the organisation carried over"
+    assert 'value="ann@council-a.gov.uk"' not in page  # the person is new on every card

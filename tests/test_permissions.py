@@ -178,6 +178,7 @@ BASE_CASES = [
          file=UPLOAD + "cards.csv:email,action_1\r\nimported@council.gov.uk,Read the guide\r\n"),
     get("card_import.template", E + "/cards/import/template.csv", Need.EDIT),
     post("cards.tags", E + "/cards/tags", Need.EDIT, action_ids="{action}", step_id="{step}", add="y"),
+    get("followup_list.index", "/projects/{p}/followups/", Need.EDIT),
     get("followups.new", F + "/new", Need.EDIT),
     post("followups.new", F + "/new", Need.EDIT, subject="Hello", message="How did it go?",
          send_at="2030-01-01T09:00", closes_at="2030-03-01T09:00"),

@@ -13,4 +13,5 @@ def register(contributions) -> None:
                                                                                           factor_ids))
     contributions.add_to_page("toc.link", lambda project_id, link_id, assumption_ids: link_page(
         project_id, link_id, assumption_ids))
-    contributions.project_nav.append(NavEntry("assessment", "Assessment", "assessment.overview", 60, Need.READ))
+    contributions.project_nav.append(NavEntry("assessment", "Assess the steps", "assessment.overview", 60, Need.READ,
+                                                       group="assess"))

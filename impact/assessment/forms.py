@@ -5,7 +5,7 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectField, SubmitFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from impact.assessment.models import AssumptionState, Confidence, ProgressRating
-from impact.forms import BaseForm, VersionedForm, enum_choices
+from impact.forms import BaseForm, VersionedForm, enum_choices, select_choices
 
 
 def _revision_number(form, field) -> None:
@@ -47,9 +47,11 @@ def link_assessment_form(assumptions, **kwargs) -> AssessmentForm:
 
     for assumption in assumptions:
         setattr(LinkAssessmentForm, assumption_field_name(assumption.id), SelectField(
-            f"{assumption.kind.label}: {assumption.text}", choices=enum_choices(AssumptionState),
+            f"{assumption.kind.label}: {assumption.text}",
+            choices=select_choices((state.value, state.label_for(assumption.kind)) for state in AssumptionState),
             default=AssumptionState.UNKNOWN.value,
-            validators=[InputRequired("Choose whether this holds.")],
+            validators=[InputRequired("Choose whether this risk materialised." if assumption.kind.value == "risk"
+                                      else "Choose whether this holds.")],
         ))
     form = LinkAssessmentForm(**kwargs)
     form.assumption_fields = [(assumption, form[assumption_field_name(assumption.id)]) for assumption in assumptions]

@@ -62,6 +62,14 @@ class AssumptionState(enum.Enum):
         return {"holds": "Holds", "partly": "Partly holds", "does_not_hold": "Does not hold",
                 "unknown": "Unknown (not yet tested)"}[self.value]
 
+    def label_for(self, kind) -> str:
+        """The words for an assumption (does it hold?) or a risk (did it happen?). A risk that did not
+        materialise leaves the link holding, so each state keeps its meaning for the chain."""
+        if getattr(kind, "value", kind) == "risk":
+            return {"holds": "Did not materialise", "partly": "Partly materialised", "does_not_hold": "Materialised",
+                    "unknown": "Unknown (not yet seen)"}[self.value]
+        return self.label
+
 
 class Assessment(db.Model):
     __tablename__ = "assessments"

@@ -148,6 +148,7 @@ def revision_changes(row: Assessment, previous: Assessment | None, assumptions: 
     for status in row.assumption_states:
         old = old_states.get(status.assumption_id)
         if old != status.state and status.assumption_id in assumptions:
-            was = old.label if old else "not rated"
-            changes.append(f"{assumptions[status.assumption_id].text}: {was} → {status.state.label}")
+            kind = assumptions[status.assumption_id].kind
+            was = old.label_for(kind) if old else "not rated"
+            changes.append(f"{assumptions[status.assumption_id].text}: {was} → {status.state.label_for(kind)}")
     return changes or ["No change."]

@@ -50,10 +50,11 @@ def new(project: Project, event: Event):
             flash(f"Card for {card.email} saved. {count} card{'s' if count != 1 else ''} for this event.", "success")
             if form.save_and_add.data:
                 return redirect(url_for("cards.new", project_id=project.id, event_id=event.id,
-                                        group=form.partner_group.data))
+                                        group=form.partner_group.data, organisation=form.organisation.data or None))
             return redirect(url_for("cards.index", project_id=project.id, event_id=event.id))
-    if request.method == "GET" and request.args.get("group"):
-        form.partner_group.data = request.args["group"]  # most cards in a pile come from one group
+    if request.method == "GET":  # most cards in a pile come from one group, often from one organisation
+        form.partner_group.data = request.args.get("group") or form.partner_group.data
+        form.organisation.data = request.args.get("organisation", "")[:200] or form.organisation.data
     return render_template("cards/form.html", project=project, event=event, form=form, card=None,
                            count=services.card_count(event), existing=existing), 400 if form.errors else 200
 

@@ -10,4 +10,5 @@ def register(contributions) -> None:
 
     contributions.blueprints.append(bp)
     contributions.add_to_page("followups.response", coding_context)
-    contributions.project_nav.append(NavEntry("codebook", "Codebook", "coding.codebook", 50, Need.READ))
+    contributions.project_nav.append(NavEntry("codebook", "Themes in the answers", "coding.codebook", 65, Need.READ,
+                                                       group="assess"))

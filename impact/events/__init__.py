@@ -10,4 +10,5 @@ def register(contributions) -> None:
 
     contributions.blueprints.append(bp)
     contributions.add_to_page("evidence.voices", lambda project: taking_part(project.id))
-    contributions.project_nav.append(NavEntry("events", "Events and cards", "events.index", 30, Need.READ))
+    contributions.project_nav.append(NavEntry("events", "Events and action cards", "events.index", 30, Need.READ,
+                                                       group="collect"))

@@ -12,5 +12,6 @@ def register(contributions) -> None:
 
     contributions.blueprints += [bp, library]
     contributions.due_work.append(sweep_unused_files)
-    contributions.project_nav += [NavEntry("evidence", "Evidence", "evidence.index", 40, Need.READ),
-                                  NavEntry("mine", "My contributions", "evidence.mine", 95, Need.CONTRIBUTE)]
+    contributions.project_nav += [NavEntry("evidence", "Evidence", "evidence.index", 40, Need.READ, group="collect"),
+                                  NavEntry("mine", "My contributions", "evidence.mine", 45, Need.CONTRIBUTE,
+                                           group="collect")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import exists, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from impact.cards.models import ActionCard, OptOut
 from impact.events.models import Event
@@ -26,6 +26,12 @@ from impact.model_types import utcnow
 
 def campaigns_query(event: Event):
     return select(Campaign).where(Campaign.event_id == event.id).order_by(Campaign.send_at, Campaign.id)
+
+
+def project_campaigns_query(project):
+    """Every follow-up of the project, the latest to go out first, each with its event."""
+    return (select(Campaign).where(Campaign.project_id == project.id).options(joinedload(Campaign.event))
+            .order_by(Campaign.send_at.desc(), Campaign.id.desc()))
 
 
 def save_campaign(event: Event, campaign: Campaign | None, *, subject: str, message: str, reminder_message: str,

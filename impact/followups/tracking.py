@@ -203,3 +203,29 @@ def event_tracking(event: Event, *, with_people: bool = False) -> Tracking:
 
 def project_tracking(project_id: int) -> Tracking:
     return figures(ActionCard.project_id == project_id)
+
+
+@dataclass
+class CampaignCounts:
+    followups: int = 0
+    sent: int = 0
+    responses: int = 0
+    failed: int = 0  # the outbox gave up on the follow-up's own email
+    bounced: int = 0
+
+
+def campaign_counts(campaign_ids: list[int]) -> dict[int, CampaignCounts]:
+    """Each campaign's follow-ups, sent, answered, failed and bounced, in one query (a list's page of them)."""
+    failed = exists().where(OutboxMessage.about_kind == "followup", OutboxMessage.about_id == FollowUp.id,
+                            OutboxMessage.kind == "followup", OutboxMessage.status == OutboxStatus.FAILED)
+    rows = db.session.execute(
+        select(FollowUp.campaign_id, func.count(FollowUp.id), func.count(FollowUp.sent_at), func.count(Response.id),
+               func.sum(case((failed, 1), else_=0)), func.count(FollowUp.bounced_at))
+        .outerjoin(Response, Response.followup_id == FollowUp.id)
+        .where(FollowUp.campaign_id.in_(campaign_ids))
+        .group_by(FollowUp.campaign_id)
+    ).all() if campaign_ids else []
+    counts = {campaign_id: CampaignCounts() for campaign_id in campaign_ids}
+    for campaign_id, followups, sent, responses, failed_sends, bounced in rows:
+        counts[campaign_id] = CampaignCounts(followups, sent, responses, int(failed_sends or 0), bounced)
+    return counts

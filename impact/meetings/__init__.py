@@ -16,4 +16,5 @@ def register(contributions) -> None:
     contributions.add_to_page("evidence.voices", lambda project: services.taking_part(project.id))
     contributions.add_to_page("toc.step", lambda project_id, step_id, factor_ids: services.themes_panel(
         project_id, step_id, factor_ids))
-    contributions.project_nav.append(NavEntry("meetings", "Meetings", "meetings.index", 36, Need.READ))
+    contributions.project_nav.append(NavEntry("meetings", "Meetings", "meetings.index", 36, Need.READ,
+                                                       group="collect"))

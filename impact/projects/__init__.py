@@ -7,13 +7,13 @@ def register(contributions) -> None:
     from impact.projects.invitation_routes import bp as invitations
     from impact.projects.permissions import Need, may
     from impact.projects.routes import bp
-    from impact.projects.tabs import project_tabs, shell_shaped_by
+    from impact.projects.tabs import project_tab_groups, shell_shaped_by
 
     contributions.blueprints += [bp, invitations]
-    contributions.template_globals.update(may=may, Need=Need, project_tabs=project_tabs)
+    contributions.template_globals.update(may=may, Need=Need, project_tab_groups=project_tab_groups)
     contributions.shell_parts.append(shell_shaped_by)
     contributions.project_nav += [
         NavEntry("overview", "Overview", "projects.project", 0),
-        NavEntry("members", "Members", "projects.members", 100, Need.MANAGE),
-        NavEntry("settings", "Settings", "projects.edit_project", 110, Need.MANAGE),
+        NavEntry("members", "Members", "projects.members", 1, Need.MANAGE),
+        NavEntry("settings", "Settings", "projects.edit_project", 2, Need.MANAGE),
     ]

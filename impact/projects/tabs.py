@@ -3,13 +3,20 @@ from __future__ import annotations
 
 from flask import current_app
 
-from impact.features import NavEntry
+from impact.features import NAV_GROUPS, NavEntry
 from impact.projects.permissions import may
 
 
 def project_tabs(project) -> list[NavEntry]:
     return [entry for entry in current_app.extensions["impact.parts"].project_nav
             if (entry.need is None or may(project, entry.need)) and (entry.shown is None or entry.shown(project))]
+
+
+def project_tab_groups(project) -> list[tuple[str, list[NavEntry]]]:
+    """The viewer's tabs by the work they belong to, in NAV_GROUPS order, leaving out empty groups."""
+    tabs = project_tabs(project)
+    grouped = [(label, [entry for entry in tabs if entry.group == group]) for group, label in NAV_GROUPS.items()]
+    return [(label, entries) for label, entries in grouped if entries]
 
 
 def shell_shaped_by(project=None, **_) -> tuple:

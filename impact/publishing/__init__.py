@@ -13,7 +13,7 @@ def register(contributions) -> None:
 
     contributions.blueprints += [bp, portfolio_bp]
     contributions.project_nav.append(NavEntry("published", "Published reports", "publishing.index", 95,
-                                              Need.VIEW_REPORT))
+                                              Need.VIEW_REPORT, group="report"))
     contributions.add_to_page("projects.project", lambda project, linked: {"published": services.latest(project)})
     contributions.add_to_page("reports.for_report_readers", services.latest_data)
     # What a portfolio is made of: it is kept under this count (impact/page_cache.py).

@@ -10,4 +10,5 @@ def register(contributions) -> None:
 
     contributions.blueprints.append(bp)
     contributions.commands.append(report_command)
-    contributions.project_nav.append(NavEntry("data", "Data", "reports.data_index", 97, Need.EDIT))
+    contributions.project_nav.append(NavEntry("data", "Data and downloads", "reports.data_index", 97, Need.EDIT,
+                                                       group="report"))

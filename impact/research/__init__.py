@@ -13,4 +13,5 @@ def register(contributions) -> None:
     contributions.blueprints += [bp, sign_in]
     contributions.due_work.append(send_reminders)
     contributions.add_to_page("reports.data", services.report_section)
-    contributions.project_nav.append(NavEntry("research", "Practitioner research", "research.index", 35, Need.READ))
+    contributions.project_nav.append(NavEntry("research", "Practitioner research", "research.index", 35, Need.READ,
+                                                       group="collect"))

@@ -9,5 +9,6 @@ def register(contributions) -> None:
     from impact.story.routes import bp
 
     contributions.blueprints.append(bp)
-    contributions.project_nav += [NavEntry("gaps", "Gaps", "story.gaps", 70, Need.READ),
-                                  NavEntry("story", "Contribution story", "story.show", 90, Need.READ)]
+    contributions.project_nav += [NavEntry("gaps", "What evidence is missing", "story.gaps", 70, Need.READ,
+                                           group="assess"),
+                                  NavEntry("story", "Contribution story", "story.show", 90, Need.READ, group="report")]

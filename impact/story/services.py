@@ -44,11 +44,14 @@ _LABELS = {
 }
 
 
-def label(what: str, value: str | None) -> str:
-    """The words for a stored enum value; an old snapshot may hold a value that no longer exists."""
+def label(what: str, value: str | None, kind: str | None = None) -> str:
+    """The words for a stored enum value (a state in the words of its assumption's or risk's ``kind``);
+    an old snapshot may hold a value that no longer exists."""
     if value is None:
         return "Not assessed" if what in ("progress", "confidence") else "Not recorded"
     try:
+        if what == "state":
+            return AssumptionState(value).label_for(kind)
         return _LABELS[what](value).label
     except (KeyError, ValueError):
         return str(value).replace("_", " ").capitalize()

@@ -10,5 +10,5 @@ def register(contributions) -> None:
 
     contributions.blueprints.append(bp)
     contributions.add_to_page("projects.project", overview)
-    contributions.project_nav += [NavEntry("chain", "Theory of change", "toc.chain", 10, Need.READ),
-                                  NavEntry("revisions", "Revisions", "toc.revision_list", 20, Need.READ)]
+    contributions.project_nav += [NavEntry("chain", "Theory of change", "toc.chain", 10, Need.READ, group="plan"),
+                                  NavEntry("revisions", "Revisions", "toc.revision_list", 20, Need.READ, group="plan")]

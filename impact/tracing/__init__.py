@@ -14,5 +14,5 @@ def register(contributions) -> None:
     contributions.add_to_page("research.show", claims_citing)
     # Offered to leads while the project has not switched it on, so they can.
     contributions.project_nav.append(NavEntry(
-        "tracing", "Contribution tracing", "tracing.index", 80, Need.READ,
-        shown=lambda project: project.contribution_tracing or may(project, Need.MANAGE)))
+        "tracing", "Test the claims", "tracing.index", 80, Need.READ,
+        shown=lambda project: project.contribution_tracing or may(project, Need.MANAGE), group="assess"))
