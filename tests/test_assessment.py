@@ -323,3 +323,81 @@ def test_assessment_form_is_protected_against_cross_site_posts(app_with, project
     assert response.status_code == 400
     assert "The form had expired" in response.get_data(as_text=True)
     assert _rows(step.id) == []
+
+
+def test_the_form_shows_the_evidence_beside_it_and_what_came_after_the_last_assessment(client, project, login_as):
+    import datetime as dt
+
+    from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, Stance, Strength
+    from impact.projects.models import PartnerGroup
+
+    login_as("lead", project)
+    step = _seminars(project)
+
+    def link_item(title, stance, group):
+        item = EvidenceItem(project_id=project.id, kind=EvidenceKind.OBSERVATION, title=title,
+                            evidence_date=dt.date(2011, 5, 1), partner_group=group)
+        item.links.append(EvidenceLink(step_id=step.id, stance=stance, strength=Strength.STRONG))
+        _db.session.add(item)
+        _db.session.commit()
+
+    link_item("Seminar feedback forms", Stance.SUPPORTS, PartnerGroup.PRACTITIONER)
+    url = f"/projects/{project.id}/assessment/steps/{step.id}"
+    form = client.get(url).get_data(as_text=True)
+    beside = form[form.index('<aside class="assess-evidence"'):form.index("</aside>")]
+    assert "Seminar feedback forms" in beside and "Practitioner" in beside and "strong evidence" in beside
+    assert "New since the last assessment" not in form  # nothing assessed yet
+    assert client.post(url, data={"progress": "some", "confidence": "low", "based_on": "0"}).status_code == 302
+    assert "New since the last assessment" not in client.get(url).get_data(as_text=True)
+
+    link_item("A manager's email doubting the seminars", Stance.CHALLENGES, PartnerGroup.MANAGER)
+    form = client.get(url).get_data(as_text=True)
+    assert "1 piece of evidence was linked to this step after revision 1 was saved" in form
+    new = form[form.index('aria-label="New since the last assessment"'):]
+    new = new[:new.index("</ul>")]
+    assert "A manager&#39;s email doubting the seminars" in new and "Seminar feedback forms" not in new
+    against = form[form.index(">Against <"):]
+    assert "A manager&#39;s email doubting the seminars" in against[:against.index("<h3>")]
+
+
+def test_a_rating_the_evidence_standard_does_not_back_is_saved_with_a_warning(client, project, login_as):
+    import datetime as dt
+
+    from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, Stance, Strength
+    from impact.projects.models import PartnerGroup
+
+    login_as("lead", project)
+    step = _seminars(project)
+    item = EvidenceItem(project_id=project.id, kind=EvidenceKind.OBSERVATION, title="Seminar feedback forms",
+                        evidence_date=dt.date(2011, 5, 1), partner_group=PartnerGroup.PRACTITIONER)
+    item.links.append(EvidenceLink(step_id=step.id, stance=Stance.SUPPORTS, strength=Strength.MODERATE))
+    _db.session.add(item)
+    _db.session.commit()
+    url = f"/projects/{project.id}/assessment/steps/{step.id}"
+    form = client.get(url).get_data(as_text=True)
+    medium_hint = form[form.index('id="confidence-1-standard"'):]
+    medium_hint = medium_hint[:medium_hint.index("</div>")]
+    assert "Not met: Medium needs 2 sources or more for it; this step has 1." in medium_hint
+    assert "Medium needs sources from 2 or more partner groups; this step&#39;s come from 1." in medium_hint
+    low_hint = form[form.index('id="confidence-0-standard"'):]
+    assert "Not met" not in low_hint[:low_hint.index("</div>")]  # low asks for no count
+
+    saved = client.post(url, data={"progress": "some", "confidence": "medium", "based_on": "0"},
+                        follow_redirects=True)
+    page = saved.get_data(as_text=True)
+    assert "Assessment saved as revision 1." in page  # never refused...
+    assert "By the project&#39;s evidence standard: Medium needs 2 sources or more for it; this step has 1." in page
+    assert _rows(step.id)[0].confidence == Confidence.MEDIUM
+
+    # The project's own counts: one source from one group is medium enough for this team.
+    standards = f"/projects/{project.id}/assessment/standards"
+    assert client.post(standards, data={"low": "L", "medium": "M", "high": "H", "version": "0",
+                                        "medium_min_sources": "1", "medium_min_groups": "1",
+                                        "high_min_sources": "4", "high_min_groups": "3"}).status_code == 302
+    form = client.get(url).get_data(as_text=True)
+    assert "Met by the evidence on this step." in form[form.index('id="confidence-1-standard"'):]
+    assert "Not met: High needs 4 sources or more for it; this step has 1." in form
+    refused = client.post(standards, data={"low": "L", "medium": "M", "high": "H", "version": "1",
+                                           "medium_min_sources": "-1"})
+    assert refused.status_code == 400
+    assert re.search(r'id="medium_min_sources-error">.*Give a number from 0 to 100', refused.get_data(as_text=True))

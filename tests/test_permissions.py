@@ -166,6 +166,7 @@ BASE_CASES = [
          version="{event_version}"),
     post("events.card_form", E + "/card-form", Need.EDIT, state="closed"),
     get("cards.index", E + "/cards/", Need.EDIT),
+    get("card_sheet.sheet", E + "/cards/sheet", Need.EDIT),
     get("cards.new", E + "/cards/new", Need.EDIT),
     post("cards.new", E + "/cards/new", Need.EDIT, email="new@council.gov.uk", action_1="Try it", submit="y"),
     get("cards.edit", E + "/cards/{card}/edit", Need.EDIT),

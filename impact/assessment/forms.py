@@ -1,8 +1,8 @@
 """Forms for assessing a step or link, and for the project's evidence standards."""
 from __future__ import annotations
 
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from impact.assessment.models import AssumptionState, Confidence, ProgressRating
 from impact.forms import BaseForm, VersionedForm, enum_choices, select_choices
@@ -66,7 +66,21 @@ class StandardsForm(VersionedForm):
                            render_kw={"rows": 3})
     high = TextAreaField("High confidence means", validators=[InputRequired("Say what counts as high confidence."),
                                                              Length(max=2000)], render_kw={"rows": 3})
+    medium_min_sources = IntegerField("Sources for it that medium confidence needs, at least",
+                                      validators=[Optional(), NumberRange(0, 100, "Give a number from 0 to 100.")])
+    medium_min_groups = IntegerField("Partner groups those sources come from, at least",
+                                     validators=[Optional(), NumberRange(0, 100, "Give a number from 0 to 100.")])
+    high_min_sources = IntegerField("Sources for it that high confidence needs, at least",
+                                    validators=[Optional(), NumberRange(0, 100, "Give a number from 0 to 100.")])
+    high_min_groups = IntegerField("Partner groups those sources come from, at least",
+                                   validators=[Optional(), NumberRange(0, 100, "Give a number from 0 to 100.")])
     submit = SubmitField("Save evidence standards")
+
+    MINIMUMS = ("medium_min_sources", "medium_min_groups", "high_min_sources", "high_min_groups")
+
+    def minimums(self) -> dict[str, int]:
+        """The counts given (one left empty keeps what the project has)."""
+        return {name: self[name].data for name in self.MINIMUMS if self[name].data is not None}
 
 
 class CommentForm(BaseForm):

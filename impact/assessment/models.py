@@ -133,9 +133,20 @@ class EvidenceStandard(db.Model):
     low: Mapped[str] = mapped_column(Text, default="", server_default="")
     medium: Mapped[str] = mapped_column(Text, default="", server_default="")
     high: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The counts the wording implies, checked (without blocking) when a step or link is rated: the
+    # sources for it (evidence items supporting it, or mixed) and the partner groups they come from.
+    medium_min_sources: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    medium_min_groups: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    high_min_sources: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    high_min_groups: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
+    __table_args__ = (
+        CheckConstraint("medium_min_sources BETWEEN 0 AND 100 AND medium_min_groups BETWEEN 0 AND 100 AND "
+                        "high_min_sources BETWEEN 0 AND 100 AND high_min_groups BETWEEN 0 AND 100",
+                        name="minimums_in_range"),
+    )
     __mapper_args__ = {"version_id_col": version}
 
 

@@ -114,6 +114,15 @@ def evidence_counts(project_id: int) -> tuple[dict[int, dict[str, int]], dict[in
     return by_step, by_link
 
 
+def beside_the_form(project_id: int, column, target_id: int, current: Assessment | None) -> dict:
+    """What the assessment form shows beside it: the evidence on the step or link (one query), and the
+    links to it made after the current assessment was saved, which that assessment has not weighed."""
+    evidence = evidence_by_target(project_id, column, [target_id]).get(target_id)
+    unseen = [link for link in evidence.all if link.created_at > current.created_at] \
+        if evidence is not None and current is not None else []
+    return {"evidence": evidence, "unseen": unseen}
+
+
 def step_page(project_id: int, step_id: int, factor_ids) -> dict:
     """What the step page shows besides the chain: its assessment, the evidence for and against it and its
     influencing factors. A fixed number of queries whatever the amount of evidence."""

@@ -16,7 +16,9 @@ from impact.assessment.forms import (
     link_assessment_form,
 )
 from impact.assessment.models import AssumptionState, Confidence, EvidenceStandard, ProgressRating
+from impact.assessment.standard_check import minimums, shortfalls
 from impact.concurrency import save_edit
+from impact.evidence.models import EvidenceLink
 from impact.extensions import db
 from impact.pagination import page_number
 from impact.projects.models import Project
@@ -59,6 +61,11 @@ def _assess(project, target: Step | Link, make_form, assumptions, template_args:
     """The shared GET/POST of assessing a step or a link."""
     column = services.target_column(target)
     current = queries.current_assessment(column, target.id)
+    kind = "step" if isinstance(target, Step) else "link"
+    beside = queries.beside_the_form(project.id, EvidenceLink.step_id if kind == "step" else EvidenceLink.link_id,
+                                     target.id, current)
+    needs_by_level = minimums(project.id)
+    checks = {level: shortfalls(level, beside["evidence"], needs_by_level, kind) for level in ("medium", "high")}
     # Only a GET starts from the current revision: a POST must be judged on what was posted alone.
     form = make_form(**(_initial(current, assumptions) if request.method == "GET" else {}))
     outcome = None
@@ -72,6 +79,8 @@ def _assess(project, target: Step | Link, make_form, assumptions, template_args:
         db.session.commit()
         if not outcome.conflict:
             flash(f"Assessment saved as revision {outcome.saved.number}.", "success")
+            for problem in checks.get(values.confidence.value, []):
+                flash(f"By the project's evidence standard: {problem}", "info")
             return redirect(_target_url(project.id, target))
         current = outcome.current
         # The form keeps the author's entries; saving again now deliberately replaces the other version.
@@ -80,6 +89,7 @@ def _assess(project, target: Step | Link, make_form, assumptions, template_args:
     return render_template(
         "assessment/assess.html", project=project, form=form, current=current, outcome=outcome,
         standards=queries.evidence_standards(project.id), assumptions={a.id: a for a in assumptions},
+        checks=checks, **beside,
         **template_args,
     ), status
 
@@ -164,11 +174,15 @@ def link_history(project: Project, link: Link):
 @needs(Need.READ, to_post=Need.EDIT)
 def standards(project: Project):
     row = db.session.get(EvidenceStandard, project.id)
-    form = StandardsForm(**({**queries.evidence_standards(project.id), "version": str(row.version if row else 0)}
+    needs_by_level = minimums(project.id)
+    form = StandardsForm(**({**queries.evidence_standards(project.id), "version": str(row.version if row else 0),
+                             **{f"{level}_min_{what}": getattr(needs_by_level[level], what)
+                                for level in ("medium", "high") for what in ("sources", "groups")}}
                             if request.method == "GET" else {}))
     # The form carries the version of the row (0 before the first save); save_standards checks it too.
     edit = save_edit(row, form, lambda: services.save_standards(
-        project, form.submitted_version(), low=form.low.data, medium=form.medium.data, high=form.high.data),
+        project, form.submitted_version(), low=form.low.data, medium=form.medium.data, high=form.high.data,
+        minimums=form.minimums()),
         current=lambda: db.session.get(EvidenceStandard, project.id))
     if edit.saved:
         flash("Evidence standards saved.", "success")

@@ -106,7 +106,7 @@ def save_assessment(project: Project, target: Step | Link, based_on: int, values
 # Evidence standards -------------------------------------------------------------------------
 
 def save_standards(project: Project, submitted_version: int | None, *, low: str, medium: str,
-                   high: str) -> EvidenceStandard:
+                   high: str, minimums: dict[str, int] | None = None) -> EvidenceStandard:
     """Save the project's wording; raises EditConflict (or StaleDataError) when someone saved first.
 
     The row is created on the first save; the form of a project that has none carries version 0.
@@ -118,13 +118,15 @@ def save_standards(project: Project, submitted_version: int | None, *, low: str,
         try:
             with db.session.begin_nested():
                 row = EvidenceStandard(project_id=project.id, low=low, medium=medium, high=high,
-                                       updated_at=utcnow())
+                                       updated_at=utcnow(), **(minimums or {}))
                 db.session.add(row)
         except IntegrityError as exc:  # someone else created it at the same moment
             raise EditConflict(None) from exc
         return row
     ensure_current(row, submitted_version)
     row.low, row.medium, row.high, row.updated_at = low, medium, high, utcnow()
+    for name, value in (minimums or {}).items():
+        setattr(row, name, value)
     db.session.flush()
     return row
 

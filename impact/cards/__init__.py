@@ -7,6 +7,9 @@ def register(contributions) -> None:
     from impact.cards.import_routes import bp as imports
     from impact.cards.public_routes import bp as public
     from impact.cards.routes import bp
+    from impact.cards.sheet_routes import bp as sheet
+    from impact.cards.sheet_routes import event_page_qr
 
-    contributions.blueprints += [bp, public, imports]
+    contributions.blueprints += [bp, public, imports, sheet]
+    contributions.add_to_page("events.show", event_page_qr)
     contributions.commands.append(cards_cli)
