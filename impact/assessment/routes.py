@@ -61,7 +61,7 @@ def _assess(project, target: Step | Link, make_form, assumptions, template_args:
     """The shared GET/POST of assessing a step or a link."""
     column = services.target_column(target)
     current = queries.current_assessment(column, target.id)
-    kind = "step" if isinstance(target, Step) else "link"
+    kind = template_args["kind"]
     beside = queries.beside_the_form(project.id, EvidenceLink.step_id if kind == "step" else EvidenceLink.link_id,
                                      target.id, current)
     needs_by_level = minimums(project.id)

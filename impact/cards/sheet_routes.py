@@ -31,5 +31,6 @@ def sheet(project: Project, event: Event):
     return render_template("cards/sheet.html", project=project, event=event, address=address, qr=qr_code(address))
 
 
-def event_page_qr(event: Event, **_) -> dict:
-    return {"card_form_qr": qr_code(card_form_address(event))}
+def event_page_qr(event: Event, may_edit: bool) -> dict:
+    """The code beside the address the event page shows the team while the form is open (drawn only then)."""
+    return {"card_form_qr": qr_code(card_form_address(event))} if may_edit and event.card_form_open else {}
