@@ -198,6 +198,8 @@ BASE_CASES = [
          factor_ids="{factor}"),
     post("coding.delete_theme", "/projects/{p}/codebook/{spare_theme}/delete", Need.EDIT),
     post("coding.code_response", "/projects/{p}/responses/{response}/codes", Need.EDIT, code="{theme}:hindering"),
+    get("coding.workbench", "/projects/{p}/coding", Need.EDIT),
+    get("coding.theme_passages", "/projects/{p}/coding/themes/{theme}?direction=hindering", Need.EDIT),
     post("evidence_links.judge", "/projects/{p}/evidence-links/{evidence_link}", Need.EDIT, stance="mixed",
          strength="weak"),
     get("reports.report_json", "/projects/{p}/report.json", Need.VIEW_REPORT),

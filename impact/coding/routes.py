@@ -1,17 +1,20 @@
 """The codebook page and coding a response."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from impact.access import signed_in_only
 from impact.coding import services
+from impact.coding import workbench as queues
 from impact.coding.models import FactorTheme
 from impact.extensions import db
 from impact.forms import BaseForm, select_choices
+from impact.pagination import page_number
 from impact.projects.models import Project
 from impact.projects.permissions import Need, may, needs
+from impact.text_filters import counted
 from impact.toc.models import FactorDirection
 from impact.toc.services import load_chain
 
@@ -110,7 +113,39 @@ def code_response(project: Project, response_id: int):
             chosen.add((int(theme_id), FactorDirection(direction)))
     services.set_codes(project, response, chosen)
     db.session.commit()
+    if request.form.get("back") == "workbench":
+        waiting, _ = queues.queue_counts(project)
+        flash(f"Coding saved. {counted(waiting, 'answer')} left to code.", "success")
+        page = request.form.get("page", "")
+        return redirect(url_for("coding.workbench", project_id=project.id,
+                                page=int(page) if page.isdigit() and int(page) > 1 else None) + "#queue")
     flash("Coding saved.", "success")
     followup = response.followup
     return redirect(url_for("followups.response", project_id=project.id, event_id=followup.campaign.event_id,
                             campaign_id=followup.campaign_id, response_id=response.id))
+
+
+WORKBENCH_PAGE = 10  # answers shown to code at once: enough to work through, few enough to read
+
+
+@bp.route("/coding")
+@needs(Need.EDIT)
+def workbench(project: Project):
+    page = db.paginate(queues.queue_query(project), page=page_number(), per_page=WORKBENCH_PAGE)
+    waiting, done = queues.queue_counts(project)
+    themes = db.session.scalars(services.themes_query(project)).all()
+    return render_template("coding/workbench.html", project=project, page=page, waiting=waiting, done=done,
+                           themes=themes, counts=queues.theme_counts(project),
+                           codes=queues.codes_of(list(page.items)), directions=list(FactorDirection),
+                           passages=queues.passages)
+
+
+@bp.route("/coding/themes/<int:theme_id>")
+@needs(Need.EDIT, theme=FactorTheme)
+def theme_passages(project: Project, theme: FactorTheme):
+    direction = FactorDirection.HINDERING if request.args.get("direction") == "hindering" else FactorDirection.HELPING
+    page = db.paginate(queues.coded_query(theme, direction), page=page_number(),
+                       per_page=current_app.config["ITEMS_PER_PAGE"])
+    counts = queues.theme_counts(project).get(theme.id, {})
+    return render_template("coding/theme_passages.html", project=project, theme=theme, direction=direction,
+                           page=page, counts=counts, directions=list(FactorDirection), passages=queues.passages)

@@ -10,7 +10,7 @@ from impact.extensions import db
 from impact.features import page_context
 from impact.forms import select_choices
 from impact.pagination import page_number
-from impact.projects import invitations, services
+from impact.projects import dashboard, invitations, services
 from impact.projects.forms import InviteForm, MemberEditForm, OrganisationForm, ProjectCreateForm, ProjectEditForm
 from impact.projects.models import Membership, OrganisationKind, PartnerGroup, PartnerOrganisation, Project, Role
 from impact.projects.permissions import Need, may, needs, visible_projects_query
@@ -57,9 +57,15 @@ def new_project():
 @bp.route("/projects/<int:project_id>")
 @needs(Need.VIEW_REPORT)
 def project(project: Project):
-    # The results chain and its diagram come from the theory of change.
-    return render_template("projects/show.html", project=project,
-                           **page_context("projects.project", project=project, linked=may(project, Need.READ)))
+    # The parts fill the dashboard (Mayne's six steps) and give the chain and its diagram; the first step,
+    # the question, is the project's own.
+    context = page_context("projects.project", project=project, linked=may(project, Need.READ))
+    lines = context.pop("dashboard", [])
+    if may(project, Need.READ):
+        lines.append(dashboard.question_line(project, may(project, Need.MANAGE)))
+    return render_template("projects/show.html", project=project, steps=dashboard.arrange(lines) if lines else [],
+                           charts=sorted(context.pop("dashboard_charts", []), key=lambda chart: chart.position),
+                           **context)
 
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from impact.projects.models import PartnerGroup, Project
 from impact.publishing.models import PublishedReport
@@ -123,20 +123,3 @@ def build(project: Project, report: PublishedReport, view: StoryView | None = No
         progress_counts=[(label("progress", value), progress.get(value, 0)) for value in PROGRESS_ORDER],
         voice_counts=[(group.label, voices.get(group.value, 0)) for group in PartnerGroup],
         diagram=view.diagram, **extra)
-
-
-def bar_chart(title: str, bars: list[tuple[str, int]]) -> Markup:
-    """A horizontal bar chart as SVG, drawn here: it prints, needs no script and carries its own title."""
-    width, row, label_width = 520, 26, 170
-    largest = max((value for _, value in bars), default=0) or 1
-    height = row * len(bars) + 10
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" aria-label="{escape(title)}"><title>{escape(title)}</title>']
-    for index, (name, value) in enumerate(bars):
-        y = index * row + 5
-        length = (width - label_width - 50) * value / largest
-        parts.append(f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end" font-size="12">{escape(name)}</text>'
-                     f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" height="{row - 8}" fill="#1d5a8e"/>'
-                     f'<text x="{label_width + length + 6:.1f}" y="{y + 16}" font-size="12">{value}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))

@@ -7,7 +7,8 @@ from docx import Document
 from docx.shared import Pt
 from flask import render_template
 
-from impact.publishing.document import ReportDocument, bar_chart
+from impact.charts.svg import bar_chart
+from impact.publishing.document import ReportDocument
 
 
 class PdfUnavailable(RuntimeError):

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from impact.access import signed_in_only
 from impact.attachments import attachment
+from impact.charts.svg import bar_chart
 from impact.extensions import db
 from impact.page_cache import cached_page
 from impact.pagination import page_number
@@ -62,9 +63,9 @@ def _render_report(project: Project, report: PublishedReport, page: services.Rep
                       title=f"{title} (published version {report.number})", full=full)
     summary = document.build(project, report, view)
     return render_template("story/story.html", project=project, view=view, published=report, summary=summary,
-                           charts={"progress": document.bar_chart("Steps by progress", summary.progress_counts),
-                                   "timeline": document.bar_chart("Evidence items by quarter", summary.timeline),
-                                   "voices": document.bar_chart("Evidence items by partner group",
+                           charts={"progress": bar_chart("Steps by progress", summary.progress_counts),
+                                   "timeline": bar_chart("Evidence items by quarter", summary.timeline),
+                                   "voices": bar_chart("Evidence items by partner group",
                                                                 summary.voice_counts)},
                            legend=diagram_legend(), label=label, strongest=STRONGEST_SHOWN,
                            compact_shown=COMPACT_SHOWN, open_level=page.level)
@@ -117,5 +118,5 @@ def _render_portfolio(filters) -> str:
                   ("Not assessed", totals["steps"] - totals["high"] - totals["medium"] - totals["low"])]
     return render_template("publishing/portfolio.html", page=page, filters=filters, totals=totals,
                            themes=portfolio_queries.themes(current_user, filters), confidence=confidence,
-                           confidence_chart=document.bar_chart("Steps by confidence, across the projects", confidence),
+                           confidence_chart=bar_chart("Steps by confidence, across the projects", confidence),
                            options=portfolio_queries.filter_options(current_user))

@@ -7,7 +7,10 @@ from flask import url_for
 from markupsafe import Markup
 
 from impact.forms import select_choices
+from impact.projects.dashboard import Line, Tone
 from impact.projects.models import Project
+from impact.projects.permissions import Need, may
+from impact.text_filters import counted
 from impact.toc.diagram import (
     CONFIDENCE_STROKES,
     DEFAULT_STROKE,
@@ -92,9 +95,39 @@ def step_choices(chain: Chain):
 
 
 def overview(project, linked: bool) -> dict:
-    """The project overview's part: the results chain and its diagram, linked to the steps, for the team.
-    Readers of the report alone (funders) see the chain as published, never as the team is changing it."""
+    """The project overview's part: the results chain and its diagram, linked to the steps, for the team,
+    and where the theory of change stands (Mayne's step 2). Readers of the report alone (funders) see the
+    chain as published, never as the team is changing it. The diagram is drawn only if the page shows it
+    (a part that colours the chain gives its own)."""
     if not linked:
         return {}
     chain = load_chain(project.id)
-    return {"chain": chain, "diagram": chain_diagram(project, chain, linked=linked)}
+    return {"chain": chain, "diagram": lambda: chain_diagram(project, chain, linked=linked),
+            "dashboard": chain_lines(project, chain)}
+
+
+def chain_lines(project, chain: Chain) -> list[Line]:
+    edit = url_for("toc.chain", project_id=project.id) if may(project, Need.EDIT) else None
+    assumptions = sum(len(found) for found in chain.assumptions_by_link.values())
+    factors = sum(len(found) for found in chain.factors_by_step.values())
+    figures = ", ".join([counted(len(chain.levels), "level"), counted(len(chain.steps), "step"),
+                         counted(len(chain.links), "link"),
+                         counted(assumptions, "assumption or risk", "assumptions and risks"),
+                         counted(factors, "influencing factor")])
+    lines = [Line(2, f"{figures}.", url_for("toc.chain", project_id=project.id), link_text="Theory of change")]
+    if not chain.steps:
+        lines.append(Line(2, "No steps yet: set out the results chain, level by level.", edit, Tone.TODO))
+        return lines
+    linked_steps = {link.source_step_id for link in chain.links} | {link.target_step_id for link in chain.links}
+    alone = sum(1 for step in chain.steps if step.id not in linked_steps)
+    if alone and len(chain.steps) > 1:
+        lines.append(Line(2, f"{counted(alone, 'step')} {'is' if alone == 1 else 'are'} not linked to any other.",
+                          edit, Tone.TODO))
+    bare = sum(1 for link in chain.links if not chain.assumptions_by_link.get(link.id))
+    if bare:
+        lines.append(Line(2, f"{counted(bare, 'link')} {'has' if bare == 1 else 'have'} no assumption written down.",
+                          edit, Tone.TODO))
+    if not factors:
+        lines.append(Line(2, "No other influencing factors yet: what else could explain the change?", edit,
+                          Tone.TODO))
+    return lines

@@ -1,0 +1,104 @@
+"""The project home's step 5 (seek out more evidence) for follow-ups: the response rate, what goes out next,
+what went wrong in sending, and events whose cards nobody has followed up yet."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import url_for
+from sqlalchemy import exists, func, select
+
+from impact.cards.models import ActionCard
+from impact.charts.svg import bar_chart
+from impact.events.models import Event
+from impact.extensions import db
+from impact.followups.models import Campaign, FollowUp
+from impact.followups.tracking import project_tracking
+from impact.mail.models import OutboxMessage, OutboxStatus
+from impact.model_types import utcnow
+from impact.projects.dashboard import Chart, Line, Tone
+from impact.projects.permissions import Need, may
+from impact.text_filters import counted
+
+# A send a few minutes late is the job runner's next turn; later than this, it is not running.
+LATE = dt.timedelta(minutes=30)
+
+
+def when(moment: dt.datetime, now: dt.datetime) -> str:
+    """A send time as a person says it: "today at 09:00", "tomorrow at 09:00", "on 5 Dec at 09:00"."""
+    days = (moment.date() - now.date()).days
+    day = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(days, f"on {moment.day} {moment:%b %Y}")
+    return f"{day} at {moment:%H:%M} UTC"
+
+
+def _next_send(project_id: int):
+    return db.session.execute(
+        select(Campaign.subject, Campaign.send_at, Event.title)
+        .join(Event, Event.id == Campaign.event_id)
+        .where(Campaign.project_id == project_id, Campaign.sent_at.is_(None))
+        .order_by(Campaign.send_at, Campaign.id).limit(1)).first()
+
+
+def _troubles(project_id: int) -> tuple[int, int]:
+    """(follow-up emails the outbox gave up on, follow-ups bounced) across the project, one query."""
+    failed = exists().where(OutboxMessage.about_kind == "followup", OutboxMessage.about_id == FollowUp.id,
+                            OutboxMessage.kind == "followup", OutboxMessage.status == OutboxStatus.FAILED)
+    failed_count, bounced = db.session.execute(
+        select(func.count(FollowUp.id).filter(failed), func.count(FollowUp.bounced_at))
+        .join(Campaign, Campaign.id == FollowUp.campaign_id).where(Campaign.project_id == project_id)).one()
+    return failed_count, bounced
+
+
+def _events_not_followed_up(project_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(Event.id)).where(
+            Event.project_id == project_id,
+            exists().where(ActionCard.event_id == Event.id),
+            ~exists().where(Campaign.event_id == Event.id))) or 0
+
+
+def dashboard(project, linked: bool) -> dict:
+    if not linked:
+        return {}
+    may_edit = may(project, Need.EDIT)
+    followups = url_for("followup_list.index", project_id=project.id) if may_edit else None
+    tracking = project_tracking(project.id)
+    total = tracking.total
+    lines = []
+    if total.cards:
+        rate = f"; {total.respondents} of {total.sent} answered ({total.response_rate:.0%})" if total.sent else \
+            "; no follow-up sent yet"
+        lines.append(Line(5, f"{counted(total.cards, 'action card')} with {counted(tracking.actions, 'action')}{rate}.",
+                          url_for("events.index", project_id=project.id), link_text="Events and action cards"))
+    else:
+        lines.append(Line(5, "No action cards yet: record an event and its attendees' cards.",
+                          url_for("events.index", project_id=project.id), Tone.TODO))
+    now = utcnow()
+    upcoming = _next_send(project.id)
+    if upcoming is not None:
+        subject, send_at, event = upcoming
+        if send_at < now - LATE:
+            lines.append(Line(5, f"The follow-up “{subject}” ({event}) was due {when(send_at, now)} and has not gone "
+                                 "out: is the job runner (flask jobs run) running?", followups, Tone.ALERT))
+        else:
+            lines.append(Line(5, f"Follow-up “{subject}” ({event}) is due {when(send_at, now)}.", followups))
+    failed, bounced = _troubles(project.id)
+    if failed:
+        lines.append(Line(5, f"{counted(failed, 'follow-up email')} could not be sent.", followups, Tone.ALERT))
+    if bounced:
+        lines.append(Line(5, f"{counted(bounced, 'follow-up')} bounced: the address may be wrong.", followups,
+                          Tone.ALERT))
+    waiting = _events_not_followed_up(project.id)
+    if waiting:
+        lines.append(Line(5, f"{counted(waiting, 'event')} with action cards {'has' if waiting == 1 else 'have'} no "
+                             "follow-up planned.", url_for("events.index", project_id=project.id) if may_edit else None,
+                          Tone.TODO))
+    charts = []
+    rows = [(group.label, figures.cards, figures.sent, figures.respondents,
+             f"{figures.response_rate:.0%}" if figures.response_rate is not None else "none sent")
+            for group, figures in tracking.by_group.items()]
+    if total.sent:
+        bars = [(group.label, round(100 * figures.response_rate)) for group, figures in tracking.by_group.items()
+                if figures.response_rate is not None]
+        charts.append(Chart("Response rate by partner group (%)", bar_chart("Response rate by partner group (%)", bars),
+                            ("Partner group", "Cards", "Followed up", "Answered", "Response rate"), rows, 40))
+    return {"dashboard": lines, "dashboard_charts": charts}
