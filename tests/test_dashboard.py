@@ -123,6 +123,10 @@ def test_an_assessment_older_than_the_newest_evidence_is_flagged(client, project
     link.created_at = saved + dt.timedelta(days=1)  # evidence the assessment has not weighed
     _db.session.commit()
     assert "1 assessment is older than the newest evidence on its step or link." in _step(_home(client, project), 4)
+    overview = client.get(f"/projects/{project.id}/assessment/").get_data(as_text=True)
+    assert 'id="stale"' in overview and overview.count("Older than its newest evidence</strong>") == 1
+    row = overview[overview.index(step.title):]
+    assert row.index("Older than its newest evidence") < row.index("</tr>")  # on the step's own row
 
 
 def test_the_charts_have_tables_with_the_same_figures(client, project, login_as):
