@@ -6,8 +6,8 @@ Its weight is what came over the network until the page went quiet: the document
 stylesheet, font and image (the icon too) it loaded, each with its response headers.
 
 Compressed: the app gzips only Plotly's bundle itself (impact/charts/routes.py); pages and static files
-go out as they are, for the server in front of the app (which compresses text) to shrink. So a body that
-came without a Content-Encoding is counted as ``gzip -6`` would send it, one that came gzipped as it came.
+leave it as they are, for the proxy in front of it to compress (README, deploying). So a body that came
+without a Content-Encoding is counted as gzip at level 6 would send it, one that came gzipped as it came.
 """
 from __future__ import annotations
 
