@@ -1,7 +1,8 @@
 """Every page of the app, opened in Chromium by the people who use it, passes axe-core.
 
 The pages come from the permission matrix (tests/test_permissions.py), so a new route is
-checked here as soon as it has its permission case.
+checked here as soon as it has its permission case. ``viewers`` says who opens which pages; the
+page-weight and narrow-screen walks (test_page_weight.py, test_narrow_screens.py) use it too.
 """
 from __future__ import annotations
 
@@ -23,6 +24,20 @@ def _pages(needs):
     return [case for case in HTML_GETS if case.need in needs]
 
 
+PROJECT_PAGES = [case for case in HTML_GETS if case.need not in (ADMIN, CREATOR, GUEST, PUBLIC, PUBLIC_FORM)
+                 and "{token}" not in case.path]
+PUBLIC_PAGES = _pages((PUBLIC, PUBLIC_FORM, GUEST))
+ADMIN_PAGES = _pages((ADMIN, CREATOR))
+
+
+def viewers(project) -> list[tuple[str | None, list]]:
+    """[(email to log in with, or None for logged out; the pages they open)], for a furnished project:
+    the public pages logged out, the project's pages by its lead, the admin pages by a site admin."""
+    lead = factories.user_with_role("lead", project)
+    admin = factories.user_with_role("admin", None)
+    return [(None, PUBLIC_PAGES), (lead.email, PROJECT_PAGES), (admin.email, ADMIN_PAGES)]
+
+
 def _check_all(page: Page, cases, ids) -> int:
     checked = 0
     for case in cases:
@@ -37,18 +52,15 @@ def test_every_project_page_passes_axe_for_the_lead(page: Page, live_server, pro
     furnish(project)
     lead = factories.user_with_role("lead", project)
     ids = world(project)
-    project_pages = [case for case in HTML_GETS if case.need not in (ADMIN, CREATOR, GUEST, PUBLIC, PUBLIC_FORM)
-                     and "{token}" not in case.path]
     log_in(page, lead.email)
-    assert _check_all(page, project_pages, ids) > 50
+    assert _check_all(page, PROJECT_PAGES, ids) > 50
 
 
 def test_admin_and_public_pages_pass_axe(page: Page, live_server, project):
     furnish(project)
     ids = world(project)
     # Public pages first, logged out: the card link, the follow-up form, opt-out, login, password pages.
-    public = [case for case in _pages((PUBLIC, PUBLIC_FORM, GUEST))]
-    assert _check_all(page, public, ids) >= 5
+    assert _check_all(page, PUBLIC_PAGES, ids) >= 5
     admin = factories.user_with_role("admin", None)
     log_in(page, admin.email)
-    assert _check_all(page, _pages((ADMIN, CREATOR)), ids) >= 3
+    assert _check_all(page, ADMIN_PAGES, ids) >= 3

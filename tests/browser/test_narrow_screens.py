@@ -1,5 +1,5 @@
 """On a phone (and at 200% zoom) wide tables scroll in their own box, reachable by keyboard,
-and the page itself does not scroll sideways."""
+and the page itself does not scroll sideways, with JavaScript or without."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +11,8 @@ from impact.extensions import db
 from impact.projects.models import PartnerGroup
 from tests import factories
 from tests.browser.conftest import axe_check, log_in
+from tests.browser.test_every_page import viewers
+from tests.test_permissions import furnish, world
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +21,45 @@ PHONE = {"viewport": {"width": 390, "height": 844}}
 
 def _page_width(page) -> int:
     return page.evaluate("() => document.documentElement.scrollWidth")
+
+
+# The innermost elements reaching past the viewport's right edge, not clipped by a box of their own, to name
+# in a failure.
+_OVERFLOWING = """() => {
+  const past = e => e.getBoundingClientRect().right > innerWidth + 1;
+  const clipped = e => {
+    for (let box = e.parentElement; box && box !== document.body; box = box.parentElement) {
+      if (getComputedStyle(box).overflowX !== "visible" && !past(box)) return true;
+    }
+    return false;
+  };
+  const name = e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+    + (typeof e.className === "string" && e.className ? "." + e.className.trim().replace(/ +/g, ".") : "");
+  const leaves = [...document.querySelectorAll("body *")].filter(e => past(e) && ![...e.children].some(past));
+  const unclipped = leaves.filter(e => !clipped(e));  // an absolutely placed one may escape its box: all then
+  return (unclipped.length ? unclipped : leaves).slice(0, 4)
+    .map(e => `${name(e.parentElement)} > ${name(e)} (${Math.round(e.getBoundingClientRect().right)} px)`);
+}"""
+
+
+def test_no_page_is_wider_than_a_phone_without_javascript(new_page, live_server, project):
+    furnish(project)
+    who = viewers(project)
+    ids = world(project)
+    too_wide, checked = [], 0
+    for email, cases in who:
+        page = new_page(java_script_enabled=False, **PHONE)
+        if email is not None:
+            log_in(page, email)
+        for case in cases:
+            path = case.path.format(**ids)
+            response = page.goto(path)
+            assert response is not None and response.status == 200, f"{path}: {response and response.status}"
+            checked += 1
+            if (width := _page_width(page)) > 390:
+                too_wide.append(f"{path}: {width} px, past the edge: {', '.join(page.evaluate(_OVERFLOWING))}")
+    assert checked > 60
+    assert not too_wide, "Pages wider than 390 px without JavaScript:\n" + "\n".join(too_wide)
 
 
 @pytest.mark.parametrize("path", ["/evidence/", "/assessment/"])
