@@ -44,7 +44,8 @@ def pages(made: Generated) -> list[tuple[str, str, bool]]:
     event = f"{p}/events/{made.event_id}"
     return [
         ("projects list", "/", False),
-        ("project overview", p, False),
+        ("project home (dashboard)", p, False),
+        ("coding workbench", f"{p}/coding", False),
         ("chain", f"{p}/chain/", False),
         ("step page", f"{p}/chain/steps/{made.step_id}", False),
         ("link page", f"{p}/chain/links/{made.link_id}", False),

@@ -128,6 +128,8 @@ def serve_and_load(url: str, made, token: str, seconds: int, connections: int, u
             ("portfolio (funder)", "/portfolio", funder),
             ("published report (funder)", f"/projects/{big.project_id}/reports/{made.published_number}", funder),
             ("step page (lead)", f"/projects/{big.project_id}/chain/steps/{big.step_id}", lead),
+            ("project home (lead)", f"/projects/{big.project_id}", lead),
+            ("coding workbench (lead)", f"/projects/{big.project_id}/coding", lead),
             ("report.json (lead)", f"/projects/{big.project_id}/report.json", lead),
             ("API evidence list", f"/api/v1/projects/{big.project_id}/evidence", api),
         ):

@@ -12,7 +12,7 @@ from impact.evidence.queries import live_items
 from impact.extensions import db
 from impact.projects.dashboard import Chart, Line, Tone
 from impact.projects.permissions import Need, may
-from impact.toc.services import Chain, load_chain
+from impact.toc.services import Chain, chain_for_page
 from impact.toc.views import coloured_diagram
 
 PROGRESS_PARTS = [("Good", "#1b7a3d"), ("Some", "#d49a00"), ("Low", "#c2410c"), ("None", "#6b7280"),
@@ -82,7 +82,7 @@ def _chart(title: str, parts, bars, position: int) -> Chart:
 def dashboard(project, linked: bool) -> dict:
     if not linked:
         return {}
-    chain = load_chain(project.id)
+    chain = chain_for_page(project.id)
     ratings = current_ratings(project.id)
     stale = stale_targets(ratings, newest_evidence(project.id))
     overview = url_for("assessment.overview", project_id=project.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from flask import has_request_context, request
 from sqlalchemy import func, select
 
 from impact.extensions import db
@@ -75,6 +76,18 @@ def load_chain(project_id: int) -> Chain:
     ):
         factors[factor.step_id].append(factor)
     return Chain(levels, steps, links, assumptions, factors)
+
+
+def chain_for_page(project_id: int) -> Chain:
+    """The chain, loaded once for a page that several parts fill (the project home): each part reads it,
+    none changes it, so they share one load within the request."""
+    if not has_request_context():
+        return load_chain(project_id)
+    # Kept on the request itself, not on g: an app context (and its g) can outlive one request.
+    loaded = request.environ.setdefault("impact.chains_read", {})
+    if project_id not in loaded:
+        loaded[project_id] = load_chain(project_id)
+    return loaded[project_id]
 
 
 # Levels -------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from impact.toc.diagram import (
     DiagramStep,
     render_chain_svg,
 )
-from impact.toc.services import Chain, load_chain
+from impact.toc.services import Chain, chain_for_page
 
 
 def chain_diagram(project: Project, chain: Chain, *, linked: bool = True) -> Markup:
@@ -101,7 +101,7 @@ def overview(project, linked: bool) -> dict:
     (a part that colours the chain gives its own)."""
     if not linked:
         return {}
-    chain = load_chain(project.id)
+    chain = chain_for_page(project.id)
     return {"chain": chain, "diagram": lambda: chain_diagram(project, chain, linked=linked),
             "dashboard": chain_lines(project, chain)}
 
