@@ -98,6 +98,9 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's memory-hard default
     PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds an emailed reset link stays valid
     ITEMS_PER_PAGE = 50
+    # Times are stored in UTC and shown in the project's own time zone; pages about no project
+    # (admin, outbox, account) show them in this one, and new projects start in it.
+    DEFAULT_TIME_ZONE = os.environ.get("DEFAULT_TIME_ZONE", "Europe/London")
 
 
 class DevelopmentConfig(Config):

@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS, Config, ProductionConfig
-from impact import page_cache
+from impact import local_time, page_cache
 from impact.errors import register_error_handlers
 from impact.extensions import cache, csrf, db, limiter, login_manager, migrate
 from impact.features import PARTS, install, load_parts
@@ -151,4 +151,6 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters.update(FILTERS)
+    local_time.check_setting(app.config["DEFAULT_TIME_ZONE"])
+    app.jinja_env.filters.update(local_time.FILTERS)
     page_cache.register(app)

@@ -23,7 +23,7 @@ def _project(project) -> dict:
     role = role_in(current_user, project.id)
     return {**{name: getattr(project, name) for name in (
         "id", "title", "question", "description", "programme", "funder", "start_date", "end_date",
-        "contribution_tracing")}, "role": role.value if role is not None else None}
+        "contribution_tracing", "time_zone")}, "role": role.value if role is not None else None}
 
 
 @bp.route("")

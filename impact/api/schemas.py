@@ -96,6 +96,8 @@ class ProjectOut(ma.Schema):
     start_date = fields.Date(allow_none=True)
     end_date = fields.Date(allow_none=True)
     contribution_tracing = fields.Boolean(required=True)
+    time_zone = fields.String(required=True, metadata={
+        "description": "the IANA time zone the project's pages show times in (the API's times are UTC)"})
     role = fields.String(allow_none=True, metadata={"description": "the token user's role (null: a site admin)"})
 
 

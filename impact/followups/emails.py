@@ -55,6 +55,7 @@ def render_followup(campaign: Campaign, followup: FollowUp, card: ActionCard, *,
         "respond_url": respond,
         "opt_out_url": opt_out,
         "closes_at": campaign.closes_at,
+        "project": campaign.event.project,  # its time zone: the closing time is read on the project's clock
         "project_title": campaign.event.project.title,
     }
     subject = ("Reminder: " if reminder else "") + campaign.subject

@@ -13,42 +13,67 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from impact.followups.models import Progress, Response
+from impact.followups.models import Campaign, Progress, Response
 from impact.forms import BaseForm, VersionedForm, enum_choices
+from impact.local_time import NonexistentTime, utc_to_wall_clock, wall_clock_to_utc
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class CampaignForm(VersionedForm):
+    """Times are typed on the project's clock (``time_zone``) and stored in UTC (``in_utc``)."""
+
     subject = StringField("Email subject", validators=[DataRequired(), Length(max=200)])
     message = TextAreaField(
         "Message", validators=[DataRequired(), Length(max=3000)], render_kw={"rows": 5},
         description="Keep it short. {event} is replaced by the event's title. Each person's actions, "
                     "their personal link and an opt-out link are added below it.",
     )
-    send_at = DateTimeLocalField("Send on (UTC)", format=LOCAL_FORMAT,
+    send_at = DateTimeLocalField("Send on", format=LOCAL_FORMAT,
                                  validators=[DataRequired(message="Enter a date and time.")])
-    reminder_at = DateTimeLocalField("Send a reminder on (UTC, optional)", format=LOCAL_FORMAT,
+    reminder_at = DateTimeLocalField("Send a reminder on (optional)", format=LOCAL_FORMAT,
                                      validators=[Optional()])
     reminder_message = TextAreaField("Reminder message (optional)", validators=[Optional(), Length(max=3000)],
                                      render_kw={"rows": 3})
-    closes_at = DateTimeLocalField("Answers close on (UTC)", format=LOCAL_FORMAT,
+    closes_at = DateTimeLocalField("Answers close on", format=LOCAL_FORMAT,
                                    validators=[DataRequired(message="Enter a date and time.")])
     submit = SubmitField("Save follow-up")
 
+    TIMES = ("send_at", "reminder_at", "closes_at")
+
+    def __init__(self, *args, time_zone: str, campaign: Campaign | None = None, **kwargs):
+        super().__init__(*args, obj=campaign, **kwargs)
+        self.time_zone = time_zone
+        if campaign is not None and not self.is_submitted():
+            for name in self.TIMES:  # the stored UTC times, as the project's clock reads them
+                self[name].data = utc_to_wall_clock(getattr(campaign, name), time_zone)
+
+    def validate_send_at(self, field):
+        self._exists(field)
+
     def validate_reminder_at(self, field):
+        self._exists(field)
         if field.data and self.send_at.data and field.data <= self.send_at.data:
             raise ValidationError("The reminder must come after the follow-up is sent.")
 
     def validate_closes_at(self, field):
+        self._exists(field)
         if field.data and self.send_at.data and field.data <= self.send_at.data:
             raise ValidationError("Answers must close after the follow-up is sent.")
         if field.data and self.reminder_at.data and field.data <= self.reminder_at.data:
             raise ValidationError("Answers must close after the reminder is sent.")
 
-    @staticmethod
-    def aware(value: dt.datetime | None) -> dt.datetime | None:
-        return value.replace(tzinfo=dt.timezone.utc) if value else None
+    def _exists(self, field) -> None:
+        if field.data:
+            try:
+                wall_clock_to_utc(field.data, self.time_zone)
+            except NonexistentTime as skipped:
+                raise ValidationError(str(skipped)) from None
+
+    def in_utc(self, name: str) -> dt.datetime | None:
+        """A time as typed, on the project's clock, as the UTC time stored."""
+        value = self[name].data
+        return wall_clock_to_utc(value, self.time_zone) if value else None
 
 
 class ResponseForm(BaseForm):

@@ -20,6 +20,7 @@ from impact.followups.forms import CampaignForm
 from impact.followups.models import Campaign, FollowUp, Response
 from impact.followups.tracking import campaign_tracking, delivery_status
 from impact.jobs.health import is_quiet, last_run
+from impact.local_time import format_local, utc_to_wall_clock
 from impact.model_types import utcnow
 from impact.pagination import page_number
 from impact.projects.models import Project
@@ -35,17 +36,17 @@ signed_in_only(bp)
 def _save(event, campaign, form):
     return services.save_campaign(
         event, campaign, subject=form.subject.data, message=form.message.data,
-        reminder_message=form.reminder_message.data or "", send_at=form.aware(form.send_at.data),
-        reminder_at=form.aware(form.reminder_at.data), closes_at=form.aware(form.closes_at.data), user=current_user,
+        reminder_message=form.reminder_message.data or "", send_at=form.in_utc("send_at"),
+        reminder_at=form.in_utc("reminder_at"), closes_at=form.in_utc("closes_at"), user=current_user,
     )
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @needs(Need.EDIT, event=Event)
 def new(project: Project, event: Event):
-    form = CampaignForm()
+    form = CampaignForm(time_zone=project.time_zone)
     if request.method == "GET":
-        now = utcnow().replace(second=0, microsecond=0, tzinfo=None)
+        now = utc_to_wall_clock(utcnow().replace(second=0, microsecond=0), project.time_zone)
         form.subject.data = default_subject(event.title)
         form.message.data = DEFAULT_MESSAGE
         form.reminder_message.data = DEFAULT_REMINDER
@@ -59,7 +60,8 @@ def new(project: Project, event: Event):
             flash("Follow-up saved. Its send time has come, so it goes out the next time the site's background work "
                   "runs (within a minute or two), or now with “Send the follow-up now”.", "success")
         else:
-            flash(f"Follow-up scheduled for {campaign.send_at:%-d %B %Y %H:%M} UTC.", "success")
+            flash(f"Follow-up scheduled for {format_local(campaign.send_at, 'long_datetime', project)}.",
+                  "success")
         return redirect(url_for("followups.show", project_id=project.id, event_id=event.id, campaign_id=campaign.id))
     return render_template("followups/campaign_form.html", project=project, event=event, form=form,
                            campaign=None), 400 if form.errors else 200
@@ -72,11 +74,7 @@ def edit(project: Project, event: Event, campaign_id: int):
     if campaign.sent_at is not None and campaign.reminders_sent_at is not None:
         flash("This follow-up and its reminder have been sent, so they can no longer be changed.", "info")
         return redirect(url_for("followups.show", project_id=project.id, event_id=event.id, campaign_id=campaign.id))
-    form = CampaignForm(obj=campaign)
-    if request.method == "GET":
-        for name in ("send_at", "reminder_at", "closes_at"):
-            value = getattr(campaign, name)
-            getattr(form, name).data = value.replace(tzinfo=None) if value else None
+    form = CampaignForm(time_zone=project.time_zone, campaign=campaign)
     edit = save_edit(campaign, form, lambda: _save(event, campaign, form))
     if edit.saved:
         flash("Follow-up saved.", "success")

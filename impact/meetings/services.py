@@ -19,6 +19,7 @@ from impact.evidence.models import EvidenceItem, EvidenceKind, Stance, Strength
 from impact.evidence.signals import consent_withdrawn, item_derived_from
 from impact.extensions import db
 from impact.forms import FieldError
+from impact.local_time import format_local
 from impact.meetings.models import (
     Meeting,
     MeetingAttendance,
@@ -178,7 +179,8 @@ def save_quote(meeting: Meeting, quote: MeetingQuote | None, values: dict, *, st
     speaker = next((row for row in meeting.attendance if row.id == values.get("speaker_id")), None)
     if values["consent_to_quote"] and quote is not None and quote.consent_withdrawn_at is not None:
         raise MeetingError("consent_to_quote", f"{quote.pseudonym or 'They'} withdrew consent to this quote on "
-                                               f"{quote.consent_withdrawn_at:%-d %B %Y}: only they can give it again.")
+                                               f"{format_local(quote.consent_withdrawn_at, 'long_date')}: "
+                                               "only they can give it again.")
     if not values["consent_to_quote"] and not values["context"]:
         raise MeetingError("context", "Without consent their words cannot be quoted: summarise what they said, "
                                       "so the evidence still says something.")

@@ -1,10 +1,28 @@
 from __future__ import annotations
 
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from impact.forms import BaseForm, EmailAddressField, VersionedForm, enum_choices
+from impact.forms import BaseForm, EmailAddressField, VersionedForm, enum_choices, select_choices
+from impact.local_time import is_zone, site_zone_name, zone_choices, zone_names
 from impact.projects.models import OrganisationKind, PartnerGroup, Role
+
+
+class TimeZoneField(SelectField):
+    """An IANA time zone chosen from the list; any other value is refused beside the field."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("choices", select_choices(zone_choices()))
+        kwargs.setdefault("invalid_choice_message",
+                          "Choose a time zone from the list: a place whose clock the project keeps, "
+                          "such as Europe/London.")
+        super().__init__(label, validators, **kwargs)
+
+    def process_data(self, value):
+        super().process_data(value)
+        # An old alias ("GB") an imported project brought is shown as chosen, not silently replaced.
+        if is_zone(value) and value not in zone_names():
+            self.choices = [SelectChoice(value, value), *self.choices]
 
 
 class ProjectFieldsMixin:
@@ -19,6 +37,7 @@ class ProjectFieldsMixin:
     end_date = DateField("End date", validators=[Optional()])
     funder = StringField("Funder", validators=[Optional(), Length(max=200)])
     programme = StringField("Programme", validators=[Optional(), Length(max=200)])
+    time_zone = TimeZoneField("Time zone", default=site_zone_name)
 
     def validate_end_date(self, field):
         if field.data and self.start_date.data and field.data < self.start_date.data:

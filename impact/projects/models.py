@@ -81,6 +81,8 @@ class Project(db.Model):
     programme: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # Bayesian contribution tracing is optional: most teams assess step by step only.
     contribution_tracing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # An IANA name (impact/local_time.py): pages and emails show the project's times in it; they are stored in UTC.
+    time_zone: Mapped[str] = mapped_column(String(64), default="Europe/London", server_default="Europe/London")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     # Optimistic locking: a save based on an older version is refused, never silently applied.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, select
 
 from impact.access import get_or_404
 from impact.extensions import db
+from impact.local_time import use_zone_of_request
 from impact.projects.models import Membership, Project, Role
 
 
@@ -89,6 +90,7 @@ def get_project_or_404(project_id: int, need: Need = Need.READ, user=None) -> Pr
         abort(404)
     if not can(user, project, need):
         abort(403)
+    use_zone_of_request(project.time_zone)
     return project
 
 

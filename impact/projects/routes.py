@@ -17,7 +17,7 @@ from impact.projects.permissions import Need, may, needs, visible_projects_query
 
 bp = Blueprint("projects", __name__)
 
-PROJECT_FIELDS = ("title", "question", "description", "start_date", "end_date", "funder", "programme")
+PROJECT_FIELDS = ("title", "question", "description", "start_date", "end_date", "funder", "programme", "time_zone")
 
 
 signed_in_only(bp)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from impact.auth.models import User
 from impact.concurrency import lock_row
 from impact.extensions import db
+from impact.local_time import site_zone_name
 from impact.projects.models import Membership, OrganisationKind, PartnerGroup, PartnerOrganisation, Project, Role
 from impact.projects.signals import project_created
 
@@ -27,6 +28,7 @@ def create_project(
     end_date: dt.date | None = None,
     funder: str = "",
     programme: str = "",
+    time_zone: str | None = None,
     organisation_names: list[str] | tuple[str, ...] = (),
     creator_group: PartnerGroup = PartnerGroup.ACADEMIC,
 ) -> Project:
@@ -39,6 +41,7 @@ def create_project(
         end_date=end_date,
         funder=funder or "",
         programme=programme or "",
+        time_zone=time_zone or site_zone_name(),
     )
     db.session.add(project)
     for name in organisation_names:

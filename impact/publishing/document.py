@@ -12,6 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from impact.local_time import format_local
 from impact.projects.models import PartnerGroup, Project
 from impact.publishing.models import PublishedReport
 from impact.publishing.services import story_of
@@ -115,7 +116,8 @@ def build(project: Project, report: PublishedReport, view: StoryView | None = No
     }
     return ReportDocument(
         title=content["project"]["title"], version=f"Version {report.number}: {report.name}",
-        published=report.published_at.strftime("%-d %B %Y"), question=content["project"].get("question") or "",
+        published=format_local(report.published_at, "long_date", project),
+        question=content["project"].get("question") or "",
         conclusion=content["conclusion"]["text"], figures=figures, steps=steps,
         claims=[(claim["statement"], f"{claim['prior']:.2f}",
                  "undefined" if claim["posterior"] is None else f"{claim['posterior']:.2f}")

@@ -137,7 +137,7 @@ _PAGE_OF_VERSION = (select(PublishedReport.id, User.name).outerjoin(User, User.i
 def report_page_or_404(project: Project, number: int, *, may_read: bool, full: bool,
                        level: int | None) -> ReportPage:
     """The page depends on: the version (frozen; ids are never reused); the project's quotes, which may be
-    withdrawn after publishing (its quotes_changed count); the publisher's name as it is now; what the
+    withdrawn after publishing (its quotes_changed count); its time zone; the publisher's name as it is now; what the
     viewer may read and asked for. Read from an index alone: a version's row holds its whole story."""
     found = db.session.connection().execute(_PAGE_OF_VERSION, {"project_id": project.id, "number": number}).first()
     if found is None:
@@ -154,7 +154,9 @@ def report_page_or_404(project: Project, number: int, *, may_read: bool, full: b
     else:
         level = None
     publisher = hashlib.sha256((publisher or "").encode()).hexdigest()[:12]
-    key = f"report:{report_id}:{project.quotes_changed}:{publisher}:{int(may_read)}:{int(full)}:{level or 0}"
+    # The project's time zone: the page's dates read on its clock.
+    key = (f"report:{report_id}:{project.quotes_changed}:{project.time_zone}:{publisher}:{int(may_read)}:"
+           f"{int(full)}:{level or 0}")
     return ReportPage(report_id, key, level, loaded)
 
 

@@ -36,6 +36,7 @@ from impact.auth.models import User
 from impact.auth.services import create_user, find_user_by_email
 from impact.evidence import files
 from impact.extensions import db
+from impact.local_time import is_zone
 from impact.model_types import utcnow
 
 FORMAT, VERSION = "impact-project", 1
@@ -119,6 +120,12 @@ def _check_shape(document: Any) -> tuple[int, dict[str, list[dict[str, Any]]]]:
     project_id = tables["projects"][0].get("id")
     if not isinstance(project_id, int):
         raise ImportRefused("The project has no id.")
+    # Every page of the project reads its times in this zone; a file without one (made before
+    # projects had one) gets the column's default.
+    zone = tables["projects"][0].get("time_zone")
+    if zone is not None and not is_zone(zone):
+        raise ImportRefused(f"The project's time zone {zone!r} is not one this installation knows "
+                            "(an IANA name such as Europe/London).")
     return project_id, tables
 
 
