@@ -82,3 +82,49 @@ def test_upgrading_a_database_that_holds_data_keeps_every_row_and_cleans_what_it
     downgrade(directory=MIGRATIONS, revision=BEFORE)
     upgrade(directory=MIGRATIONS)
     assert len(_rows("SELECT id FROM memberships")) == 2
+
+
+SHARED_FACTORS = "2b6f2d6e198c"  # influencing factors that bear on several steps
+
+
+def test_factors_entered_again_per_step_become_one_with_their_evidence_and_themes(app, db):
+    _db.session.remove()
+    downgrade(directory=MIGRATIONS, revision=f"{SHARED_FACTORS}-1")
+    try:
+        with _db.engine.begin() as c:
+            run = lambda sql, **p: c.execute(text(sql), p)  # noqa: E731
+            run("INSERT INTO projects (id, title) VALUES (1, 'Kept project'), (2, 'Another project')")
+            run("INSERT INTO levels (id, project_id, name) VALUES (1, 1, 'Practice'), (2, 2, 'Practice')")
+            run("INSERT INTO steps (id, project_id, level_id, title) VALUES (1, 1, 1, 'Reports'), "
+                "(2, 1, 1, 'Culture'), (3, 1, 1, 'Supervision'), (4, 2, 2, 'Elsewhere')")
+            run("INSERT INTO influencing_factors (id, project_id, step_id, title, direction, description) VALUES "
+                "(1, 1, 1, 'The Munro review', 'helping', ''), (2, 1, 2, 'the  Munro review', 'helping', 'National'),"
+                " (3, 1, 3, 'The Munro review', 'hindering', ''), (4, 2, 4, 'The Munro review', 'helping', '')")
+            run("INSERT INTO evidence_items (id, project_id, kind, title, evidence_date, partner_group) VALUES "
+                "(1, 1, 'document', 'Review text', '2011-05-01', 'academic'), "
+                "(2, 1, 'document', 'Team minutes', '2011-06-01', 'manager')")
+            run("INSERT INTO evidence_links (item_id, factor_id, stance, strength, origin) VALUES "
+                "(1, 1, 'supports', 'strong', 'manual'), (1, 2, 'supports', 'moderate', 'manual'), "
+                "(2, 2, 'supports', 'weak', 'manual')")
+            run("INSERT INTO factor_themes (id, project_id, name) VALUES (1, 1, 'Policy timing')")
+            run("INSERT INTO factor_theme_factors (theme_id, factor_id) VALUES (1, 2)")
+    finally:
+        upgrade(directory=MIGRATIONS)
+    # The two helping entries in project 1 are one factor on both steps; the hindering one and the other
+    # project's stay apart.
+    assert _rows("SELECT id, step_id, description FROM influencing_factors ORDER BY id") == [
+        (1, 1, "National"), (3, 3, ""), (4, 4, "")]
+    assert _rows("SELECT factor_id, step_id FROM factor_steps") == [(1, 2)]
+    assert _rows("SELECT item_id, factor_id, strength FROM evidence_links ORDER BY item_id") == [
+        (1, 1, "strong"), (2, 1, "weak")]
+    assert _rows("SELECT theme_id, factor_id FROM factor_theme_factors") == [(1, 1)]
+
+    # Down again: a copy per further step, with the factor's evidence, as before.
+    _db.session.remove()
+    downgrade(directory=MIGRATIONS, revision=f"{SHARED_FACTORS}-1")
+    try:
+        copies = _rows("SELECT step_id, title FROM influencing_factors WHERE project_id = 1 ORDER BY id")
+        assert copies == [(1, "The Munro review"), (3, "The Munro review"), (2, "The Munro review")]
+        assert len(_rows("SELECT id FROM evidence_links")) == 4
+    finally:
+        upgrade(directory=MIGRATIONS)

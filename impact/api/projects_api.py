@@ -54,7 +54,7 @@ class Chain(MethodView):
             "links": [{"id": link.id, "source_step_id": link.source_step_id, "target_step_id": link.target_step_id,
                        "note": link.note, "assumptions": chain.assumptions_by_link.get(link.id, [])}
                       for link in chain.links],
-            "factors": [factor for step in chain.steps for factor in chain.factors_by_step.get(step.id, [])],
+            "factors": chain.factors,
         }
 
 

@@ -35,10 +35,10 @@ class ThemeForm(BaseForm):
 def _theme_form(project, theme=None, **kwargs) -> ThemeForm:
     form = ThemeForm(obj=theme, **kwargs)
     chain = load_chain(project.id)
-    steps = {step.id: step.title for step in chain.steps}
     form.factor_ids.choices = select_choices(
-        (factor.id, f"{factor.title} ({factor.direction.value}, on “{steps[factor.step_id]}”)")
-        for factor_list in chain.factors_by_step.values() for factor in factor_list
+        (factor.id, f"{factor.title} ({factor.direction.value}, on "
+                    f"{', '.join(f'“{title}”' for title in chain.factor_step_titles(factor))})")
+        for factor in chain.factors
     )
     if theme is not None and request.method == "GET":
         form.factor_ids.data = [factor.id for factor in theme.factors]

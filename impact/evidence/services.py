@@ -161,10 +161,10 @@ class Targets:
                 self._add("Assumptions and risks", Target(
                     "assumption", assumption.id, f"{assumption.kind.label}: {assumption.text} "
                     f"(on {self._link_label(link)})", self._link_url(link.id)))
-        for step in chain.steps:
-            for factor in chain.factors_by_step.get(step.id, []):
-                self._add("Influencing factors", Target(
-                    "factor", factor.id, f"{factor.title} (on {step.title})", self._step_url(step.id) + "#factors"))
+        for factor in chain.factors:  # once each, however many steps it bears on
+            self._add("Influencing factors", Target(
+                "factor", factor.id, f"{factor.title} (on {', '.join(chain.factor_step_titles(factor))})",
+                self._step_url(factor.step_id) + "#factors"))
 
     def _add(self, group: str, target: Target) -> None:
         self.groups[group].append(target)

@@ -13,6 +13,7 @@ from impact.events.models import Event
 from impact.extensions import db
 from impact.followups.models import Campaign, FollowUp
 from impact.followups.tracking import project_tracking
+from impact.local_time import format_local, local_date
 from impact.mail.models import OutboxMessage, OutboxStatus
 from impact.model_types import utcnow
 from impact.projects.dashboard import Chart, Line, Tone
@@ -23,11 +24,11 @@ from impact.text_filters import counted
 LATE = dt.timedelta(minutes=30)
 
 
-def when(moment: dt.datetime, now: dt.datetime) -> str:
-    """A send time as a person says it: "today at 09:00", "tomorrow at 09:00", "on 5 Dec at 09:00"."""
-    days = (moment.date() - now.date()).days
-    day = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(days, f"on {moment.day} {moment:%b %Y}")
-    return f"{day} at {moment:%H:%M} UTC"
+def when(moment: dt.datetime, now: dt.datetime, zone) -> str:
+    """A send time as a person says it, on the project's clock: "today at 09:00 GMT", "on 5 Dec 2026 at ..."."""
+    days = (local_date(moment, zone) - local_date(now, zone)).days
+    day = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(days, f"on {format_local(moment, 'date', zone)}")
+    return f"{day} at {format_local(moment, 'time', zone)}"
 
 
 def _next_send(project_id: int):
@@ -77,10 +78,11 @@ def dashboard(project, linked: bool) -> dict:
     if upcoming is not None:
         subject, send_at, event = upcoming
         if send_at < now - LATE:
-            lines.append(Line(5, f"The follow-up “{subject}” ({event}) was due {when(send_at, now)} and has not gone "
-                                 "out: is the job runner (flask jobs run) running?", followups, Tone.ALERT))
+            due = when(send_at, now, project)
+            lines.append(Line(5, f"The follow-up “{subject}” ({event}) was due {due} and has not gone out: is the "
+                                 "job runner (flask jobs run) running?", followups, Tone.ALERT))
         else:
-            lines.append(Line(5, f"Follow-up “{subject}” ({event}) is due {when(send_at, now)}.", followups))
+            lines.append(Line(5, f"Follow-up “{subject}” ({event}) is due {when(send_at, now, project)}.", followups))
     failed, bounced = _troubles(project.id)
     if failed:
         lines.append(Line(5, f"{counted(failed, 'follow-up email')} could not be sent.", followups, Tone.ALERT))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import url_for
 
+from impact.local_time import format_local
 from impact.projects.dashboard import Line, Tone
 from impact.projects.permissions import Need, may
 from impact.publishing import services
@@ -17,7 +18,7 @@ def dashboard(project, linked: bool) -> dict:
         line = Line(6, "Nothing published for the funder yet.", index if may(project, Need.MANAGE) else None,
                     Tone.TODO, "Published reports")
     else:
-        when = published.published_at
-        line = Line(6, f"Version {published.number}, “{published.name}”, published on {when.day} {when:%b %Y}: "
-                       "the funder reads this one.", index, link_text="Published reports")
+        when = format_local(published.published_at, "date", project)
+        line = Line(6, f"Version {published.number}, “{published.name}”, published on {when}: the funder reads "
+                       "this one.", index, link_text="Published reports")
     return {"published": published, "dashboard": [line]}

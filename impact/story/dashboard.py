@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import url_for
 
 from impact.extensions import db
+from impact.local_time import format_local
 from impact.projects.dashboard import Line, Tone
 from impact.projects.permissions import Need, may
 from impact.story.models import Story
@@ -18,5 +19,5 @@ def dashboard(project, linked: bool) -> dict:
         edit = url_for("story.edit_conclusion", project_id=project.id) if may(project, Need.EDIT) else written
         return {"dashboard": [Line(6, "No conclusion written yet: what does the evidence say, and how sure are you?",
                                    edit, Tone.TODO, "Write the conclusion")]}
-    when = f", last changed on {story.updated_at.day} {story.updated_at:%b %Y}" if story.updated_at else ""
+    when = f", last changed on {format_local(story.updated_at, 'date', project)}" if story.updated_at else ""
     return {"dashboard": [Line(6, f"The conclusion is written{when}.", written, link_text="Contribution story")]}

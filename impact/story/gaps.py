@@ -153,12 +153,12 @@ def find_gaps(project: Project) -> list[Section]:
 
     factors = Section("factors", "Influencing factors without evidence",
                       "Other factors whose influence nothing yet shows or rules out.")
-    for step in chain.steps:
-        for factor in chain.factors_by_step.get(step.id, []):
-            if figures.get(("factor_id", factor.id), Figures()).total == 0:
-                factors.gaps.append(Gap(
-                    f"Factor: {factor.title} ({factor.direction.label.lower()})",
-                    url_for("toc.step", project_id=project.id, step_id=step.id, _anchor="factors"),
-                    f"on the step “{step.title}”",
-                ))
+    for factor in chain.factors:  # once each, however many steps it bears on
+        if figures.get(("factor_id", factor.id), Figures()).total == 0:
+            titles = chain.factor_step_titles(factor)
+            factors.gaps.append(Gap(
+                f"Factor: {factor.title} ({factor.direction.label.lower()})",
+                url_for("toc.step", project_id=project.id, step_id=factor.step_id, _anchor="factors"),
+                f"on the step{'s' if len(titles) > 1 else ''} " + ", ".join(f"“{title}”" for title in titles),
+            ))
     return [no_evidence, single_group, one_sided, untested, weak, factors]

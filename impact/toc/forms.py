@@ -5,7 +5,7 @@ import datetime as dt
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from impact.forms import BaseForm, EnumRadioField, VersionedForm
+from impact.forms import BaseForm, EnumRadioField, VersionedForm, select_choices
 from impact.toc.models import AssumptionKind, FactorDirection
 
 
@@ -49,6 +49,19 @@ class FactorForm(VersionedForm):
                                validators=[DataRequired()])
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
     submit = SubmitField("Save")
+
+
+class ShareFactorForm(BaseForm):
+    """An influencing factor already on another step, to bear on this one too (its evidence comes with it)."""
+
+    factor_id = SelectField("Influencing factor", coerce=int, validators=[DataRequired("Choose a factor.")])
+    submit = SubmitField("Add to this step")
+
+    def set_factors(self, chain, step) -> None:
+        self.factor_id.choices = select_choices(
+            (factor.id, f"{factor.title} ({factor.direction.label.lower()}; "
+                        f"on {', '.join(chain.factor_step_titles(factor))})")
+            for factor in chain.factors if step.id not in chain.factor_steps.get(factor.id, [factor.step_id]))
 
 
 class RevisionForm(BaseForm):

@@ -12,7 +12,7 @@ from impact.projects.models import Project
 from impact.projects.permissions import Need, needs
 from impact.toc import services, trash
 from impact.toc.blueprint import bp
-from impact.toc.forms import AssumptionForm, FactorForm, LinkForm
+from impact.toc.forms import AssumptionForm, FactorForm, LinkForm, ShareFactorForm
 from impact.toc.models import Assumption, AssumptionKind, FactorDirection, InfluencingFactor, Link, Step
 from impact.toc.views import step_choices
 
@@ -148,3 +148,28 @@ def edit_factor(project: Project, factor: InfluencingFactor):
 def delete_factor(project: Project, factor: InfluencingFactor):
     return _delete_part(project, factor, factor.title, "Influencing factor",
                         url_for("toc.step", project_id=project.id, step_id=factor.step_id) + "#factors")
+
+
+@bp.route("/steps/<int:step_id>/factors/share", methods=["POST"])
+@needs(Need.EDIT, step=Step)
+def share_factor(project: Project, step: Step):
+    form = ShareFactorForm()
+    form.set_factors(services.load_chain(project.id), step)
+    if form.validate_on_submit():
+        factor = get_or_404(InfluencingFactor, form.factor_id.data, project_id=project.id)
+        services.share_factor(factor, step)
+        db.session.commit()
+        flash(f"“{factor.title}” now bears on this step too; its evidence counts here as on its other steps.",
+              "success")
+        return _to_step(project.id, step.id)
+    flash(form.factor_id.errors[0] if form.factor_id.errors else "Choose a factor.", "error")
+    return _to_step(project.id, step.id)
+
+
+@bp.route("/steps/<int:step_id>/factors/<int:factor_id>/unshare", methods=["POST"])
+@needs(Need.EDIT, step=Step, factor=InfluencingFactor)
+def unshare_factor(project: Project, step: Step, factor: InfluencingFactor):
+    services.unshare_factor(factor, step)
+    db.session.commit()
+    flash(f"“{factor.title}” no longer bears on this step; it stays on its other steps with its evidence.", "success")
+    return _to_step(project.id, step.id)

@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Column,
     Date,
     ForeignKey,
     ForeignKeyConstraint,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -173,8 +175,19 @@ class Assumption(db.Model):
     link: Mapped[Link] = relationship(back_populates="assumptions")
 
 
+# The other steps an influencing factor bears on besides the one it was entered on (the Munro review bears
+# on practice and on culture at once): one factor and its evidence, shared, not entered again per step.
+factor_steps = Table(
+    "factor_steps",
+    db.metadata,
+    Column("factor_id", Integer, ForeignKey("influencing_factors.id", ondelete="CASCADE"), primary_key=True),
+    Column("step_id", Integer, ForeignKey("steps.id", ondelete="CASCADE"), primary_key=True, index=True),
+    info={"held_as": None},  # kept and put back with the step or factor, not worth a line on the delete page
+)
+
+
 class InfluencingFactor(db.Model):
-    """Something outside the programme that helps or hinders a step."""
+    """Something outside the programme that helps or hinders a step, or several (``also_steps``)."""
 
     __tablename__ = "influencing_factors"
     __table_args__ = (
@@ -195,6 +208,7 @@ class InfluencingFactor(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     step: Mapped[Step] = relationship(back_populates="factors", overlaps="project")
+    also_steps: Mapped[list[Step]] = relationship(secondary=factor_steps, order_by="Step.position")
 
 
 class TocRevision(db.Model):

@@ -43,9 +43,8 @@ def snapshot(chain: Chain) -> dict[str, Any]:
         ],
         "factors": [
             {"id": f.id, "step_id": f.step_id, "title": f.title, "direction": f.direction.value,
-             "description": f.description}
-            for step in chain.steps
-            for f in chain.factors_by_step.get(step.id, [])
+             "description": f.description, "also_step_ids": chain.factor_steps.get(f.id, [f.step_id])[1:]}
+            for f in chain.factors
         ],
     }
 

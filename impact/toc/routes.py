@@ -12,7 +12,7 @@ from impact.projects.models import Project
 from impact.projects.permissions import Need, needs
 from impact.toc import services, trash
 from impact.toc.blueprint import bp
-from impact.toc.forms import FactorForm, LevelForm, QuickStepForm, StepForm
+from impact.toc.forms import FactorForm, LevelForm, QuickStepForm, ShareFactorForm, StepForm
 from impact.toc.models import Level, Step
 from impact.toc.views import chain_diagram, level_choices
 
@@ -122,13 +122,19 @@ def new_step(project: Project):
     return render_template("toc/step_form.html", project=project, form=form, step=None), 400 if form.errors else 200
 
 
+def _share_form(chain, step) -> ShareFactorForm:
+    form = ShareFactorForm(formdata=None)
+    form.set_factors(chain, step)
+    return form
+
+
 @bp.route("/steps/<int:step_id>")
 @needs(Need.READ, step=Step)
 def step(project: Project, step: Step):
     chain = services.load_chain(project.id)
     return render_template(
         "toc/step.html", project=project, step=chain.step_by_id[step.id], chain=chain,
-        factor_form=FactorForm(formdata=None),
+        factor_form=FactorForm(formdata=None), share_form=_share_form(chain, step),
         # The evidence and assessments shown on the page come from the parts that keep them.
         **page_context("toc.step", project_id=project.id, step_id=step.id,
                        factor_ids=[f.id for f in chain.factors_by_step[step.id]]),

@@ -20,6 +20,7 @@ from impact.toc.models import (
     Link,
     Step,
 )
+from impact.toc.models import factor_steps as factor_steps_table
 
 
 class ChainError(ValueError):
@@ -34,7 +35,9 @@ class Chain:
     steps: list[Step]
     links: list[Link]
     assumptions_by_link: dict[int, list[Assumption]] = field(default_factory=dict)
+    # A factor is listed under every step it bears on; factor_steps gives each factor's steps, its own first.
     factors_by_step: dict[int, list[InfluencingFactor]] = field(default_factory=dict)
+    factor_steps: dict[int, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.step_by_id = {step.id: step for step in self.steps}
@@ -46,6 +49,16 @@ class Chain:
         for link in self.links:
             self.links_from[link.source_step_id].append(link)
             self.links_to[link.target_step_id].append(link)
+
+    @property
+    def factors(self) -> list[InfluencingFactor]:
+        """Every factor once, in the order they were entered."""
+        unique = {factor.id: factor for found in self.factors_by_step.values() for factor in found}
+        return [unique[factor_id] for factor_id in sorted(unique)]
+
+    def factor_step_titles(self, factor: InfluencingFactor) -> list[str]:
+        return [self.step_by_id[step_id].title for step_id in self.factor_steps.get(factor.id, [factor.step_id])
+                if step_id in self.step_by_id]
 
     def assumptions_by_id(self, link_id: int) -> dict[int, Assumption]:
         """A link's assumptions and risks by id, as an assessment of the link names them."""
@@ -71,11 +84,24 @@ def load_chain(project_id: int) -> Chain:
     ):
         assumptions[assumption.link_id].append(assumption)
     factors: dict[int, list[InfluencingFactor]] = defaultdict(list)
+    by_id = {}
     for factor in db.session.scalars(
         select(InfluencingFactor).where(InfluencingFactor.project_id == project_id).order_by(InfluencingFactor.id)
     ):
         factors[factor.step_id].append(factor)
-    return Chain(levels, steps, links, assumptions, factors)
+        by_id[factor.id] = factor
+    factor_steps: dict[int, list[int]] = {factor_id: [factor.step_id] for factor_id, factor in by_id.items()}
+    for factor_id, step_id in db.session.execute(
+        select(factor_steps_table.c.factor_id, factor_steps_table.c.step_id)
+        .join(InfluencingFactor, InfluencingFactor.id == factor_steps_table.c.factor_id)
+        .where(InfluencingFactor.project_id == project_id)
+    ):
+        if step_id not in factor_steps[factor_id]:
+            factor_steps[factor_id].append(step_id)
+            factors[step_id].append(by_id[factor_id])
+    for shared in factors.values():
+        shared.sort(key=lambda factor: factor.id)
+    return Chain(levels, steps, links, assumptions, factors, factor_steps)
 
 
 def chain_for_page(project_id: int) -> Chain:
@@ -259,3 +285,19 @@ def add_template_levels(project: Project) -> None:
     for position, (name, description) in enumerate(KE_TEMPLATE_LEVELS):
         project.levels.append(Level(name=name, description=description, position=position))
     db.session.flush()
+
+
+def share_factor(factor: InfluencingFactor, step: Step) -> bool:
+    """Have the factor bear on another step too; False if it already does."""
+    if step.id == factor.step_id or step in factor.also_steps:
+        return False
+    factor.also_steps.append(step)
+    db.session.flush()
+    return True
+
+
+def unshare_factor(factor: InfluencingFactor, step: Step) -> None:
+    """The factor no longer bears on this (other) step; its own step, where it was entered, keeps it."""
+    if step in factor.also_steps:
+        factor.also_steps.remove(step)
+        db.session.flush()

@@ -109,7 +109,7 @@ def overview(project, linked: bool) -> dict:
 def chain_lines(project, chain: Chain) -> list[Line]:
     edit = url_for("toc.chain", project_id=project.id) if may(project, Need.EDIT) else None
     assumptions = sum(len(found) for found in chain.assumptions_by_link.values())
-    factors = sum(len(found) for found in chain.factors_by_step.values())
+    factors = len(chain.factors)
     figures = ", ".join([counted(len(chain.levels), "level"), counted(len(chain.steps), "step"),
                          counted(len(chain.links), "link"),
                          counted(assumptions, "assumption or risk", "assumptions and risks"),
