@@ -149,6 +149,21 @@ def test_only_site_admins_and_accounts_they_allow_create_projects(client, app, p
     assert client.post("/projects/new", data={"title": "Allowed now"}).status_code == 302
 
 
+def test_the_new_project_and_import_buttons_show_only_to_those_who_may_create(client, project, login_as):
+    login_as("lead", project)  # a project's lead, whose account may not create projects
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/projects/new"' not in page and 'href="/projects/import"' not in page
+    client.post("/logout")
+    login_as("outsider")  # in no project: the page says whom to ask, not to create one
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/projects/new"' not in page and "Ask a project lead to invite you" in page
+    client.post("/logout")
+    login_as("creator")
+    page = client.get("/").get_data(as_text=True)
+    assert '<a class="button" href="/projects/new">New project</a>' in page and 'href="/projects/import"' in page
+    assert "Create one, or ask a project lead" in page
+
+
 def test_the_last_lead_cannot_step_down_or_be_removed(client, project, login_as):
     lead = login_as("lead", project)
     original = next(m for m in project.memberships if m.role == Role.LEAD and m.user_id != lead.id)

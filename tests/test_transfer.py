@@ -162,3 +162,22 @@ def test_export_and_import_run_as_commands(site, tmp_path):
     broken.write_text("{not json")
     refused = site.flask("import", "project", str(broken))
     assert refused.returncode == 1 and "not a JSON file" in refused.stderr
+
+
+def test_the_project_travels_with_its_time_zone_and_an_unknown_zone_is_refused(app, db):
+    project = factories.chain_project()
+    project.time_zone = "Asia/Tokyo"
+    _db.session.commit()
+    document = export_project(project.id)
+    assert document["tables"]["projects"][0]["time_zone"] == "Asia/Tokyo"
+    _db.session.delete(project)
+    _db.session.commit()
+
+    unknown = copy.deepcopy(document)
+    unknown["tables"]["projects"][0]["time_zone"] = "Mars/Olympus"
+    _refused(unknown, "time zone 'Mars/Olympus' is not one this installation knows")
+    older = copy.deepcopy(document)  # made before projects had a time zone
+    del older["tables"]["projects"][0]["time_zone"]
+    import_project(older)
+    _db.session.commit()
+    assert _db.session.get(Project, document["project_id"]).time_zone == "Europe/London"

@@ -190,6 +190,17 @@ def _repoint_people(tables: dict[str, list[dict[str, Any]]], people: dict[int, i
                     row[column] = people[row[column]]
 
 
+def _fill_missing_columns(tables: dict[str, list[dict[str, Any]]]) -> None:
+    """A file made before a column existed lacks it: the column's default stands in, as the migration
+    that added the column gave the rows already stored (a project's time zone, Europe/London)."""
+    for table in project_tables():
+        defaults = {column.name: column.default.arg for column in table.columns
+                    if column.default is not None and column.default.is_scalar}
+        for row in tables.get(table.name, []):
+            for name, value in defaults.items():
+                row.setdefault(name, value)
+
+
 def _files(document: dict[str, Any]) -> dict[str, bytes]:
     contents = {}
     for sha, encoded in (document.get("files") or {}).items():
@@ -219,6 +230,7 @@ def import_project(document: Any) -> int:
     contents = _files(document)
     _check_ids_free(tables)
     tables = {name: [dict(row) for row in rows] for name, rows in tables.items()}
+    _fill_missing_columns(tables)
     _repoint_people(tables, _people(document))
     for sha, content in contents.items():
         path = files.path_for(sha)
