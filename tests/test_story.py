@@ -405,7 +405,8 @@ def test_a_part_with_much_evidence_shows_the_strongest_few_and_how_many_in_all(c
     # Strongest first, a quote before none of equal strength; the weak ones wait for "show every item".
     assert section.index("Strong record") < section.index("Quoted moderate note") < section.index("Moderate note")
     assert "It changed how we work" in section and "Weak note" not in section
-    assert "4 more" in section and f"?evidence=all#step-{seminars.id}" in section
+    # "show every item" opens the step's level on the full page, at the step.
+    assert "4 more" in section and f"?evidence=all&amp;level={seminars.level_id}#step-{seminars.id}" in section
     assert "Evidence against <span class=\"meta\">(1)</span>" in section and "Complaint" in section
 
     everything = client.get(f"/projects/{project.id}/story/?evidence=all").get_data(as_text=True)
