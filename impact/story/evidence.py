@@ -85,8 +85,6 @@ def strongest_entries(project_id: int) -> dict[str, dict[int, list[dict[str, Any
     ranking = (strength, unquoted, *_NEWEST_FIRST)
     on_step_or_link = or_(EvidenceLink.step_id.is_not(None), EvidenceLink.link_id.is_not(None))
     # Ranked by id alone, then the shown rows read whole: sorting 20,000 rows with all their text took longer.
-    # One window, per side: a factor's or an assumption's strongest few whichever way they point are among
-    # the strongest few of each side, and StoryView.strongest takes them from there.
     ranked = _of_project(select(
         EvidenceLink.id, case((on_step_or_link, STRONGEST_SHOWN), else_=COMPACT_SHOWN).label("shown"),
         func.row_number().over(partition_by=(*_TARGET_COLUMNS, _STANCE), order_by=ranking).label("rank"),
