@@ -227,20 +227,6 @@ def test_a_snapshot_comparison_is_grouped_by_level_then_kind_with_counts(client,
     assert "<h3>Before</h3><blockquote><p>(none)</p></blockquote>" in page  # the conclusion, whole
 
 
-def test_a_long_group_says_how_long_it_is_and_its_link_opens_it_whole(client, project, login_as):
-    _, steps, _, _, _ = parts(project)
-    login_as("team_member", project)
-    base = f"/projects/{project.id}/story"
-    client.post(f"{base}/snapshots", data={"name": "Before"})
-    for n in range(103):
-        link_item(add_item(project, f"Note {n:03d}"), step=steps["Seminars"])
-    _db.session.commit()
-    key = f"{steps['Seminars'].level_id}-evidence-added"
-    page = client.get(f"{base}/compare?old=1&new=current").get_data(as_text=True)
-    assert "Evidence links added <span class=\"meta\">(103)</span>" in page and page.count("Note 0") == 100
-    assert html.escape(f"{base}/compare?old=1&new=current&changes=all&open={key}#diff-{key}") in page
-
-
 def test_a_revision_comparison_is_grouped_by_level_then_kind_with_counts(client, project, login_as):
     _, steps, _, _, _ = parts(project)
     levels = _levels(project)

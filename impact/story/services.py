@@ -2,9 +2,10 @@
 
 The story is built as one JSON-able dict (the "content"): the live page renders it, a
 snapshot stores it as it is, and comparisons diff two of them. So the live page and a
-snapshot read from years ago go through the same template, and a snapshot holds only
-what the page would show (never a quote without consent). A stored quote is shown again
-only while its consent lasts (withhold_quotes).
+snapshot read from years ago go through the same template (impact/story/view.py), and a
+snapshot holds only what the page would show (never a quote without consent). A stored
+quote is shown again only while its consent lasts (withhold_quotes). The live page's content
+is bounded: the evidence it shows, and the counts of the rest (impact/story/evidence.py).
 """
 from __future__ import annotations
 
