@@ -102,8 +102,9 @@ def test_a_practitioner_sends_an_update_with_a_quote_and_a_photo_and_the_team_se
     text = response.get_data(as_text=True)
     assert response.status_code == 200 and "Update submitted" in text
     assert "For the first time they listened to me." in text and "Carer, Council A" in text
-    # Where it is used: each of its steps, in the contribution story.
-    assert f'/story/#step-{_steps(project)["Reports written for the client"]}"' in text
+    # Where it is used: each of its steps, in the contribution story (the link opens the step's level).
+    practice = next(step for step in load_chain(project.id).steps if step.title == "Reports written for the client")
+    assert f'/story/?level={practice.level_id}#step-{practice.id}"' in text
 
     update = _db.session.scalar(select(ResearchUpdate))
     assert update.status is UpdateStatus.SUBMITTED and update.author_id == author.id

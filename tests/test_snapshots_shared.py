@@ -22,11 +22,12 @@ from tests.test_story import add_item, link_item, parts
 
 
 def listed(page: str, section: str) -> list[tuple[str, str]]:
-    """(kind, text) of each change a reader sees in one section of a compare page."""
-    match = re.search(rf'<section aria-labelledby="diff-{section}">(.*?)</section>', page, re.S)
-    if match is None:
-        return []
-    items = re.findall(r'<li class="diff-(\w+)"><span class="diff-kind">\w+</span> (.*?)</li>', match.group(1))
+    """(kind, text) of each change a reader sees in one section of a compare page, over its levels in the
+    page's order (each level's groups of that section)."""
+    groups = re.findall(rf'<details class="diff-group" id="[^"]+" data-what="{section}"[^>]*>(.*?)</details>', page,
+                        re.S)
+    items = [item for group in groups
+             for item in re.findall(r'<li class="diff-(\w+)"><span class="diff-kind">\w+</span> (.*?)</li>', group)]
     return [(kind, re.sub(r"<[^>]+>", "", text)) for kind, text in items]
 
 
@@ -69,13 +70,14 @@ def test_chain_records_come_out_added_removed_changed_or_not_at_all(client, proj
     assert not diff.of("assumption")
 
     page = client.get(f"/projects/{project.id}/chain/revisions/compare?old=1&new=current").get_data(as_text=True)
+    # By level in chain order (Activities, then Practice change), then by kind.
     assert listed(page, "step") == [
         ("added", "Good practice guide"),
-        ("removed", "Reports written for the client"),
         ("renamed", "Seminar series (was “Seminars”)"),
+        ("removed", "Reports written for the client"),
     ]
-    assert listed(page, "factor") == [("removed", "Heavy caseloads"),  # with its step
-                                      ("changed", "Travel costs (Direction was hindering, now helping)")]
+    assert listed(page, "factor") == [("changed", "Travel costs (Direction was hindering, now helping)"),
+                                      ("removed", "Heavy caseloads")]  # with its step
     assert listed(page, "risk") == [("changed", "Managers release staff to attend (was an assumption, now a risk)")]
     assert listed(page, "level") == [] and 'id="diff-level"' not in page  # an unchanged section is left out
 
@@ -130,10 +132,10 @@ def test_story_records_come_out_added_removed_changed_or_not_at_all(client, proj
                                                                     "Plausible.")]
 
     page = client.get(f"/projects/{project.id}/story/compare?old=1&new=current").get_data(as_text=True)
-    assert listed(page, "claims") == [
-        ("changed", "Tested since (prior 0.50 → 0.50; posterior 0.50 → 0.90)"),
+    assert listed(page, "claims") == [  # by kind: added, removed, changed
         ("added", "New claim (posterior 0.40)"),
         ("removed", "Dropped"),
+        ("changed", "Tested since (prior 0.50 → 0.50; posterior 0.50 → 0.90)"),
     ]
     assert listed(page, "evidence") == [
         ("added", "New record (Supports, on the step “Seminars”)"),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 from sqlalchemy import event, func, select
@@ -13,6 +14,7 @@ from impact.extensions import db as _db
 from impact.model_types import utcnow
 from impact.projects.models import PartnerGroup
 from impact.publishing.services import publish
+from impact.story.compare import CHANGES_SHOWN
 from impact.story.models import Story, StorySnapshot
 from impact.toc import services as chain_services
 from impact.toc.models import FactorDirection
@@ -405,7 +407,8 @@ def test_a_part_with_much_evidence_shows_the_strongest_few_and_how_many_in_all(c
     # Strongest first, a quote before none of equal strength; the weak ones wait for "show every item".
     assert section.index("Strong record") < section.index("Quoted moderate note") < section.index("Moderate note")
     assert "It changed how we work" in section and "Weak note" not in section
-    assert "4 more" in section and f"?evidence=all#step-{seminars.id}" in section
+    # "show every item" opens the step's level on the full page, at the step.
+    assert "4 more" in section and f"?evidence=all&amp;level={seminars.level_id}#step-{seminars.id}" in section
     assert "Evidence against <span class=\"meta\">(1)</span>" in section and "Complaint" in section
 
     everything = client.get(f"/projects/{project.id}/story/?evidence=all").get_data(as_text=True)
@@ -414,7 +417,7 @@ def test_a_part_with_much_evidence_shows_the_strongest_few_and_how_many_in_all(c
     assert "Show only the strongest 5" in everything
 
 
-def test_a_long_comparison_lists_the_first_hundred_changes_of_a_kind_then_all_on_request(client, project, login_as):
+def test_a_long_comparison_lists_the_first_changes_of_a_group_then_all_on_request(client, project, login_as):
     _, steps, _, _, _ = parts(project)
     login_as("team_member", project)
     base = f"/projects/{project.id}/story"
@@ -423,7 +426,12 @@ def test_a_long_comparison_lists_the_first_hundred_changes_of_a_kind_then_all_on
         link_item(add_item(project, f"Note {n:03d}"), step=steps["Seminars"])
     _db.session.commit()
 
+    key = f"{steps['Seminars'].level_id}-evidence-added"
     page = client.get(f"{base}/compare?old=1&new=current").get_data(as_text=True)
-    assert "(103 changes)" in page and page.count("Note 0") == 100 and "3 more" in page
-    everything = client.get(f"{base}/compare?old=1&new=current&changes=all").get_data(as_text=True)
+    assert "Evidence links added <span class=\"meta\">(103)</span>" in page
+    assert page.count("Note 0") == CHANGES_SHOWN and f"{103 - CHANGES_SHOWN} more" in page
+    # The link to the rest opens its group, on the full list.
+    assert html.escape(f"{base}/compare?old=1&new=current&changes=all&open={key}#diff-{key}") in page
+    everything = client.get(f"{base}/compare?old=1&new=current&changes=all&open={key}").get_data(as_text=True)
     assert everything.count("Note 0") + everything.count("Note 1") == 103 and "more:" not in everything
+    assert f'id="diff-{key}" data-what="evidence" open>' in everything

@@ -16,7 +16,8 @@ from impact.local_time import format_local
 from impact.projects.models import PartnerGroup, Project
 from impact.publishing.models import PublishedReport
 from impact.publishing.services import story_of
-from impact.story.services import StoryView, evidence_sides, label, story_view
+from impact.story.services import label
+from impact.story.view import StoryView, evidence_sides, story_view
 
 PROGRESS_ORDER = ("good", "some", "low", "none", None)
 SIDES = {"supports": "for", "challenges": "against", "mixed": "mixed"}

@@ -17,7 +17,9 @@ from impact.publishing import portfolio as portfolio_queries
 from impact.publishing.forms import PublishForm
 from impact.publishing.models import PublishedReport
 from impact.snapshots import numbered_or_404
-from impact.story.services import COMPACT_SHOWN, STRONGEST_SHOWN, label, story_view
+from impact.story.evidence import COMPACT_SHOWN, STRONGEST_SHOWN
+from impact.story.services import label
+from impact.story.view import story_view
 from impact.toc.views import diagram_legend
 
 bp = Blueprint("publishing", __name__, url_prefix="/projects/<int:project_id>/reports")
@@ -60,7 +62,7 @@ def _render_report(project: Project, report: PublishedReport, page: services.Rep
                    full: bool) -> str:
     title = f"Results chain of {report.story['project']['title']}, coloured by progress and confidence"
     view = story_view(services.story_of(report), project, live=False, may_read=may_read,
-                      title=f"{title} (published version {report.number})", full=full)
+                      title=f"{title} (published version {report.number})", full=full, opened=page.level)
     summary = document.build(project, report, view)
     return render_template("story/story.html", project=project, view=view, published=report, summary=summary,
                            charts={"progress": bar_chart("Steps by progress", summary.progress_counts),
@@ -68,7 +70,7 @@ def _render_report(project: Project, report: PublishedReport, page: services.Rep
                                    "voices": bar_chart("Evidence items by partner group",
                                                                 summary.voice_counts)},
                            legend=diagram_legend(), label=label, strongest=STRONGEST_SHOWN,
-                           compact_shown=COMPACT_SHOWN, open_level=page.level)
+                           compact_shown=COMPACT_SHOWN)
 
 
 @bp.route("/<int:number>.pdf")

@@ -144,7 +144,7 @@ def report_page_or_404(project: Project, number: int, *, may_read: bool, full: b
         abort(404)
     report_id, publisher = found
     loaded = None
-    if level is not None and not full:  # only a level of this version makes a page of its own
+    if level is not None:  # only a level of this version makes a page of its own
         levels = kept(f"report-levels:{report_id}")
         if levels is None:
             loaded = db.session.get(PublishedReport, report_id)

@@ -11,7 +11,9 @@ from impact.snapshots import Change, Comparison, Diff, Record, compare, diff_rec
 from impact.story.models import StorySnapshot
 from impact.story.services import build_content, label, snapshots_query, withhold_quotes
 
-CHANGES_SHOWN = 100  # per section of the comparison, unless asked for all
+# Per group of the comparison (a level's evidence added, say), unless asked for all: the groups are folded,
+# but each is in the page, and at 19,000 changes 100 a group made it 200 KB.
+CHANGES_SHOWN = 25
 
 SECTIONS = (
     ("steps", "Steps added or removed"),
@@ -20,6 +22,11 @@ SECTIONS = (
     ("assumptions", "Assumptions and risks"),
     ("claims", "Contribution claims"),
 )
+NOUNS = {
+    "steps": ("step", "steps"), "assessments": ("assessment", "assessments"),
+    "evidence": ("evidence link", "evidence links"), "assumptions": ("assumption or risk", "assumptions and risks"),
+    "claims": ("contribution claim", "contribution claims"), "conclusion": ("the conclusion", "the conclusion"),
+}
 
 
 def _link_label(link: Record) -> str:
@@ -31,8 +38,10 @@ def _probability(value: float | None) -> str:
 
 
 def _assessment_changes(what: str, old: Record, new: Record) -> list[Change]:
-    return [Change("changed", "assessments", what, f"{key}: {label(key, old.get(key))} → {label(key, new.get(key))}")
-            for key in ("progress", "confidence") if old.get(key) != new.get(key)]
+    """One change for a part's new assessment: "progress: Some → Good; confidence: Low → High"."""
+    details = [f"{key}: {label(key, old.get(key))} → {label(key, new.get(key))}"
+               for key in ("progress", "confidence") if old.get(key) != new.get(key)]
+    return [Change("changed", "assessments", what, "; ".join(details))] if details else []
 
 
 def _evidence_changes(on: str, old: list[Record], new: list[Record]) -> list[Change]:
@@ -82,11 +91,15 @@ def _claim_changed(before: Record, after: Record) -> list[Change]:
 
 
 def diff_stories(old: dict[str, Any], new: dict[str, Any]) -> Diff:
+    # A step's changes are listed under its level (as it is now), a link's under its source step's, as the
+    # story itself lists them; claims belong to no level.
+    levels = {level["id"]: level["name"] for level in [*new["levels"], *old["levels"]][::-1]}
+    level_of = {step["id"]: step["level_id"] for step in [*old["steps"], *new["steps"]]}
     changes = [
         *diff_records("steps", old["steps"], new["steps"], label=lambda step: step["title"],
-                      changed=_step_changes, in_order=True),
+                      changed=_step_changes, in_order=True, level=lambda step: step["level_id"]),
         *diff_records("links", old["links"], new["links"], label=_link_label, added=None, removed=None,
-                      changed=_link_changes, in_order=True),
+                      changed=_link_changes, in_order=True, level=lambda link: level_of.get(link["source"])),
         *diff_records("claims", old["claims"], new["claims"], label=lambda claim: claim["statement"],
                       added=lambda claim: f"posterior {_probability(claim['posterior'])}",
                       changed=_claim_changed, in_order=True),
@@ -94,10 +107,13 @@ def diff_stories(old: dict[str, Any], new: dict[str, Any]) -> Diff:
     before, after = old["conclusion"]["text"], new["conclusion"]["text"]
     if before != after:
         changes.append(Change("changed", "conclusion", "The team's conclusion", before=before, after=after))
-    return Diff(changes, SECTIONS)
+    order = [level["id"] for level in new["levels"]] + [level["id"] for level in old["levels"]]
+    return Diff(changes, SECTIONS, [(level, levels[level]) for level in dict.fromkeys(order)], NOUNS,
+                unplaced="Across the story")
 
 
-def comparison(project: Project, old_key: str, new_key: str, *, show_all: bool = False) -> Comparison:
+def comparison(project: Project, old_key: str, new_key: str, *, show_all: bool = False,
+               opened: str = "") -> Comparison:
     """Two snapshots compared; ``current`` stands for the story as it reads now."""
     def saved(option: StorySnapshot) -> tuple[str, dict[str, Any] | None]:
         content = db.session.scalar(select(StorySnapshot.content).where(StorySnapshot.id == option.id))
@@ -107,4 +123,4 @@ def comparison(project: Project, old_key: str, new_key: str, *, show_all: bool =
 
     return compare(list(db.session.scalars(snapshots_query(project))), old_key, new_key,
                    current_label="The story as it reads now", current=lambda: build_content(project),
-                   saved=saved, diff=diff_stories, limit=CHANGES_SHOWN, show_all=show_all)
+                   saved=saved, diff=diff_stories, limit=CHANGES_SHOWN, show_all=show_all, opened=opened)

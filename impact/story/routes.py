@@ -13,9 +13,11 @@ from impact.projects.permissions import Need, may, needs
 from impact.snapshots import CURRENT, numbered_or_404
 from impact.story import services
 from impact.story.compare import comparison
+from impact.story.evidence import COMPACT_SHOWN, STRONGEST_SHOWN
 from impact.story.forms import ConclusionForm, SnapshotForm
 from impact.story.gaps import find_gaps
 from impact.story.models import StorySnapshot
+from impact.story.view import ALL_LEVELS, story_view
 from impact.toc.views import diagram_legend
 
 bp = Blueprint("story", __name__, url_prefix="/projects/<int:project_id>/story")
@@ -24,22 +26,32 @@ bp = Blueprint("story", __name__, url_prefix="/projects/<int:project_id>/story")
 signed_in_only(bp)
 
 
+def _every_entry() -> bool:
+    return request.args.get("evidence") == "all"
+
+
+def _opened() -> int | str | None:
+    """The level unfolded as the page opens: ?level=<id> (a link to something inside it), ?open=all."""
+    return ALL_LEVELS if request.args.get("open") == ALL_LEVELS else request.args.get("level", type=int)
+
+
 def _render_story(project: Project, content: dict, *, snapshot: StorySnapshot | None = None):
     live = snapshot is None
     title = f"Results chain of {content['project']['title']}, coloured by progress and confidence"
     if snapshot is not None:
         title += f" (snapshot {snapshot.number})"
-    view = services.story_view(content, project, live=live, may_read=may(project, Need.READ), title=title,
-                               full=request.args.get("evidence") == "all")
+    view = story_view(content, project, live=live, may_read=may(project, Need.READ), title=title,
+                      full=_every_entry(), opened=_opened())
     return render_template("story/story.html", project=project, view=view, snapshot=snapshot,
                            legend=diagram_legend(), label=services.label,
-                           strongest=services.STRONGEST_SHOWN, compact_shown=services.COMPACT_SHOWN)
+                           strongest=STRONGEST_SHOWN, compact_shown=COMPACT_SHOWN)
 
 
 @bp.route("/")
 @needs(Need.READ)  # funders read the published versions (impact.publishing), never the live story
 def show(project: Project):
-    return _render_story(project, services.build_content(project))
+    # Only what the page shows is read, unless every entry is asked for.
+    return _render_story(project, services.build_content(project, bounded=not _every_entry()))
 
 
 @bp.route("/gaps")
@@ -93,5 +105,5 @@ def snapshot(project: Project, number: int):
 def compare(project: Project):
     """Compare two snapshots; 'current' stands for the story as it reads now."""
     compared = comparison(project, request.args.get("old", ""), request.args.get("new", CURRENT),
-                          show_all=request.args.get("changes") == "all")
+                          show_all=request.args.get("changes") == "all", opened=request.args.get("open", ""))
     return render_template("story/compare.html", project=project, compared=compared)

@@ -2,37 +2,33 @@
 
 The story is built as one JSON-able dict (the "content"): the live page renders it, a
 snapshot stores it as it is, and comparisons diff two of them. So the live page and a
-snapshot read from years ago go through the same template, and a snapshot holds only
-what the page would show (never a quote without consent). A stored quote is shown again
-only while its consent lasts (withhold_quotes).
+snapshot read from years ago go through the same template (impact/story/view.py), and a
+snapshot holds only what the page would show (never a quote without consent). A stored
+quote is shown again only while its consent lasts (withhold_quotes). The live page's content
+is bounded: the evidence it shows, and the counts of the rest (impact/story/evidence.py).
 """
 from __future__ import annotations
 
 import copy
-from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import Any
 
-from flask import url_for
-from markupsafe import Markup
-from sqlalchemy import String, case, select, type_coerce
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from impact.assessment.comments import comments_on
 from impact.assessment.models import Assessment, AssumptionState, Confidence, ProgressRating
 from impact.assessment.queries import current_assessments, evidence_standards
 from impact.auth.models import User
-from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, Stance, Strength
+from impact.evidence.models import EvidenceItem, EvidenceKind, Stance, Strength
 from impact.evidence.queries import live_items
-from impact.evidence.voice import Voices, voices
 from impact.extensions import db
 from impact.model_types import utcnow
 from impact.projects.models import PartnerGroup, Project
 from impact.snapshots import next_number, versions_query
+from impact.story.evidence import all_entries, level_voices, stance_counts, step_voices, strongest_entries
 from impact.story.models import Story, StorySnapshot
 from impact.toc.models import AssumptionKind, FactorDirection
 from impact.toc.services import load_chain
-from impact.toc.views import coloured_diagram
 from impact.tracing.services import claims_with_posteriors
 
 CONTENT_VERSION = 1
@@ -59,54 +55,6 @@ def label(what: str, value: str | None, kind: str | None = None) -> str:
 
 # Building the content -------------------------------------------------------------------------
 
-_TARGET_COLUMNS = {
-    "step": EvidenceLink.step_id, "link": EvidenceLink.link_id,
-    "assumption": EvidenceLink.assumption_id, "factor": EvidenceLink.factor_id,
-}
-
-
-def _evidence_entries(project_id: int) -> dict[str, dict[int, list[dict[str, Any]]]]:
-    """{target kind: {target id: [entry, ...]}} for every live evidence link of the project.
-
-    One query of plain columns, not ORM objects: at 20,000 evidence links, loading the links and
-    their items as objects took 1.7 s of the page's 3 s.
-    """
-    rows = db.session.execute(
-        select(
-            EvidenceLink.step_id, EvidenceLink.link_id, EvidenceLink.assumption_id, EvidenceLink.factor_id,
-            # The enums as their stored values: the content holds values, and turning 80,000 of them
-            # into Enum members and back cost a fifth of the page.
-            type_coerce(EvidenceLink.stance, String), type_coerce(EvidenceLink.strength, String), EvidenceLink.note,
-            EvidenceItem.id, EvidenceItem.title, type_coerce(EvidenceItem.kind, String), EvidenceItem.evidence_date,
-            type_coerce(EvidenceItem.partner_group, String),
-            # A link's own passage (coded text) is what bears on its target; else the item's quote.
-            case((EvidenceLink.quote != "", EvidenceLink.quote), else_=EvidenceItem.quote), EvidenceItem.pseudonym,
-            EvidenceItem.consent_to_quote,
-        )
-        .join(EvidenceItem, EvidenceItem.id == EvidenceLink.item_id)
-        .where(EvidenceItem.project_id == project_id, live_items())
-        .order_by(EvidenceItem.evidence_date.desc(), EvidenceItem.id.desc(), EvidenceLink.id)
-    )
-    found: dict[str, dict[int, list[dict[str, Any]]]] = {kind: defaultdict(list) for kind in _TARGET_COLUMNS}
-    for (step_id, link_id, assumption_id, factor_id, stance, strength, note,
-         item_id, title, kind, evidence_date, group, quote, pseudonym, consent) in rows:
-        consented = bool(quote) and consent
-        entry = {
-            "item_id": item_id, "title": title, "kind": kind, "date": evidence_date.isoformat(),
-            "partner_group": group, "stance": stance, "strength": strength, "note": note,
-            # A quote leaves the database only with consent, so no page or snapshot can ever show it otherwise.
-            "quote": quote if consented else "",
-            "pseudonym": pseudonym if consented else "",
-            "quote_withheld": bool(quote) and not consent,
-        }
-        for target, target_id in (("step", step_id), ("link", link_id), ("assumption", assumption_id),
-                                  ("factor", factor_id)):
-            if target_id is not None:
-                found[target][target_id].append(entry)
-                break
-    return found
-
-
 def _assessment(assessment: Assessment | None) -> dict[str, Any]:
     if assessment is None:
         return {"progress": None, "confidence": None, "rationale": "", "alternatives": "", "assessed_at": None,
@@ -122,11 +70,16 @@ def load_story(project_id: int) -> Story | None:
     return db.session.scalar(select(Story).where(Story.project_id == project_id))
 
 
-def build_content(project: Project) -> dict[str, Any]:
-    """Everything the story page shows, as plain data (a fixed number of queries whatever the size)."""
+def build_content(project: Project, *, bounded: bool = False) -> dict[str, Any]:
+    """Everything the story page shows, as plain data (a fixed number of queries whatever the size).
+
+    ``bounded``: for the live page, each part holds only the entries the page shows, with the counts of
+    all ("evidence_counts", and "voices" on a step) and the voices on each level's steps ("level_voices");
+    a snapshot or a published version holds every entry (bounded=False), and the view counts them.
+    """
     chain = load_chain(project.id)
     by_step, by_link = current_assessments(project.id)
-    evidence = _evidence_entries(project.id)
+    evidence = strongest_entries(project.id) if bounded else all_entries(project.id)
     claims = claims_with_posteriors(project.id) if project.contribution_tracing else []
     story = load_story(project.id)
     titles = {step.id: step.title for step in chain.steps}
@@ -166,7 +119,7 @@ def build_content(project: Project) -> dict[str, Any]:
                 for a in chain.assumptions_by_link.get(link.id, [])
             ],
         })
-    return {
+    content = {
         "version": CONTENT_VERSION,
         "project": {"title": project.title, "question": project.question},
         "contribution_tracing": project.contribution_tracing,
@@ -185,6 +138,24 @@ def build_content(project: Project) -> dict[str, Any]:
             "updated_at": story.updated_at.date().isoformat() if story and story.updated_at else None,
         },
     }
+    if bounded:
+        _add_counts(project.id, content)
+    return content
+
+
+def _add_counts(project_id: int, content: dict[str, Any]) -> None:
+    """The counts of a bounded content, from three GROUP BYs."""
+    counts, on_steps = stance_counts(project_id), step_voices(project_id)
+    for step in content["steps"]:
+        step["evidence_counts"] = counts["step"].get(step["id"], {})
+        step["voices"] = on_steps.get(step["id"], {})
+        for factor in step["factors"]:
+            factor["evidence_counts"] = counts["factor"].get(factor["id"], {})
+    for link in content["links"]:
+        link["evidence_counts"] = counts["link"].get(link["id"], {})
+        for assumption in link["assumptions"]:
+            assumption["evidence_counts"] = counts["assumption"].get(assumption["id"], {})
+    content["level_voices"] = level_voices(project_id)
 
 
 # Quotes in saved content ----------------------------------------------------------------------
@@ -225,123 +196,6 @@ def withhold_quotes(project_id: int, *contents: dict[str, Any] | None) -> list[d
         if entry.get("quote") and entry["item_id"] not in quotable:
             entry["quote"], entry["pseudonym"], entry["quote_withheld"] = "", "", True
     return copies
-
-
-# The view-model both the live page and a snapshot render ---------------------------------------
-
-STRONGEST_SHOWN = 5  # evidence entries shown per side (for, against, mixed) of a part, unless asked for all
-COMPACT_SHOWN = 3  # entries shown for a factor or an assumption, whichever way they point
-_STRENGTH_RANK = {Strength.STRONG.value: 0, Strength.MODERATE.value: 1, Strength.WEAK.value: 2}
-
-
-@dataclass(frozen=True)
-class EvidenceSide:
-    stance: str
-    total: int
-    shown: list[dict[str, Any]]
-
-    @property
-    def hidden(self) -> int:
-        return self.total - len(self.shown)
-
-
-def _strength_order(entry: dict[str, Any]) -> tuple[int, bool]:
-    return _STRENGTH_RANK.get(entry["strength"], 3), not entry.get("quote")
-
-
-def evidence_sides(entries: list[dict[str, Any]], limit: int | None) -> list[EvidenceSide]:
-    """A part's evidence for, against and mixed: on each side the strongest first, quotes before
-    none, then newest (the content's order), cut to limit entries.
-
-    A part can gather hundreds of items; a reader of the story needs the counts and the
-    strongest few, and the step's own page (or the full story) lists them all.
-    """
-    by_stance: dict[str, list[dict[str, Any]]] = {stance.value: [] for stance in (
-        Stance.SUPPORTS, Stance.CHALLENGES, Stance.MIXED)}
-    for entry in entries:
-        by_stance.setdefault(entry["stance"], []).append(entry)
-    sides = []
-    for stance, some in by_stance.items():
-        ranked = sorted(some, key=_strength_order)
-        sides.append(EvidenceSide(stance, len(some), ranked if limit is None else ranked[:limit]))
-    return sides
-
-
-@dataclass
-class StoryLevel:
-    id: int
-    name: str
-    steps: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass
-class StoryView:
-    content: dict[str, Any]
-    levels: list[StoryLevel]
-    links_from: dict[int, list[dict[str, Any]]]
-    diagram: Markup
-    project_id: int
-    live: bool  # a snapshot's steps and items may no longer exist, so it links nowhere
-    linked: bool  # live, and the reader may open the chain and evidence pages (funders may not)
-    full: bool = False  # every evidence entry, not only the strongest few of each side
-    _item_href: str | None = None
-
-    def sides(self, entries: list[dict[str, Any]]) -> list[EvidenceSide]:
-        return evidence_sides(entries, None if self.full else STRONGEST_SHOWN)
-
-    @staticmethod
-    def voices(entries: list[dict[str, Any]]) -> Voices:
-        return voices((entry["item_id"], PartnerGroup(entry["partner_group"])) for entry in entries)
-
-    @staticmethod
-    def tally(entries: list[dict[str, Any]]) -> str:
-        """How much evidence a factor or an assumption has, in words: "2 for, 0 against, 1 mixed"."""
-        if not entries:
-            return "no evidence yet"
-        totals = {stance: sum(1 for entry in entries if entry["stance"] == stance)
-                  for stance in ("supports", "challenges", "mixed")}
-        mixed = f", {totals['mixed']} mixed" if totals["mixed"] else ""
-        return f"{totals['supports']} for, {totals['challenges']} against{mixed}"
-
-    def strongest(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """For a factor or an assumption: one short list, strongest first, whichever way it points."""
-        ranked = sorted(entries, key=_strength_order)
-        return ranked if self.full else ranked[:COMPACT_SHOWN]
-
-    def step_href(self, step_id: int) -> str:
-        return url_for("toc.step", project_id=self.project_id, step_id=step_id)
-
-    def link_href(self, link_id: int) -> str:
-        return url_for("toc.link", project_id=self.project_id, link_id=link_id)
-
-    def item_href(self, item_id: int) -> str:
-        # Built once and filled in: url_for for each of thousands of entries was a sixth of the page.
-        if self._item_href is None:
-            self._item_href = url_for("evidence.item", project_id=self.project_id, item_id=2_000_000_000)
-        return self._item_href.replace("2000000000", str(item_id))
-
-
-def _one_voice_flag(step_voices: Voices) -> str | None:
-    group = step_voices.only_group
-    return f"rests on {group.label.lower()} evidence alone" if group else None
-
-
-def story_view(content: dict[str, Any], project: Project, *, live: bool, may_read: bool, title: str,
-               full: bool = False) -> StoryView:
-    levels = [StoryLevel(level["id"], level["name"]) for level in content["levels"]]
-    by_id = {level.id: level for level in levels}
-    for step in content["steps"]:
-        if step["level_id"] in by_id:
-            by_id[step["level_id"]].steps.append(step)
-    links_from: dict[int, list[dict[str, Any]]] = {}
-    for link in content["links"]:
-        links_from.setdefault(link["source"], []).append(link)
-    linked = live and may_read
-    href = (lambda step_id: url_for("toc.step", project_id=project.id, step_id=step_id)) if linked else None
-    # A step resting on one partner group's word is flagged on the diagram too, not only in its section.
-    steps = [{**step, "flag": _one_voice_flag(StoryView.voices(step.get("evidence", [])))} for step in content["steps"]]
-    diagram = coloured_diagram(content["levels"], steps, content["links"], title=title, href=href)
-    return StoryView(content, levels, links_from, diagram, project.id, live, linked, full)
 
 
 # The conclusion and snapshots ------------------------------------------------------------------

@@ -56,5 +56,6 @@ def revision(project: Project, number: int):
 @needs(Need.READ)
 def compare(project: Project):
     """Compare two revisions; 'current' stands for the chain as it is now."""
-    compared = revisions.comparison(project, request.args.get("old", ""), request.args.get("new", CURRENT))
+    compared = revisions.comparison(project, request.args.get("old", ""), request.args.get("new", CURRENT),
+                                    opened=request.args.get("open", ""))
     return render_template("toc/compare.html", project=project, compared=compared)

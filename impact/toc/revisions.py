@@ -113,10 +113,13 @@ def _with_article(kind: str) -> str:
 
 SECTIONS = (("level", "Levels"), ("step", "Steps"), ("link", "Links"), ("assumption", "Assumptions"),
             ("risk", "Risks"), ("factor", "Influencing factors"))
+NOUNS = {"level": ("level", "levels"), "step": ("step", "steps"), "link": ("link", "links"),
+         "assumption": ("assumption", "assumptions"), "risk": ("risk", "risks"),
+         "factor": ("influencing factor", "influencing factors")}
 
 
 def _named(what: str, old: list[Record], new: list[Record], key: str, texts: dict[str, str],
-           choices: dict[str, str] | None = None) -> list[Change]:
+           choices: dict[str, str] | None = None, *, level) -> list[Change]:
     """Added, removed and renamed objects (by ``key``), and changes to their other texts and choices."""
     def changed(before: Record, after: Record) -> list[Change]:
         found = []
@@ -127,7 +130,7 @@ def _named(what: str, old: list[Record], new: list[Record], key: str, texts: dic
             found.append(Change("changed", what, after[key], "; ".join(details)))
         return found
 
-    return diff_records(what, old, new, label=lambda record: record[key], changed=changed)
+    return diff_records(what, old, new, label=lambda record: record[key], changed=changed, level=level)
 
 
 def _assumption_changed(before: Record, after: Record) -> list[Change]:
@@ -143,6 +146,9 @@ def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> Diff:
     # Names as they are now where they still exist, so a renamed step's links read the same on both sides.
     level_name = {lv["id"]: lv["name"] for lv in [*old["levels"], *new["levels"]]}
     titles = {s["id"]: s["title"] for s in [*old["steps"], *new["steps"]]}
+    # Each change is listed under its level: a step's (as it is now), a link's, its assumptions' and risks'
+    # under the level of the step it starts from, a factor's under its step's.
+    level_of = {s["id"]: s["level_id"] for s in [*old["steps"], *new["steps"]]}
 
     def link_label(link: Record) -> str:
         return f"{titles.get(link['source'], '?')} → {titles.get(link['target'], '?')}"
@@ -158,26 +164,33 @@ def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> Diff:
         return [Change("changed", "link", link_label(after), "; ".join(details))] if details else []
 
     def assumptions(snap: dict[str, Any]) -> list[Record]:
-        return [{**a, "on": link_label(link)} for link in snap["links"] for a in link.get("assumptions", [])]
+        return [{**a, "on": link_label(link), "source": link["source"]}
+                for link in snap["links"] for a in link.get("assumptions", [])]
+
+    def from_step(key: str):
+        return lambda record: level_of.get(record[key])
 
     def on_link(assumption: Record) -> str:
         return f"on {assumption['on']}"
 
     changes = [
-        *_named("level", old["levels"], new["levels"], "name", {"description": "Description"}),
-        *_named("step", old["steps"], new["steps"], "title", {"description": "Description"}),
+        *_named("level", old["levels"], new["levels"], "name", {"description": "Description"},
+                level=lambda lv: lv["id"]),
+        *_named("step", old["steps"], new["steps"], "title", {"description": "Description"}, level=from_step("id")),
         *diff_records("step", old["steps"], new["steps"], label=lambda s: s["title"], added=None, removed=None,
-                      changed=moved),
-        *diff_records("link", old["links"], new["links"], label=link_label, changed=link_changed),
+                      changed=moved, level=from_step("id")),
+        *diff_records("link", old["links"], new["links"], label=link_label, changed=link_changed,
+                      level=from_step("source")),
         *diff_records(lambda a: a["kind"], assumptions(old), assumptions(new), label=lambda a: a["text"],
-                      added=on_link, removed=on_link, changed=_assumption_changed),
+                      added=on_link, removed=on_link, changed=_assumption_changed, level=from_step("source")),
         *_named("factor", old["factors"], new["factors"], "title", {"description": "Description"},
-                {"direction": "Direction"}),
+                {"direction": "Direction"}, level=from_step("step_id")),
     ]
-    return Diff(changes, SECTIONS)
+    order = dict.fromkeys([lv["id"] for lv in new["levels"]] + [lv["id"] for lv in old["levels"]])
+    return Diff(changes, SECTIONS, [(level, level_name[level]) for level in order], NOUNS)
 
 
-def comparison(project: Project, old_key: str, new_key: str) -> Comparison:
+def comparison(project: Project, old_key: str, new_key: str, *, opened: str = "") -> Comparison:
     """Two revisions compared; ``current`` stands for the chain as it is now."""
     def saved(option: TocRevision) -> tuple[str, dict[str, Any] | None]:
         label = f"Revision {option.number}: {option.name} ({option.revision_date:%d %b %Y})"
@@ -185,4 +198,4 @@ def comparison(project: Project, old_key: str, new_key: str) -> Comparison:
 
     return compare(list(db.session.scalars(revisions_query(project))), old_key, new_key,
                    current_label="The chain as it is now", current=lambda: snapshot(load_chain(project.id)),
-                   saved=saved, diff=diff_snapshots)
+                   saved=saved, diff=diff_snapshots, opened=opened)
