@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import select
 
 from impact.extensions import db
+from impact.local_time import format_local
 from impact.projects.models import Project
 from impact.snapshots import Change, Comparison, Diff, Record, compare, diff_records
 from impact.story.models import StorySnapshot
@@ -119,7 +120,7 @@ def comparison(project: Project, old_key: str, new_key: str, *, show_all: bool =
         content = db.session.scalar(select(StorySnapshot.content).where(StorySnapshot.id == option.id))
         # A snapshot's quotes are checked against today's consent; the current story needs no check.
         content, = withhold_quotes(project.id, content)
-        return f"Snapshot {option.number}: {option.name} ({option.created_at:%d %b %Y})", content
+        return f"Snapshot {option.number}: {option.name} ({format_local(option.created_at, 'date', project)})", content
 
     return compare(list(db.session.scalars(snapshots_query(project))), old_key, new_key,
                    current_label="The story as it reads now", current=lambda: build_content(project),
