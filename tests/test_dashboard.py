@@ -244,3 +244,69 @@ def test_the_workbench_runs_the_same_queries_for_one_answer_or_many(client, proj
             assert client.get(f"/projects/{project.id}/coding").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_a_follow_up_closed_before_it_went_out_is_not_due(client, project, login_as):
+    from impact.followups.models import Campaign
+
+    login_as("lead", project)
+    event = _create_event(client, project)
+    _enter_cards(client, project, event)
+    campaign = plan_campaign(client, project, event, subject="Cancelled follow-up")
+    _db.session.execute(update(Campaign).where(Campaign.id == campaign).values(
+        send_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1), closed_at=dt.datetime.now(dt.UTC)))
+    _db.session.commit()
+    five = _step(_home(client, project), 5)
+    assert "Cancelled follow-up" not in five and "Needs attention" not in five
+
+
+def test_partners_see_where_the_project_stands_not_the_teams_mail(client, project, login_as):
+    from impact.followups.models import Campaign
+
+    login_as("lead", project)
+    event = _create_event(client, project)
+    _enter_cards(client, project, event)
+    campaign = plan_campaign(client, project, event, subject="Overdue follow-up")
+    _db.session.execute(update(Campaign).where(Campaign.id == campaign).values(
+        send_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)))
+    _db.session.commit()
+    client.post("/logout")
+    login_as("practitioner_researcher", project)
+    page = _home(client, project)
+    five = _step(page, 5)
+    assert "5 action cards with 8 actions" in five
+    assert "Overdue follow-up" not in five and "Needs attention" not in five and "not yet coded" not in five
+    assert f'href="/projects/{project.id}/followups/"' not in page
+    assert f'href="/projects/{project.id}/coding"' not in page
+    assert "Write the conclusion" not in page
+
+
+def test_coding_the_last_answer_of_the_last_page_lands_on_the_page_before(client, project, login_as):
+    login_as("lead", project)
+    add_default_themes(project)
+    _db.session.commit()
+    assert client.get(f"/projects/{project.id}/coding?page=2").status_code == 302  # nothing on page 2
+    saved = client.get(f"/projects/{project.id}/coding?page=2", follow_redirects=True)
+    assert saved.status_code == 200 and "Nothing left to code" in saved.get_data(as_text=True)
+
+
+def test_two_people_coding_one_answer_at_once_both_keep_their_codes(client, project, login_as):
+    login_as("lead", project)
+    add_default_themes(project)
+    _db.session.commit()
+    _answered_campaign(client, project)
+    response = _db.session.scalars(select(Response)).one()
+    themes = {name: _db.session.scalar(select(FactorTheme.id).where(FactorTheme.name == name))
+              for name in ("Time and caseload", "Senior buy-in and champions")}
+    url = f"/projects/{project.id}/responses/{response.id}/codes"
+    form = {"back": "workbench", "page": "1", "shown": "codes"}  # both opened the queue with no code ticked
+    client.post(url, data={**form, "code": [f"{themes['Senior buy-in and champions']}:helping"]})
+    client.post(url, data={**form, "code": [f"{themes['Time and caseload']}:hindering"]})
+    _db.session.expire_all()
+    from impact.coding.services import codes_of
+    assert {(theme, direction.value) for theme, direction in codes_of(response)} == {
+        (themes["Senior buy-in and champions"], "helping"), (themes["Time and caseload"], "hindering")}
+    # Un-ticking a code one saw takes it off.
+    client.post(url, data={**form, "was": [f"{themes['Time and caseload']}:hindering"]})
+    _db.session.expire_all()
+    assert {theme for theme, _ in codes_of(response)} == {themes["Senior buy-in and champions"]}

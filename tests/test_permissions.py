@@ -146,7 +146,7 @@ BASE_CASES = [
     get("toc.delete_assumption", C + "/assumptions/{assumption}/delete", Need.EDIT),
     post("toc.delete_assumption", C + "/assumptions/{assumption}/delete", Need.EDIT, confirm="yes"),
     post("toc.add_factor", C + "/steps/{step}/factors", Need.EDIT, title="New director", direction="helping"),
-    post("toc.share_factor", C + "/steps/{step}/factors/share", Need.EDIT, factor_id="{factor}"),
+    post("toc.share_factor", C + "/steps/{step}/factors/share", Need.EDIT, **{"share-factor_id": "{factor}"}),
     post("toc.unshare_factor", C + "/steps/{step}/factors/{factor}/unshare", Need.EDIT),
     get("toc.edit_factor", C + "/factors/{factor}/edit", Need.EDIT),
     post("toc.edit_factor", C + "/factors/{factor}/edit", Need.EDIT, title="Caseloads", direction="hindering",

@@ -32,7 +32,8 @@ def _step_page(client, project, step_id) -> str:
 
 
 def _share(client, project, step_id, factor_id):
-    return client.post(f"/projects/{project.id}/chain/steps/{step_id}/factors/share", data={"factor_id": factor_id})
+    return client.post(f"/projects/{project.id}/chain/steps/{step_id}/factors/share",
+                       data={"share-factor_id": factor_id})
 
 
 def test_a_factor_added_to_another_step_brings_its_evidence(client, project, login_as):
@@ -117,3 +118,53 @@ def test_deleting_and_restoring_a_step_keeps_the_factor_shared(client, project, 
     assert _db.session.execute(select(factor_steps.c.factor_id, factor_steps.c.step_id)).all() == [
         (caseloads.id, attendees)]
     assert snapshot(load_chain(project.id))["factors"] == before["factors"]
+
+
+def test_taking_a_shared_factor_off_its_own_step_hands_it_to_the_other(client, project, login_as):
+    login_as("team_member", project)
+    steps, caseloads = _ids(project)
+    reports, attendees = steps["Reports written for the client"], steps["Attendees from six councils"]
+    _share(client, project, attendees, caseloads.id)
+    page = _step_page(client, project, reports)
+    assert 'aria-label="Remove Heavy caseloads from every step"' in page
+    client.post(f"/projects/{project.id}/chain/steps/{reports}/factors/{caseloads.id}/unshare")
+    _db.session.expire_all()
+    chain = load_chain(project.id)
+    assert chain.factor_steps[caseloads.id] == [attendees]
+    assert [f.title for f in chain.factors_by_step.get(reports, [])] == []
+
+
+def test_deleting_the_step_a_shared_factor_was_entered_on_keeps_it_on_the_others(client, project, login_as):
+    login_as("team_member", project)
+    steps, caseloads = _ids(project)
+    reports, attendees = steps["Reports written for the client"], steps["Attendees from six councils"]
+    _share(client, project, attendees, caseloads.id)
+    confirm = client.get(f"/projects/{project.id}/chain/steps/{reports}/delete").get_data(as_text=True)
+    assert "0 influencing factors" in confirm and "also bear on other steps and stay on them" in confirm
+    assert client.post(f"/projects/{project.id}/chain/steps/{reports}/delete",
+                       data={"confirm": "yes"}).status_code == 302
+    _db.session.expire_all()
+    chain = load_chain(project.id)
+    assert [f.id for f in chain.factors_by_step[attendees]] == [caseloads.id]  # still there, one factor
+    record = _db.session.scalar(select(TrashRecord).order_by(TrashRecord.id.desc()))
+    client.post(f"/projects/{project.id}/chain/deleted/{record.id}/restore")
+    _db.session.expire_all()
+    chain = load_chain(project.id)
+    assert sorted(chain.factor_steps[caseloads.id]) == sorted([attendees, reports])  # on both again
+
+
+def test_a_revision_comparison_says_which_steps_a_factor_came_to_bear_on(client, project, login_as):
+    from impact.toc.revisions import diff_snapshots
+
+    login_as("team_member", project)
+    steps, caseloads = _ids(project)
+    before = snapshot(load_chain(project.id))
+    _share(client, project, steps["Seminars"], caseloads.id)
+    _db.session.expire_all()
+    after = snapshot(load_chain(project.id))
+    details = [change.detail for change in diff_snapshots(before, after).changes if change.what == "factor"]
+    assert details == ["now also on “Seminars”"]
+    client.post(f"/projects/{project.id}/chain/revisions", data={"name": "Shared", "revision_date": "2026-01-01"})
+    page = client.get(f"/projects/{project.id}/chain/revisions/1").get_data(as_text=True)
+    seminars = page[page.index("<strong>Seminars</strong>"):]
+    assert "Heavy caseloads" in seminars[:seminars.index("</li>")]

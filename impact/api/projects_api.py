@@ -54,7 +54,10 @@ class Chain(MethodView):
             "links": [{"id": link.id, "source_step_id": link.source_step_id, "target_step_id": link.target_step_id,
                        "note": link.note, "assumptions": chain.assumptions_by_link.get(link.id, [])}
                       for link in chain.links],
-            "factors": chain.factors,
+            "factors": [{"id": factor.id, "step_id": factor.step_id, "title": factor.title,
+                         "description": factor.description, "direction": factor.direction,
+                         "also_step_ids": chain.factor_steps.get(factor.id, [factor.step_id])[1:]}
+                        for factor in chain.factors],
         }
 
 

@@ -136,6 +136,8 @@ class FactorOut(ma.Schema):
     title = fields.String(required=True)
     description = fields.String(required=True)
     direction = _enum(FactorDirection, required=True)
+    also_step_ids = fields.List(fields.Integer(), required=True, metadata={
+        "description": "The other steps the factor bears on besides step_id, where it was entered."})
 
 
 class ChainOut(ma.Schema):

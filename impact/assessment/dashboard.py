@@ -12,6 +12,7 @@ from impact.evidence.queries import live_items
 from impact.extensions import db
 from impact.projects.dashboard import Chart, Line, Tone
 from impact.projects.permissions import Need, may
+from impact.text_filters import counted
 from impact.toc.services import Chain, chain_for_page
 from impact.toc.views import coloured_diagram
 
@@ -88,8 +89,8 @@ def dashboard(project, linked: bool) -> dict:
     overview = url_for("assessment.overview", project_id=project.id)
     steps_done = sum(1 for step in chain.steps if ("step", step.id) in ratings)
     links_done = sum(1 for link in chain.links if ("link", link.id) in ratings)
-    lines = [Line(4, f"{steps_done} of {len(chain.steps)} steps and {links_done} of {len(chain.links)} links "
-                     "assessed.", overview, link_text="Assess the steps")]
+    lines = [Line(4, f"{steps_done} of {counted(chain.steps, 'step')} and {links_done} of "
+                     f"{counted(chain.links, 'link')} assessed.", overview, link_text="Assess the steps")]
     may_edit = may(project, Need.EDIT)
     if chain.steps and steps_done < len(chain.steps):
         left = len(chain.steps) - steps_done

@@ -106,11 +106,12 @@ def delete_theme(project: Project, theme: FactorTheme):
 @needs(Need.EDIT)
 def code_response(project: Project, response_id: int):
     response = services.get_response_or_404(project, response_id)
-    chosen = set()
-    for value in request.form.getlist("code"):
-        theme_id, _, direction = value.partition(":")
-        if theme_id.isdigit() and direction in {d.value for d in FactorDirection}:
-            chosen.add((int(theme_id), FactorDirection(direction)))
+    chosen = _codes(request.form.getlist("code"))
+    if request.form.get("shown") == "codes":
+        # The form says which codes it showed ticked: only what this coder changed is changed, so two people
+        # coding the same answer at once add up instead of one silently undoing the other.
+        shown = _codes(request.form.getlist("was"))
+        chosen = (services.codes_of(response) - (shown - chosen)) | (chosen - shown)
     services.set_codes(project, response, chosen)
     db.session.commit()
     if request.form.get("back") == "workbench":
@@ -125,13 +126,26 @@ def code_response(project: Project, response_id: int):
                             campaign_id=followup.campaign_id, response_id=response.id))
 
 
+def _codes(values: list[str]) -> set[tuple[int, FactorDirection]]:
+    """("theme id:direction", ...) as sent by the coding forms, the malformed ones left out."""
+    found = set()
+    for value in values:
+        theme_id, _, direction = value.partition(":")
+        if theme_id.isdigit() and direction in {d.value for d in FactorDirection}:
+            found.add((int(theme_id), FactorDirection(direction)))
+    return found
+
+
 WORKBENCH_PAGE = 10  # answers shown to code at once: enough to work through, few enough to read
 
 
 @bp.route("/coding")
 @needs(Need.EDIT)
 def workbench(project: Project):
-    page = db.paginate(queues.queue_query(project), page=page_number(), per_page=WORKBENCH_PAGE)
+    page = db.paginate(queues.queue_query(project), page=page_number(), per_page=WORKBENCH_PAGE, error_out=False)
+    if not page.items and page.page > 1:  # the last answer of the last page was just coded: the page before
+        return redirect(url_for("coding.workbench", project_id=project.id,
+                                page=page.pages if page.pages > 1 else None) + "#queue")
     waiting, done = queues.queue_counts(project)
     themes = db.session.scalars(services.themes_query(project)).all()
     return render_template("coding/workbench.html", project=project, page=page, waiting=waiting, done=done,

@@ -94,6 +94,11 @@ def get_response_or_404(project: Project, response_id: int) -> Response:
     return response
 
 
+def codes_of(response: Response) -> set[tuple[int, FactorDirection]]:
+    return {(code.theme_id, code.direction) for code in
+            db.session.scalars(select(ResponseCode).where(ResponseCode.response_id == response.id))}
+
+
 def set_codes(project: Project, response: Response, chosen: set[tuple[int, FactorDirection]]) -> None:
     """Make the response's codes exactly ``chosen`` (theme id, direction) pairs of this project's themes."""
     valid = set(db.session.scalars(select(FactorTheme.id).where(FactorTheme.project_id == project.id)))

@@ -12,6 +12,7 @@ from impact.charts.svg import bar_chart
 from impact.events.models import Event
 from impact.extensions import db
 from impact.followups.models import Campaign, FollowUp
+from impact.followups.services import LATE_AFTER
 from impact.followups.tracking import project_tracking
 from impact.local_time import format_local, local_date
 from impact.mail.models import OutboxMessage, OutboxStatus
@@ -19,9 +20,6 @@ from impact.model_types import utcnow
 from impact.projects.dashboard import Chart, Line, Tone
 from impact.projects.permissions import Need, may
 from impact.text_filters import counted
-
-# A send a few minutes late is the job runner's next turn; later than this, it is not running.
-LATE = dt.timedelta(minutes=30)
 
 
 def when(moment: dt.datetime, now: dt.datetime, zone) -> str:
@@ -31,11 +29,13 @@ def when(moment: dt.datetime, now: dt.datetime, zone) -> str:
     return f"{day} at {format_local(moment, 'time', zone)}"
 
 
-def _next_send(project_id: int):
+def _next_send(project_id: int, now: dt.datetime):
+    """The next follow-up to go out: not sent, not closed, still open for answers (as flask jobs run sees it)."""
     return db.session.execute(
         select(Campaign.subject, Campaign.send_at, Event.title)
         .join(Event, Event.id == Campaign.event_id)
-        .where(Campaign.project_id == project_id, Campaign.sent_at.is_(None))
+        .where(Campaign.project_id == project_id, Campaign.sent_at.is_(None), Campaign.closed_at.is_(None),
+               Campaign.closes_at > now)
         .order_by(Campaign.send_at, Campaign.id).limit(1)).first()
 
 
@@ -73,16 +73,21 @@ def dashboard(project, linked: bool) -> dict:
     else:
         lines.append(Line(5, "No action cards yet: record an event and its attendees' cards.",
                           url_for("events.index", project_id=project.id), Tone.TODO))
+    if not may_edit:  # what goes out, and what failed to, is the team's to see and act on
+        return {"dashboard": lines, "dashboard_charts": _charts(tracking)}
     now = utcnow()
-    upcoming = _next_send(project.id)
+    upcoming = _next_send(project.id, now)
     if upcoming is not None:
         subject, send_at, event = upcoming
-        if send_at < now - LATE:
-            due = when(send_at, now, project)
+        due = when(send_at, now, project)
+        if send_at <= now - LATE_AFTER:
             lines.append(Line(5, f"The follow-up “{subject}” ({event}) was due {due} and has not gone out: is the "
                                  "job runner (flask jobs run) running?", followups, Tone.ALERT))
+        elif send_at <= now:
+            lines.append(Line(5, f"Follow-up “{subject}” ({event}) was due {due}: it goes out at the job runner's "
+                                 "next turn.", followups))
         else:
-            lines.append(Line(5, f"Follow-up “{subject}” ({event}) is due {when(send_at, now, project)}.", followups))
+            lines.append(Line(5, f"Follow-up “{subject}” ({event}) is due {due}.", followups))
     failed, bounced = _troubles(project.id)
     if failed:
         lines.append(Line(5, f"{counted(failed, 'follow-up email')} could not be sent.", followups, Tone.ALERT))
@@ -92,9 +97,13 @@ def dashboard(project, linked: bool) -> dict:
     waiting = _events_not_followed_up(project.id)
     if waiting:
         lines.append(Line(5, f"{counted(waiting, 'event')} with action cards {'has' if waiting == 1 else 'have'} no "
-                             "follow-up planned.", url_for("events.index", project_id=project.id) if may_edit else None,
-                          Tone.TODO))
+                             "follow-up planned.", url_for("events.index", project_id=project.id), Tone.TODO))
+    return {"dashboard": lines, "dashboard_charts": _charts(tracking)}
+
+
+def _charts(tracking) -> list[Chart]:
     charts = []
+    total = tracking.total
     rows = [(group.label, figures.cards, figures.sent, figures.respondents,
              f"{figures.response_rate:.0%}" if figures.response_rate is not None else "none sent")
             for group, figures in tracking.by_group.items()]
@@ -103,4 +112,4 @@ def dashboard(project, linked: bool) -> dict:
                 if figures.response_rate is not None]
         charts.append(Chart("Response rate by partner group (%)", bar_chart("Response rate by partner group (%)", bars),
                             ("Partner group", "Cards", "Followed up", "Answered", "Response rate"), rows, 40))
-    return {"dashboard": lines, "dashboard_charts": charts}
+    return charts

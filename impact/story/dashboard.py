@@ -16,8 +16,10 @@ def dashboard(project, linked: bool) -> dict:
     story = db.session.get(Story, project.id)
     written = url_for("story.show", project_id=project.id)
     if story is None or not story.conclusion.strip():
-        edit = url_for("story.edit_conclusion", project_id=project.id) if may(project, Need.EDIT) else written
+        if not may(project, Need.EDIT):
+            return {"dashboard": [Line(6, "No conclusion written yet.", written, link_text="Contribution story")]}
         return {"dashboard": [Line(6, "No conclusion written yet: what does the evidence say, and how sure are you?",
-                                   edit, Tone.TODO, "Write the conclusion")]}
+                                   url_for("story.edit_conclusion", project_id=project.id), Tone.TODO,
+                                   "Write the conclusion")]}
     when = f", last changed on {format_local(story.updated_at, 'date', project)}" if story.updated_at else ""
     return {"dashboard": [Line(6, f"The conclusion is written{when}.", written, link_text="Contribution story")]}

@@ -153,7 +153,7 @@ def delete_factor(project: Project, factor: InfluencingFactor):
 @bp.route("/steps/<int:step_id>/factors/share", methods=["POST"])
 @needs(Need.EDIT, step=Step)
 def share_factor(project: Project, step: Step):
-    form = ShareFactorForm()
+    form = ShareFactorForm(prefix="share")  # beside the new-factor form on the step page: ids kept apart
     form.set_factors(services.load_chain(project.id), step)
     if form.validate_on_submit():
         factor = get_or_404(InfluencingFactor, form.factor_id.data, project_id=project.id)

@@ -173,6 +173,14 @@ def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> Diff:
     def on_link(assumption: Record) -> str:
         return f"on {assumption['on']}"
 
+    def factor_steps_changed(before: Record, after: Record) -> list[Change]:
+        # Which steps a factor bears on (a revision saved before factors were shared names one step).
+        was = {before["step_id"], *before.get("also_step_ids", [])}
+        now = {after["step_id"], *after.get("also_step_ids", [])}
+        details = [f"now also on “{titles.get(step, '?')}”" for step in sorted(now - was, key=str)]
+        details += [f"no longer on “{titles.get(step, '?')}”" for step in sorted(was - now, key=str)]
+        return [Change("changed", "factor", after["title"], "; ".join(details))] if details else []
+
     changes = [
         *_named("level", old["levels"], new["levels"], "name", {"description": "Description"},
                 level=lambda lv: lv["id"]),
@@ -185,6 +193,8 @@ def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> Diff:
                       added=on_link, removed=on_link, changed=_assumption_changed, level=from_step("source")),
         *_named("factor", old["factors"], new["factors"], "title", {"description": "Description"},
                 {"direction": "Direction"}, level=from_step("step_id")),
+        *diff_records("factor", old["factors"], new["factors"], label=lambda f: f["title"], added=None,
+                      removed=None, changed=factor_steps_changed, level=from_step("step_id")),
     ]
     order = dict.fromkeys([lv["id"] for lv in new["levels"]] + [lv["id"] for lv in old["levels"]])
     return Diff(changes, SECTIONS, [(level, level_name[level]) for level in order], NOUNS)

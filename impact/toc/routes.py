@@ -123,7 +123,7 @@ def new_step(project: Project):
 
 
 def _share_form(chain, step) -> ShareFactorForm:
-    form = ShareFactorForm(formdata=None)
+    form = ShareFactorForm(formdata=None, prefix="share")
     form.set_factors(chain, step)
     return form
 
@@ -169,7 +169,12 @@ def move_step(project: Project, step: Step):
 @needs(Need.EDIT, step=Step)
 def delete_step(project: Project, step: Step):
     link_count = services.step_link_count(step)
-    factor_count = len(step.factors)
+    chain = services.load_chain(project.id)
+    # A factor that bears on other steps too stays on them; only those on this step alone go with it.
+    factors = chain.factors_by_step.get(step.id, [])
+    going = [factor for factor in factors if chain.factor_steps.get(factor.id) == [step.id]]
+    staying = [factor for factor in factors if factor not in going]
+    factor_count = len(going)
     held = trash.held_by(step)
     needs_confirmation = link_count or factor_count or any(held.values())
     if request.method == "POST" and (not needs_confirmation or request.form.get("confirm") == "yes"):
@@ -178,10 +183,9 @@ def delete_step(project: Project, step: Step):
         db.session.commit()
         flash(f"Step “{title}” deleted. You can restore it under “Recently deleted” below.", "success")
         return _to_chain(project.id, "recently-deleted")
-    chain = services.load_chain(project.id)
     return render_template(
         "toc/step_delete.html", project=project, step=chain.step_by_id[step.id], chain=chain,
-        link_count=link_count, factor_count=factor_count, held=held,
+        link_count=link_count, factor_count=factor_count, held=held, going=going, staying=staying,
     )
 
 

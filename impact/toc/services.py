@@ -297,7 +297,22 @@ def share_factor(factor: InfluencingFactor, step: Step) -> bool:
 
 
 def unshare_factor(factor: InfluencingFactor, step: Step) -> None:
-    """The factor no longer bears on this (other) step; its own step, where it was entered, keeps it."""
+    """The factor no longer bears on this step. Taken off the step it was entered on, it belongs from then
+    on to the first of its other steps (a factor on that one step alone is deleted, not taken off)."""
     if step in factor.also_steps:
         factor.also_steps.remove(step)
-        db.session.flush()
+    elif factor.step_id == step.id and factor.also_steps:
+        factor.step_id = factor.also_steps.pop(0).id
+    db.session.flush()
+
+
+def hand_on_shared_factors(step: Step) -> None:
+    """Before a step goes: its factors that bear on other steps too move to the first of them, keeping
+    this step among theirs (so the step's trash record puts that back on restore)."""
+    for factor in list(step.factors):
+        if factor.also_steps:
+            new_home = factor.also_steps.pop(0)
+            factor.step_id = new_home.id
+            factor.also_steps.append(step)
+    db.session.flush()
+    db.session.expire(step, ["factors"])

@@ -23,7 +23,7 @@ from impact.toc.models import (
     Link,
     Step,
 )
-from impact.toc.services import ChainError, leads_to
+from impact.toc.services import ChainError, hand_on_shared_factors, leads_to
 from impact.trash import TrashRecord
 
 RECENT_LIMIT = 10
@@ -98,6 +98,7 @@ def delete_part(obj: Link | Assumption | InfluencingFactor, title: str, user: Us
 
 
 def delete_step(step: Step, user: User | None) -> TrashRecord:
+    hand_on_shared_factors(step)
     links, assumptions = _related(step)
     payload = {
         "step": {"id": step.id, "level_id": step.level_id, "title": step.title,

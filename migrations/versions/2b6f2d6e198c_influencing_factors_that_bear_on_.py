@@ -1,9 +1,10 @@
 """Influencing factors that bear on several steps, their evidence shared; factors entered twice merged
 
 A factor keeps the step it was entered on (influencing_factors.step_id) and may bear on others too
-(factor_steps). Factors entered again per step (the same title and direction, in one project) become
-one: the first keeps its id and gains the others' steps, their evidence links and codebook and meeting
-themes; the copies go.
+(factor_steps). Factors entered again per step (the same title and direction in one project, and the
+same description or none) become one: the first keeps its id and gains the others' steps, their evidence
+links (an item linked to both keeps one link, with both notes) and codebook and meeting themes; the
+copies go.
 
 Revision ID: 2b6f2d6e198c
 Revises: 80911a350095
@@ -48,6 +49,8 @@ def _merge_factors_entered_twice(conn) -> None:
             kept[key] = (factor_id, {step_id}, description)
             continue
         keep, steps, kept_description = kept[key]
+        if description and kept_description and description.strip() != kept_description.strip():
+            continue  # described differently: perhaps not the same factor, so both stay as they are
         ids = {"keep": keep, "copy": factor_id}
         if step_id not in steps:
             conn.execute(sa.text("INSERT INTO factor_steps (factor_id, step_id) VALUES (:keep, :step)"),
@@ -57,12 +60,29 @@ def _merge_factors_entered_twice(conn) -> None:
             conn.execute(sa.text("UPDATE influencing_factors SET description = :text WHERE id = :keep"),
                          {"text": description, "keep": keep})
             kept[key] = (keep, steps, description)
+        # An item linked to both: the kept link stays, and takes the copy's note if it says something else.
+        for note, item_id in conn.execute(sa.text(
+                "SELECT note, item_id FROM evidence_links WHERE factor_id = :copy AND note != '' AND item_id IN "
+                "(SELECT item_id FROM evidence_links WHERE factor_id = :keep)"), ids).all():
+            conn.execute(sa.text(
+                "UPDATE evidence_links SET note = CASE WHEN note = '' THEN :note ELSE note || '; ' || :note END "
+                "WHERE factor_id = :keep AND item_id = :item AND note != :note"),
+                {**ids, "note": note, "item": item_id})
         for table, other in _FACTOR_PAIRS:
             # What already names the kept factor stays; the copy's duplicate of it goes.
             conn.execute(sa.text(f"DELETE FROM {table} WHERE factor_id = :copy AND {other} IN "
                                  f"(SELECT {other} FROM {table} WHERE factor_id = :keep)"), ids)
             conn.execute(sa.text(f"UPDATE {table} SET factor_id = :keep WHERE factor_id = :copy"), ids)
         conn.execute(sa.text("DELETE FROM influencing_factors WHERE id = :copy"), {"copy": factor_id})
+
+
+def _next_factor_id(conn) -> int:
+    """A new factor's id, never one used before (a deleted factor's id may wait in the trash)."""
+    if conn.dialect.name == "postgresql":
+        return conn.execute(sa.text("SELECT nextval(pg_get_serial_sequence('influencing_factors', 'id'))")).scalar()
+    used = conn.execute(sa.text("SELECT seq FROM sqlite_sequence WHERE name = 'influencing_factors'")).scalar()
+    largest = conn.execute(sa.text("SELECT max(id) FROM influencing_factors")).scalar()
+    return max(used or 0, largest or 0) + 1
 
 
 def downgrade():
@@ -73,8 +93,7 @@ def downgrade():
         "SELECT f.id, f.project_id, fs.step_id, f.title, f.direction, f.description FROM factor_steps fs "
         "JOIN influencing_factors f ON f.id = fs.factor_id ORDER BY f.id, fs.step_id")).all()
     for factor_id, project_id, step_id, title, direction, description in shared:
-        # Past every id used (SQLite's autoincrement table and PostgreSQL's sequence are put after it below).
-        copy = conn.execute(sa.text("SELECT max(id) + 1 FROM influencing_factors")).scalar()
+        copy = _next_factor_id(conn)
         conn.execute(sa.text(
             "INSERT INTO influencing_factors (id, project_id, step_id, title, direction, description, created_at, "
             "version) VALUES (:id, :project, :step, :title, :direction, :description, CURRENT_TIMESTAMP, 1)"),
@@ -84,9 +103,9 @@ def downgrade():
             "INSERT INTO evidence_links (item_id, factor_id, stance, strength, note, quote, origin, created_at, "
             "created_by_id) SELECT item_id, :copy, stance, strength, note, quote, origin, created_at, created_by_id "
             "FROM evidence_links WHERE factor_id = :factor"), {"copy": copy, "factor": factor_id})
-    if shared and conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('influencing_factors', 'id'), "
-                             "(SELECT max(id) FROM influencing_factors))"))
+        for table, other in _FACTOR_PAIRS[1:]:
+            conn.execute(sa.text(f"INSERT INTO {table} ({other}, factor_id) SELECT {other}, :copy FROM {table} "
+                                 "WHERE factor_id = :factor"), {"copy": copy, "factor": factor_id})
     with op.batch_alter_table('factor_steps', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_factor_steps_step_id'))
     op.drop_table('factor_steps')

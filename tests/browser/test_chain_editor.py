@@ -112,11 +112,11 @@ def test_team_member_builds_a_chain_and_saves_a_revision(page: Page, live_server
     expect(page.get_by_role("status")).to_contain_text(f"Revision 1 “{REVISION}” saved.")
     expect(page.get_by_role("heading", name=f"Revision 1: {REVISION}", level=1)).to_be_visible()
 
-    # The overview shows the diagram: the three steps and one arrow.
+    # The overview shows the diagram, coloured by the assessments (none yet): the three steps and one arrow.
     _project_nav(page).get_by_role("link", name="Overview").click()
     expect(page.get_by_role("heading", name=project_title, level=1)).to_be_visible()
     diagram = page.get_by_role("main").locator("svg.results-chain")
-    expect(diagram).to_have_accessible_name(f"Results chain of {project_title}")
+    expect(diagram).to_have_accessible_name(f"Results chain of {project_title}, coloured by progress and confidence")
     expect(diagram).to_be_visible()
     expect(diagram.locator("g.step")).to_have_count(3)
     assert _box_titles(diagram) == sorted(STEPS.values())
