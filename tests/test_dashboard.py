@@ -12,7 +12,7 @@ from impact.coding.models import FactorTheme
 from impact.coding.services import add_default_themes
 from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, Stance, Strength
 from impact.extensions import db as _db
-from impact.followups.models import Response
+from impact.followups.models import Campaign, Response
 from impact.mail.models import OutboxMessage, OutboxStatus
 from impact.projects.models import PartnerGroup
 from impact.toc.models import Step
@@ -84,16 +84,19 @@ def test_the_lead_sees_each_step_with_what_to_do_next(client, project, login_as)
     assert five.index("could not be sent") < five.index("action cards with")
 
 
-def test_a_send_that_should_have_gone_out_an_hour_ago_is_an_alert(client, project, login_as):
-    from impact.followups.models import Campaign
-
-    login_as("lead", project)
+def _campaign_due_an_hour_ago(client, project, subject: str, **values) -> None:
+    """A follow-up planned, then its send time put an hour back: the state the job runner finds it in."""
     event = _create_event(client, project)
     _enter_cards(client, project, event)
-    campaign = plan_campaign(client, project, event, subject="Overdue follow-up")
+    campaign = plan_campaign(client, project, event, subject=subject)
     _db.session.execute(update(Campaign).where(Campaign.id == campaign).values(
-        send_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)))
+        send_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1), **values))
     _db.session.commit()
+
+
+def test_a_send_that_should_have_gone_out_an_hour_ago_is_an_alert(client, project, login_as):
+    login_as("lead", project)
+    _campaign_due_an_hour_ago(client, project, "Overdue follow-up")
     five = _step(_home(client, project), 5)
     assert "Needs attention: The follow-up “Overdue follow-up” (First seminar) was due today at" in five \
         or "was due yesterday at" in five
@@ -247,29 +250,15 @@ def test_the_workbench_runs_the_same_queries_for_one_answer_or_many(client, proj
 
 
 def test_a_follow_up_closed_before_it_went_out_is_not_due(client, project, login_as):
-    from impact.followups.models import Campaign
-
     login_as("lead", project)
-    event = _create_event(client, project)
-    _enter_cards(client, project, event)
-    campaign = plan_campaign(client, project, event, subject="Cancelled follow-up")
-    _db.session.execute(update(Campaign).where(Campaign.id == campaign).values(
-        send_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1), closed_at=dt.datetime.now(dt.UTC)))
-    _db.session.commit()
+    _campaign_due_an_hour_ago(client, project, "Cancelled follow-up", closed_at=dt.datetime.now(dt.UTC))
     five = _step(_home(client, project), 5)
     assert "Cancelled follow-up" not in five and "Needs attention" not in five
 
 
 def test_partners_see_where_the_project_stands_not_the_teams_mail(client, project, login_as):
-    from impact.followups.models import Campaign
-
     login_as("lead", project)
-    event = _create_event(client, project)
-    _enter_cards(client, project, event)
-    campaign = plan_campaign(client, project, event, subject="Overdue follow-up")
-    _db.session.execute(update(Campaign).where(Campaign.id == campaign).values(
-        send_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)))
-    _db.session.commit()
+    _campaign_due_an_hour_ago(client, project, "Overdue follow-up")
     client.post("/logout")
     login_as("practitioner_researcher", project)
     page = _home(client, project)
