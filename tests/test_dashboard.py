@@ -203,26 +203,26 @@ def test_coding_from_the_queue_without_opening_each_answer(client, project, logi
     queue = client.get(f"/projects/{project.id}/coding")
     assert queue.status_code == 200
     page = queue.get_data(as_text=True)
-    assert "1 answer to code" in _text(page)
+    assert "1 answer and 0 updates to code" in _text(page)
     assert "My manager gave me time" in page and "My caseload doubled" in page
     response = _db.session.scalars(select(Response)).one()
     time = _db.session.scalar(select(FactorTheme.id).where(FactorTheme.name == "Time and caseload"))
     buy_in = _db.session.scalar(select(FactorTheme.id).where(FactorTheme.name == "Senior buy-in and champions"))
     # Each passage has its own boxes: helping words code a helping theme, hindering words a hindering one.
-    assert f'id="code-{response.id}-{buy_in}-helping"' in page and f'id="code-{response.id}-{time}-hindering"' in page
+    assert f'id="code-a{response.id}-{buy_in}-helping"' in page and f'id="code-a{response.id}-{time}-hindering"' in page
 
     saved = client.post(f"/projects/{project.id}/responses/{response.id}/codes", data={
         "code": [f"{buy_in}:helping", f"{time}:hindering"], "back": "workbench", "page": "1"})
     assert saved.status_code == 302 and saved.headers["Location"].endswith(f"/projects/{project.id}/coding#queue")
     page = client.get(f"/projects/{project.id}/coding").get_data(as_text=True)
-    assert "Coding saved. 0 answers left to code." in page
-    assert "Nothing left to code" in page and "0 answers to code" in _text(page)
+    assert "Coding saved. 0 answers and 0 updates left to code." in page
+    assert "Nothing left to code" in page and "0 answers and 0 updates to code" in _text(page)
     # Every passage coded to a theme, helping and hindering counted apart.
     assert 'aria-label="1 hindering: Time and caseload"' in page
     passages = client.get(f"/projects/{project.id}/coding/themes/{time}?direction=hindering").get_data(as_text=True)
     assert "My caseload doubled" in passages and "My manager gave me time" not in passages
     assert "Helping (0)" in _text(passages) and "Hindering (1)" in _text(passages)
-    assert "Every answer is coded (1)." in _step(_home(client, project), 5)
+    assert "Every answer and update is coded (1)." in _step(_home(client, project), 5)
 
 
 def test_a_partner_without_edit_rights_may_not_open_the_workbench(client, project, login_as):
@@ -299,3 +299,47 @@ def test_two_people_coding_one_answer_at_once_both_keep_their_codes(client, proj
     client.post(url, data={**form, "was": [f"{themes['Time and caseload']}:hindering"]})
     _db.session.expire_all()
     assert {theme for theme, _ in codes_of(response)} == {themes["Senior buy-in and champions"]}
+
+
+def test_a_practitioners_update_is_coded_from_the_queue_and_evidences_the_themes_factor(client, project, login_as):
+    from impact.coding.models import theme_factors
+    from impact.research.models import ResearchProject, ResearchUpdate, UpdateStatus
+    from impact.research.services import sync_update_evidence
+    from impact.toc.models import InfluencingFactor
+
+    login_as("lead", project)
+    add_default_themes(project)
+    prp = ResearchProject(project_id=project.id, title="Carers' voices")
+    _db.session.add(prp)
+    _db.session.flush()
+    update = ResearchUpdate(research_project_id=prp.id, status=UpdateStatus.SUBMITTED,
+                            update_date=dt.date(2012, 2, 1), partner_group=PartnerGroup.PRACTITIONER,
+                            what_did="Ran a session with carers", what_changed="Caseloads left no time to follow up",
+                            submitted_at=dt.datetime(2012, 2, 1, tzinfo=dt.UTC))
+    _db.session.add(update)
+    _db.session.flush()
+    sync_update_evidence(update)
+    time = _db.session.scalar(select(FactorTheme).where(FactorTheme.name == "Time and caseload"))
+    caseloads = _db.session.scalar(select(InfluencingFactor).where(InfluencingFactor.project_id == project.id))
+    _db.session.execute(theme_factors.insert().values(theme_id=time.id, factor_id=caseloads.id))  # hindering
+    _db.session.commit()
+
+    page = client.get(f"/projects/{project.id}/coding").get_data(as_text=True)
+    assert "0 answers and 1 update to code" in _text(page)
+    assert "Caseloads left no time to follow up" in page
+    assert "1 update not yet coded (0 coded)." in _step(_home(client, project), 5)
+    saved = client.post(f"/projects/{project.id}/updates/{update.id}/codes",
+                        data={"code": [f"{time.id}:hindering"], "back": "workbench", "shown": "codes"})
+    assert saved.headers["Location"].endswith(f"/projects/{project.id}/coding#updates")
+    page = client.get(f"/projects/{project.id}/coding").get_data(as_text=True)
+    assert "0 answers and 0 updates to code" in _text(page)
+    # The update's evidence item now evidences the hindering factor of the theme.
+    _db.session.expire_all()
+    link = _db.session.scalar(select(EvidenceLink).where(EvidenceLink.item_id == update.evidence_item_id,
+                                                         EvidenceLink.factor_id == caseloads.id))
+    assert link is not None and "Time and caseload" in link.note
+    passages = client.get(f"/projects/{project.id}/coding/themes/{time.id}?direction=hindering").get_data(
+        as_text=True)
+    assert "Practitioners&#39; updates (1)" in passages or "Practitioners' updates (1)" in passages
+    assert "Caseloads left no time to follow up" in passages
+    assert "Every answer and update is coded (1)." in _step(_home(client, project), 5)

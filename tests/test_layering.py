@@ -29,7 +29,7 @@ BUILT_ON = {
     "events": {"projects"},
     "cards": {"events", "toc"},
     "followups": {"cards", "evidence"},
-    "coding": {"followups"},
+    "coding": {"followups", "research"},
     "research": {"evidence"},
     "meetings": {"research"},
     "story": {"assessment", "tracing"},

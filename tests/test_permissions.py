@@ -201,6 +201,7 @@ BASE_CASES = [
     post("coding.delete_theme", "/projects/{p}/codebook/{spare_theme}/delete", Need.EDIT),
     post("coding.code_response", "/projects/{p}/responses/{response}/codes", Need.EDIT, code="{theme}:hindering"),
     get("coding.workbench", "/projects/{p}/coding", Need.EDIT),
+    post("coding.code_update", "/projects/{p}/updates/{rs_update}/codes", Need.EDIT, code="{theme}:helping"),
     get("coding.theme_passages", "/projects/{p}/coding/themes/{theme}?direction=hindering", Need.EDIT),
     post("evidence_links.judge", "/projects/{p}/evidence-links/{evidence_link}", Need.EDIT, stance="mixed",
          strength="weak"),

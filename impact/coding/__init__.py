@@ -3,6 +3,7 @@ from __future__ import annotations
 
 
 def register(contributions) -> None:
+    from impact.coding import workbench_routes  # noqa: F401 (its routes join the blueprint)
     from impact.coding.dashboard import dashboard
     from impact.coding.routes import bp
     from impact.coding.services import coding_context

@@ -12,6 +12,7 @@ from impact.toc.models import FactorDirection
 
 if TYPE_CHECKING:
     from impact.followups.models import Response
+    from impact.research.models import ResearchUpdate
     from impact.toc.models import InfluencingFactor
 
 # Drawn from what the seed project's respondents said helped or hindered them.
@@ -64,4 +65,19 @@ class ResponseCode(db.Model):
     excerpt: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     response: Mapped[Response] = relationship()
+    theme: Mapped[FactorTheme] = relationship()
+
+
+class UpdateCode(db.Model):
+    """A practitioner's update (what they did, what changed) coded to a theme, as helping or hindering."""
+
+    __tablename__ = "update_codes"
+    __table_args__ = (UniqueConstraint("update_id", "theme_id", "direction"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("research_updates.id", ondelete="CASCADE"), index=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("factor_themes.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[FactorDirection] = mapped_column(enum_column(FactorDirection, "factor_direction"))
+
+    update: Mapped[ResearchUpdate] = relationship()
     theme: Mapped[FactorTheme] = relationship()

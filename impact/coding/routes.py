@@ -1,21 +1,17 @@
 """The codebook page and coding a response."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from impact.access import signed_in_only
 from impact.coding import services
-from impact.coding import workbench as queues
 from impact.coding.models import FactorTheme
 from impact.extensions import db
 from impact.forms import BaseForm, select_choices
-from impact.pagination import page_number
 from impact.projects.models import Project
 from impact.projects.permissions import Need, may, needs
-from impact.text_filters import counted
-from impact.toc.models import FactorDirection
 from impact.toc.services import load_chain
 
 bp = Blueprint("coding", __name__, url_prefix="/projects/<int:project_id>")
@@ -100,66 +96,3 @@ def delete_theme(project: Project, theme: FactorTheme):
         db.session.commit()
         flash(f"Theme “{theme.name}” removed.", "success")
     return redirect(url_for("coding.codebook", project_id=project.id))
-
-
-@bp.route("/responses/<int:response_id>/codes", methods=["POST"])
-@needs(Need.EDIT)
-def code_response(project: Project, response_id: int):
-    response = services.get_response_or_404(project, response_id)
-    chosen = _codes(request.form.getlist("code"))
-    if request.form.get("shown") == "codes":
-        # The form says which codes it showed ticked: only what this coder changed is changed, so two people
-        # coding the same answer at once add up instead of one silently undoing the other.
-        shown = _codes(request.form.getlist("was"))
-        chosen = (services.codes_of(response) - (shown - chosen)) | (chosen - shown)
-    services.set_codes(project, response, chosen)
-    db.session.commit()
-    if request.form.get("back") == "workbench":
-        waiting, _ = queues.queue_counts(project)
-        flash(f"Coding saved. {counted(waiting, 'answer')} left to code.", "success")
-        page = request.form.get("page", "")
-        return redirect(url_for("coding.workbench", project_id=project.id,
-                                page=int(page) if page.isdigit() and int(page) > 1 else None) + "#queue")
-    flash("Coding saved.", "success")
-    followup = response.followup
-    return redirect(url_for("followups.response", project_id=project.id, event_id=followup.campaign.event_id,
-                            campaign_id=followup.campaign_id, response_id=response.id))
-
-
-def _codes(values: list[str]) -> set[tuple[int, FactorDirection]]:
-    """("theme id:direction", ...) as sent by the coding forms, the malformed ones left out."""
-    found = set()
-    for value in values:
-        theme_id, _, direction = value.partition(":")
-        if theme_id.isdigit() and direction in {d.value for d in FactorDirection}:
-            found.add((int(theme_id), FactorDirection(direction)))
-    return found
-
-
-WORKBENCH_PAGE = 10  # answers shown to code at once: enough to work through, few enough to read
-
-
-@bp.route("/coding")
-@needs(Need.EDIT)
-def workbench(project: Project):
-    page = db.paginate(queues.queue_query(project), page=page_number(), per_page=WORKBENCH_PAGE, error_out=False)
-    if not page.items and page.page > 1:  # the last answer of the last page was just coded: the page before
-        return redirect(url_for("coding.workbench", project_id=project.id,
-                                page=page.pages if page.pages > 1 else None) + "#queue")
-    waiting, done = queues.queue_counts(project)
-    themes = db.session.scalars(services.themes_query(project)).all()
-    return render_template("coding/workbench.html", project=project, page=page, waiting=waiting, done=done,
-                           themes=themes, counts=queues.theme_counts(project),
-                           codes=queues.codes_of(list(page.items)), directions=list(FactorDirection),
-                           passages=queues.passages)
-
-
-@bp.route("/coding/themes/<int:theme_id>")
-@needs(Need.EDIT, theme=FactorTheme)
-def theme_passages(project: Project, theme: FactorTheme):
-    direction = FactorDirection.HINDERING if request.args.get("direction") == "hindering" else FactorDirection.HELPING
-    page = db.paginate(queues.coded_query(theme, direction), page=page_number(),
-                       per_page=current_app.config["ITEMS_PER_PAGE"])
-    counts = queues.theme_counts(project).get(theme.id, {})
-    return render_template("coding/theme_passages.html", project=project, theme=theme, direction=direction,
-                           page=page, counts=counts, directions=list(FactorDirection), passages=queues.passages)

@@ -6,11 +6,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from impact.cards.models import ActionCard
-from impact.coding.models import DEFAULT_THEMES, FactorTheme, ResponseCode
+from impact.coding import updates
+from impact.coding.models import DEFAULT_THEMES, FactorTheme, ResponseCode, UpdateCode
 from impact.evidence.derived import sync_coded_factors
 from impact.extensions import db
 from impact.followups.models import FollowUp, Response
 from impact.projects.models import Project
+from impact.text_filters import counted
 from impact.toc.models import FactorDirection, InfluencingFactor
 
 
@@ -72,13 +74,15 @@ def save_theme(project: Project, theme: FactorTheme | None, *, name: str, descri
         select(Response).join(ResponseCode).where(ResponseCode.theme_id == theme.id).distinct()
     ):
         _sync_factors(response)
+    updates.resync_theme(theme)
     return theme
 
 
 def delete_theme(theme: FactorTheme) -> None:
     in_use = db.session.scalar(select(func.count()).select_from(ResponseCode).where(ResponseCode.theme_id == theme.id))
+    in_use += db.session.scalar(select(func.count()).select_from(UpdateCode).where(UpdateCode.theme_id == theme.id))
     if in_use:
-        raise CodebookError(f"“{theme.name}” codes {in_use} response{'s' if in_use != 1 else ''}: "
+        raise CodebookError(f"“{theme.name}” codes {counted(in_use, 'answer or update', 'answers or updates')}: "
                             "remove those codes first, so no coding is lost by accident.")
     db.session.delete(theme)
     db.session.flush()

@@ -93,9 +93,9 @@ def test_a_leads_day_from_the_dashboard(new_page, live_server):
     answer = page.locator(".coding-item", has_text="My manager protected the time")
     axe_check(page)
     answer.get_by_role("group", name="What helped").get_by_label("Senior buy-in and champions").check()
-    answer.get_by_role("button", name="Save the coding of this answer").click()
-    expect(page.get_by_text("Coding saved. 0 answers left to code.")).to_be_visible()
-    expect(page.get_by_text("Nothing left to code")).to_be_visible()
+    answer.get_by_role("button", name="Save the coding").click()
+    expect(page.get_by_text("Coding saved. 0 answers and 0 updates left to code.")).to_be_visible()
+    expect(page.get_by_text("Nothing left to code: every answer")).to_be_visible()
     expect(page.get_by_role("link", name="1 helping: Senior buy-in and champions")).to_be_visible()
 
     # Assess a step beside its evidence; medium confidence needs two sources, Seminars has one.
@@ -112,7 +112,7 @@ def test_a_leads_day_from_the_dashboard(new_page, live_server):
 
     # The dashboard has moved on.
     page.goto(home)
-    expect(step5).to_contain_text("Every answer is coded (1).")
+    expect(step5).to_contain_text("Every answer and update is coded (1).")
     expect(step4).to_contain_text("1 of 3 steps and 0 of 3 links assessed.")
     expect(step4).to_contain_text("2 steps not yet assessed.")
     axe_check(page)
