@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from impact.cards.models import CardSource
 from impact.cards.services import CardData, save_card
+from impact.coding.models import FactorTheme
 from impact.coding.services import add_default_themes
 from impact.events.models import EventKind
 from impact.events.services import save_event
@@ -121,7 +122,10 @@ def test_a_leads_day_from_the_dashboard(new_page, live_server):
     expect(row).to_contain_text("1")
 
     # The same pages on a phone: with JavaScript on, then off.
-    paths = [home, f"/projects/{project.id}/coding", f"/projects/{project.id}/assessment/steps/{seminars.id}"]
+    buy_in = _db.session.scalar(select(FactorTheme.id).where(FactorTheme.project_id == project.id,
+                                                             FactorTheme.name == "Senior buy-in and champions"))
+    paths = [home, f"/projects/{project.id}/coding", f"/projects/{project.id}/coding/themes/{buy_in}",
+             f"/projects/{project.id}/assessment/steps/{seminars.id}"]
     phone = new_page(**PHONE)
     log_in(phone, lead.email)
     for path in paths:
