@@ -112,8 +112,10 @@ def _add_chain(project: Project) -> tuple[dict[str, Level], dict[str, Step]]:
     for spec in seed_data.LINKS:
         _add_link(project, steps, spec)
     for spec in seed_data.FACTORS:
-        chain.add_factor(steps[spec["step"]], spec["title"], FactorDirection(spec["direction"]),
-                         spec.get("description", ""))
+        factor = chain.add_factor(steps[spec["step"]], spec["title"], FactorDirection(spec["direction"]),
+                                  spec.get("description", ""))
+        for key in spec.get("also", []):
+            chain.share_factor(factor, steps[key])
     return levels, steps
 
 

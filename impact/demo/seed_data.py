@@ -550,9 +550,10 @@ LINKS: list[dict[str, Any]] = [
     },
 ]
 
-FACTORS: list[dict[str, str]] = [
+FACTORS: list[dict] = [
     {
         "step": "manager_dialogue",
+        "also": ["culture_shift"],  # one factor bearing on two steps, its evidence shared
         "title": "Munro review lands at the same time",
         "direction": "helping",
         "description": (

@@ -39,22 +39,21 @@ def _next_send(project_id: int, now: dt.datetime):
         .order_by(Campaign.send_at, Campaign.id).limit(1)).first()
 
 
-def _troubles(project_id: int) -> tuple[int, int]:
-    """(follow-up emails the outbox gave up on, follow-ups bounced) across the project, one query."""
+def _troubles(project_id: int) -> tuple[int, int, int]:
+    """(follow-up emails the outbox gave up on, follow-ups bounced, events with cards and no follow-up),
+    in one query."""
     failed = exists().where(OutboxMessage.about_kind == "followup", OutboxMessage.about_id == FollowUp.id,
                             OutboxMessage.kind == "followup", OutboxMessage.status == OutboxStatus.FAILED)
-    failed_count, bounced = db.session.execute(
-        select(func.count(FollowUp.id).filter(failed), func.count(FollowUp.bounced_at))
-        .join(Campaign, Campaign.id == FollowUp.campaign_id).where(Campaign.project_id == project_id)).one()
-    return failed_count, bounced
-
-
-def _events_not_followed_up(project_id: int) -> int:
-    return db.session.scalar(
-        select(func.count(Event.id)).where(
-            Event.project_id == project_id,
-            exists().where(ActionCard.event_id == Event.id),
-            ~exists().where(Campaign.event_id == Event.id))) or 0
+    sends = (select(func.count(FollowUp.id).filter(failed).label("failed"),
+                    func.count(FollowUp.bounced_at).label("bounced"))
+             .join(Campaign, Campaign.id == FollowUp.campaign_id).where(Campaign.project_id == project_id)
+             .subquery())
+    not_followed_up = (select(func.count(Event.id)).where(
+        Event.project_id == project_id, exists().where(ActionCard.event_id == Event.id),
+        ~exists().where(Campaign.event_id == Event.id)).scalar_subquery())
+    failed_count, bounced, waiting = db.session.execute(
+        select(sends.c.failed, sends.c.bounced, not_followed_up)).one()
+    return failed_count or 0, bounced or 0, waiting or 0
 
 
 def dashboard(project, linked: bool) -> dict:
@@ -88,13 +87,12 @@ def dashboard(project, linked: bool) -> dict:
                                  "next turn.", followups))
         else:
             lines.append(Line(5, f"Follow-up “{subject}” ({event}) is due {due}.", followups))
-    failed, bounced = _troubles(project.id)
+    failed, bounced, waiting = _troubles(project.id)
     if failed:
         lines.append(Line(5, f"{counted(failed, 'follow-up email')} could not be sent.", followups, Tone.ALERT))
     if bounced:
         lines.append(Line(5, f"{counted(bounced, 'follow-up')} bounced: the address may be wrong.", followups,
                           Tone.ALERT))
-    waiting = _events_not_followed_up(project.id)
     if waiting:
         lines.append(Line(5, f"{counted(waiting, 'event')} with action cards {'has' if waiting == 1 else 'have'} no "
                              "follow-up planned.", url_for("events.index", project_id=project.id), Tone.TODO))
