@@ -10,8 +10,9 @@ import datetime as dt
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
-from impact.cards.models import ActionCard, OptOut
+from impact.cards.models import Action, ActionCard, OptOut
 from impact.events.models import Event
 from impact.extensions import db
 from impact.followups.emails import render_followup
@@ -61,12 +62,24 @@ def _opted_out():
 
 
 def _recipients(campaign: Campaign):
-    return db.session.scalars(
+    cards = db.session.scalars(
         select(ActionCard)
         .where(ActionCard.event_id == campaign.event_id, ActionCard.opted_out_at.is_(None), ~_opted_out())
         .order_by(ActionCard.id)
-        .options(selectinload(ActionCard.actions))
     ).all()
+    # Their actions joined on the card id alone, as cards.services.actions_query does: loading the
+    # relationship matches the composite key's project_id too, and SQLite then reads every action of the
+    # project for each batch of cards ("Send now" for 5,000 cards took 29 s, next to gunicorn's 30 s limit).
+    by_card: dict[int, list[Action]] = {card.id: [] for card in cards}
+    for action in db.session.scalars(
+        select(Action).join(ActionCard, ActionCard.id == Action.card_id)
+        .where(ActionCard.event_id == campaign.event_id).order_by(Action.card_id, Action.position)
+    ):
+        if action.card_id in by_card:
+            by_card[action.card_id].append(action)
+    for card in cards:
+        set_committed_value(card, "actions", by_card[card.id])
+    return cards
 
 
 INVALID_ADDRESS = "Not sent: the card's email is not a plain, valid address. Correct the card."
