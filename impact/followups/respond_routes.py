@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from impact.access import public_form_limit
 from impact.cards import services as card_services
+from impact.cards.models import ActionCard
+from impact.events.models import Event
 from impact.extensions import db
 from impact.followups import services
 from impact.followups.forms import response_form
-from impact.followups.models import FollowUp
+from impact.followups.models import Campaign, FollowUp
 from impact.followups.tokens import OPT_OUT, RESPOND, LinkProblem, read_token
 from impact.model_types import utcnow
 
@@ -22,7 +26,11 @@ def _followup_from(token: str, purpose: str) -> tuple[FollowUp | None, str | Non
         followup_id = read_token(token, purpose)
     except LinkProblem as problem:
         return None, str(problem)
-    followup = db.session.get(FollowUp, followup_id)
+    # With everything the page shows in one statement (it read the campaign, card, event and project one by one).
+    followup = db.session.scalar(
+        select(FollowUp).where(FollowUp.id == followup_id)
+        .options(joinedload(FollowUp.campaign).joinedload(Campaign.event).joinedload(Event.project),
+                 joinedload(FollowUp.card).selectinload(ActionCard.actions)))
     if followup is None:
         return None, "invalid"
     return followup, None
