@@ -96,7 +96,9 @@ def _without_jit(app: Flask) -> None:
         return
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     connect_args = dict(options.get("connect_args") or {})
-    connect_args["options"] = " ".join(filter(None, [connect_args.get("options", ""), "-c jit=off"]))
+    # An explicit options parameter replaces libpq's PGOPTIONS, which an operator (or cron) may set: keep it.
+    connect_args["options"] = " ".join(filter(None, [os.environ.get("PGOPTIONS", ""), connect_args.get("options", ""),
+                                                     "-c jit=off"]))
     options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
