@@ -128,6 +128,12 @@ def local_date(value: dt.datetime, zone: object = None) -> dt.date:
     return value.astimezone(zone_of(zone)).date()
 
 
+def today(zone: object = None) -> dt.date:
+    """Today on the project's clock (see zone_of): a form's default date just after midnight in a London
+    summer is already tomorrow's date in UTC's terms, and would read as yesterday here."""
+    return local_date(dt.datetime.now(dt.UTC), zone)
+
+
 class NonexistentTime(ValueError):
     """A wall-clock time the zone skips (the hour the clocks go forward)."""
 

@@ -192,3 +192,15 @@ def test_a_date_is_only_formatted_and_a_time_always_names_its_zone(app, db):
         format_local(dt.date(2026, 7, 1), "datetime")
     with pytest.raises(ValueError, match="naive datetime"):
         format_local(dt.datetime(2026, 7, 1, 12, 0), "datetime")
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])  # UTC+14 and UTC-11
+def test_a_forms_date_starts_at_today_on_the_projects_clock(client, project, login_as, zone):
+    from zoneinfo import ZoneInfo
+
+    login_as("lead", project)
+    _in_zone(project, zone)
+    page = client.get(f"/projects/{project.id}/chain/revisions").get_data(as_text=True)
+    shown = re.search(r'id="revision_date"[^>]*value="([\d-]+)"|value="([\d-]+)"[^>]*id="revision_date"', page)
+    # Within a day of UTC's date one way or the other, the project's own today is what the form offers.
+    assert shown and (shown.group(1) or shown.group(2)) == dt.datetime.now(ZoneInfo(zone)).date().isoformat()

@@ -1,14 +1,13 @@
 """Forms of the meetings part: a meeting, who attended, a quote, a theme."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from impact.evidence.files import RECORDING_ACCEPT
 from impact.forms import BaseForm, CheckboxListField, EnumSelectField, VersionedForm
+from impact.local_time import today
 from impact.meetings.models import NAME_MAX, MeetingKind
 from impact.projects.models import PartnerGroup
 
@@ -23,7 +22,7 @@ class MeetingForm(VersionedForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     kind = EnumSelectField("Kind of meeting", enum_cls=MeetingKind, default=MeetingKind.IMPACT)
     held_on = DateField("Date", validators=[DataRequired(message="Enter the date as YYYY-MM-DD.")],
-                        default=lambda: dt.datetime.now(dt.UTC).date())
+                        default=today)  # on the project's clock, not UTC's
     place = StringField("Place", validators=[Optional(), Length(max=200)])
     consent_to_record = BooleanField("Everyone present agreed to the meeting being recorded")
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=TEXT_MAX)], render_kw={"rows": 6})

@@ -1,14 +1,13 @@
 """Forms of practitioner research: a PRP, and the two-minute update."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from impact.evidence.files import ACCEPT
 from impact.forms import BaseForm, CheckboxListField, EnumSelectField, VersionedForm
+from impact.local_time import today
 from impact.research.models import QUOTE_NAME_MAX, ResearchStatus
 
 TEXT_MAX = 5000
@@ -64,7 +63,7 @@ class UpdateForm(VersionedForm):
     consent_to_quote = BooleanField("I agree that these words may be quoted, under the name below")
     pseudonym = StringField("Name to quote them under", validators=[Length(max=QUOTE_NAME_MAX)])
     update_date = DateField("Date", validators=[DataRequired(message="Enter the date as YYYY-MM-DD.")],
-                            default=lambda: dt.datetime.now(dt.UTC).date())
+                            default=today)  # on the project's clock, not UTC's
     step_ids = CheckboxListField("Steps of the chain this is about", coerce=int, validators=[Optional()])
     file = FileField("A file or photo (optional)", render_kw={"accept": ACCEPT})
     remove_file = BooleanField("Remove the file")

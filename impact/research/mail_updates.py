@@ -18,6 +18,7 @@ from impact.auth.models import User
 from impact.auth.services import find_user_by_email
 from impact.evidence import files
 from impact.extensions import db
+from impact.local_time import local_date
 from impact.mail.inbound import EX_NOUSER, Inbound, Refused
 from impact.mail.signals import mail_received
 from impact.model_types import utcnow
@@ -139,7 +140,7 @@ def file_emailed_update(inbound: Inbound) -> str | None:
     stored = _stored_attachment(inbound)
     with files.kept_only_if_saved(stored):
         update = save_update(project, prp, None, {
-            "update_date": utcnow().date(), "what_did": inbound.text[:TEXT_MAX], "what_changed": "",
+            "update_date": local_date(utcnow(), project), "what_did": inbound.text[:TEXT_MAX], "what_changed": "",
             "changed_practice": False, "changed_team": False, "changed_families": False, "who_involved": "",
             "quote": "", "consent_to_quote": False, "pseudonym": ""},
             step_ids=[step.id for step in prp.steps], author=user, stored=stored,

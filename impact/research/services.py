@@ -17,6 +17,7 @@ from impact.evidence.models import EvidenceItem, EvidenceKind, Stance, Strength
 from impact.evidence.signals import consent_withdrawn, item_derived_from
 from impact.extensions import db
 from impact.forms import FieldError
+from impact.local_time import local_date
 from impact.model_types import utcnow
 from impact.projects.models import Membership, PartnerGroup, Project
 from impact.projects.services import member_voice
@@ -111,7 +112,8 @@ def sync_report_evidence(prp: ResearchProject, report: StoredFile | None) -> Evi
     """Create or refresh the document item the PRP's report is (with a new file when ``report`` is given)."""
     fields = {"title": f"PRP report: {prp.title}", "source": f"Practitioner research project, {prp.local_authority}"
               if prp.local_authority else "Practitioner research project",
-              "evidence_date": prp.ended_on or utcnow().date(), "partner_group": PartnerGroup.PRACTITIONER,
+              "evidence_date": prp.ended_on or local_date(utcnow(), db.session.get(Project, prp.project_id)),
+              "partner_group": PartnerGroup.PRACTITIONER,
               "summary": prp.outputs or prp.aims}
     if report is not None:
         fields.update(report.columns())

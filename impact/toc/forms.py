@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from impact.forms import BaseForm, EnumRadioField, VersionedForm, select_choices
+from impact.local_time import today
 from impact.toc.models import AssumptionKind, FactorDirection
 
 
@@ -67,6 +66,6 @@ class ShareFactorForm(BaseForm):
 class RevisionForm(BaseForm):
     name = StringField("Revision name", validators=[DataRequired(), Length(max=200)])
     revision_date = DateField("Date", validators=[DataRequired()],
-                              default=lambda: dt.datetime.now(dt.timezone.utc).date())
+                              default=today)  # on the project's clock, not UTC's
     note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
     submit = SubmitField("Save revision")
