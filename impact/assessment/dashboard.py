@@ -58,9 +58,9 @@ def newest_evidence(project_id: int) -> dict[tuple[str, int], object]:
     return newest
 
 
-def stale_targets(ratings, newest) -> set[tuple[str, int]]:
-    """Steps and links whose current assessment was saved before the newest evidence linked to them."""
-    return {key for key, (_, _, saved) in ratings.items() if key in newest and newest[key] > saved}
+def stale_targets(saved_at: dict[tuple[str, int], object], newest) -> set[tuple[str, int]]:
+    """Steps and links whose current assessment was saved (``saved_at``) before the newest evidence linked to them."""
+    return {key for key, saved in saved_at.items() if key in newest and newest[key] > saved}
 
 
 def _by_level(chain: Chain, ratings, index: int, order) -> list[tuple[str, list[int]]]:
@@ -85,7 +85,7 @@ def dashboard(project, linked: bool) -> dict:
         return {}
     chain = chain_for_page(project.id)
     ratings = current_ratings(project.id)
-    stale = stale_targets(ratings, newest_evidence(project.id))
+    stale = stale_targets({key: saved for key, (_, _, saved) in ratings.items()}, newest_evidence(project.id))
     overview = url_for("assessment.overview", project_id=project.id)
     steps_done = sum(1 for step in chain.steps if ("step", step.id) in ratings)
     links_done = sum(1 for link in chain.links if ("link", link.id) in ratings)

@@ -198,8 +198,8 @@ def overview(project: Project):
     chain = load_chain(project.id)
     by_step, by_link = queries.current_assessments(project.id)
     counts_by_step, counts_by_link = queries.evidence_counts(project.id)
-    saved = {("step", key): (None, None, a.created_at) for key, a in by_step.items()} | \
-        {("link", key): (None, None, a.created_at) for key, a in by_link.items()}
+    saved = {("step", key): a.created_at for key, a in by_step.items()} | \
+        {("link", key): a.created_at for key, a in by_link.items()}
     return render_template("assessment/overview.html", project=project, chain=chain, by_step=by_step,
                            by_link=by_link, counts_by_step=counts_by_step, counts_by_link=counts_by_link,
                            stale=stale_targets(saved, newest_evidence(project.id)))

@@ -7,7 +7,9 @@ from sqlalchemy.orm import selectinload
 
 from impact.cards.models import ActionCard
 from impact.coding import updates
+from impact.coding.codes import coded_factors, replace_codes
 from impact.coding.models import DEFAULT_THEMES, FactorTheme, ResponseCode, UpdateCode
+from impact.coding.workbench import codes_of
 from impact.evidence.derived import sync_coded_factors
 from impact.extensions import db
 from impact.followups.models import FollowUp, Response
@@ -98,23 +100,9 @@ def get_response_or_404(project: Project, response_id: int) -> Response:
     return response
 
 
-def codes_of(response: Response) -> set[tuple[int, FactorDirection]]:
-    return {(code.theme_id, code.direction) for code in
-            db.session.scalars(select(ResponseCode).where(ResponseCode.response_id == response.id))}
-
-
 def set_codes(project: Project, response: Response, chosen: set[tuple[int, FactorDirection]]) -> None:
     """Make the response's codes exactly ``chosen`` (theme id, direction) pairs of this project's themes."""
-    valid = set(db.session.scalars(select(FactorTheme.id).where(FactorTheme.project_id == project.id)))
-    chosen = {(theme_id, direction) for theme_id, direction in chosen if theme_id in valid}
-    existing = {(code.theme_id, code.direction): code for code in
-                db.session.scalars(select(ResponseCode).where(ResponseCode.response_id == response.id))}
-    for key, code in existing.items():
-        if key not in chosen:
-            db.session.delete(code)
-    for theme_id, direction in chosen - set(existing):
-        db.session.add(ResponseCode(response_id=response.id, theme_id=theme_id, direction=direction))
-    db.session.flush()
+    replace_codes(project, ResponseCode, "response_id", response.id, chosen)
     _sync_factors(response)
 
 
@@ -128,23 +116,12 @@ def passage(response: Response, direction: FactorDirection) -> str:
 
 
 def _sync_factors(response: Response) -> None:
-    """Each code evidences the theme's factors of the same direction: what hindered someone is
-    evidence that a hindering factor was at work, never support for a helping one."""
+    """The response's evidence item evidences the factors its codes do, quoting its words in their direction."""
     if response.evidence_item is None:
         return
-    notes: dict[int, list[str]] = {}
-    passages: dict[int, str] = {}
-    for code in db.session.scalars(
-        select(ResponseCode).where(ResponseCode.response_id == response.id)
-        .options(selectinload(ResponseCode.theme).selectinload(FactorTheme.factors))
-    ):
-        for factor in code.theme.factors:
-            if factor.direction is not code.direction:
-                continue
-            notes.setdefault(factor.id, []).append(f"Coded “{code.theme.name}” ({code.direction.label.lower()})")
-            passages[factor.id] = passage(response, code.direction)
-    sync_coded_factors(response.evidence_item,
-                       {factor_id: ("; ".join(n), passages[factor_id]) for factor_id, n in notes.items()})
+    sync_coded_factors(response.evidence_item, {
+        factor_id: (note, passage(response, direction))
+        for factor_id, (note, direction) in coded_factors(ResponseCode, "response_id", response.id).items()})
 
 
 def unmatched_codes(codes: set[tuple[int, FactorDirection]], themes) -> list[tuple[str, FactorDirection]]:
@@ -156,7 +133,6 @@ def unmatched_codes(codes: set[tuple[int, FactorDirection]], themes) -> list[tup
 
 def coding_context(project: Project, response: Response) -> dict:
     themes = db.session.scalars(themes_query(project)).all()
-    codes = {(code.theme_id, code.direction) for code in
-             db.session.scalars(select(ResponseCode).where(ResponseCode.response_id == response.id))}
+    codes = codes_of([response])[response.id]
     return {"themes": themes, "codes": codes, "directions": list(FactorDirection),
             "unmatched_codes": unmatched_codes(codes, themes)}

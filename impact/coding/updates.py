@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import abort
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
+from impact.coding.codes import coded_factors, replace_codes
 from impact.coding.models import FactorTheme, UpdateCode
 from impact.evidence.derived import sync_coded_factors
 from impact.extensions import db
@@ -87,16 +88,7 @@ def get_update_or_404(project: Project, update_id: int) -> ResearchUpdate:
 
 def set_codes(project: Project, update: ResearchUpdate, chosen: set[tuple[int, FactorDirection]]) -> None:
     """Make the update's codes exactly ``chosen``, and its evidence item evidence the themes' factors."""
-    valid = set(db.session.scalars(select(FactorTheme.id).where(FactorTheme.project_id == project.id)))
-    chosen = {(theme_id, direction) for theme_id, direction in chosen if theme_id in valid}
-    existing = {(code.theme_id, code.direction): code for code in
-                db.session.scalars(select(UpdateCode).where(UpdateCode.update_id == update.id))}
-    for key, code in existing.items():
-        if key not in chosen:
-            db.session.delete(code)
-    for theme_id, direction in chosen - set(existing):
-        db.session.add(UpdateCode(update_id=update.id, theme_id=theme_id, direction=direction))
-    db.session.flush()
+    replace_codes(project, UpdateCode, "update_id", update.id, chosen)
     sync_factors(update)
 
 
@@ -111,13 +103,6 @@ def sync_factors(update: ResearchUpdate) -> None:
     if update.evidence_item is None:
         return
     words = max((text for _, text in passages(update)), key=len, default="")
-    notes: dict[int, list[str]] = {}
-    for code in db.session.scalars(
-        select(UpdateCode).where(UpdateCode.update_id == update.id)
-        .options(selectinload(UpdateCode.theme).selectinload(FactorTheme.factors))
-    ):
-        for factor in code.theme.factors:
-            if factor.direction is code.direction:  # hindering words evidence hindering factors only
-                notes.setdefault(factor.id, []).append(f"Coded “{code.theme.name}” ({code.direction.label.lower()})")
-    sync_coded_factors(update.evidence_item,
-                       {factor_id: ("; ".join(found), words) for factor_id, found in notes.items()})
+    sync_coded_factors(update.evidence_item, {
+        factor_id: (note, words)
+        for factor_id, (note, _) in coded_factors(UpdateCode, "update_id", update.id).items()})

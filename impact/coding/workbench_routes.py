@@ -95,7 +95,7 @@ def theme_passages(project: Project, theme: FactorTheme):
 @needs(Need.EDIT)
 def code_response(project: Project, response_id: int):
     response = services.get_response_or_404(project, response_id)
-    services.set_codes(project, response, codes_to_keep(services.codes_of(response)))
+    services.set_codes(project, response, codes_to_keep(answers.codes_of([response])[response.id]))
     db.session.commit()
     if request.form.get("back") == "workbench":
         return back_to_workbench(project, "queue")
