@@ -6,6 +6,7 @@ def register(contributions) -> None:
     from impact.features import NavEntry
     from impact.projects.invitation_routes import bp as invitations
     from impact.projects.permissions import Need, may
+    from impact.projects import stamps  # noqa: F401  (advances, at every flush, the stamp of what changed)
     from impact.projects.routes import bp
     from impact.projects.tabs import project_tab_groups, shell_shaped_by
 

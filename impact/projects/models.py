@@ -5,7 +5,7 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false, func
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from impact.extensions import db
@@ -90,6 +90,10 @@ class Project(db.Model):
     # words, the trash): a page keeping quotes (a published report) is kept under it. Counted by the
     # evidence part, outside the version, so it never makes a form's save look outdated.
     quotes_changed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Moves with every write to anything of the project, in the writing transaction
+    # (impact/projects/stamps.py): pages, their ETags and the cache are keyed on it. Outside the version
+    # for the same reason as quotes_changed.
+    change_stamp: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     __mapper_args__ = {"version_id_col": version}
 
