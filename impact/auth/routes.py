@@ -87,7 +87,11 @@ def logout():
     session.clear()
     logout_user()
     flash("You have logged out.", "success")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # Project pages are kept by the browser to be revalidated (impact/projects/conditional.py): on a
+    # shared office PC, the next person must not find them.
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -21,6 +21,7 @@ from impact.cards.services import CardData, opted_out_emails, removal_problems, 
 from impact.events.models import Event
 from impact.extensions import db
 from impact.mail.addresses import AddressError, normalise_address
+from impact.projects import stamps
 from impact.projects.models import PartnerGroup
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -355,6 +356,7 @@ def _insert_new(event: Event, cards: list[ImportedCard]) -> None:
         for card_id, data in zip(ids, cards, strict=True)
         for position, text in data.slots().items()
     ])
+    stamps.advance(db.session, [event.project_id])  # written without the ORM
 
 
 def _existing_cards(event: Event) -> dict[str, tuple[ActionCard, dict[int, str]]]:

@@ -21,6 +21,7 @@ from impact.events.models import Event
 from impact.extensions import db
 from impact.mail.addresses import AddressError, normalise_address
 from impact.model_types import utcnow
+from impact.projects import stamps
 from impact.projects.models import PartnerGroup, Project
 from impact.toc.models import Step
 
@@ -237,6 +238,7 @@ def tag_actions(project: Project, event: Event, action_ids: Iterable[int], step:
            for action_id in ids if action_id not in already]
     if new:
         db.session.execute(insert(action_steps), new)
+        stamps.advance(db.session, [project.id])
     _expire_tags()
     if new:
         action_tags_changed.send(project, action_ids=[row["action_id"] for row in new])
@@ -250,6 +252,8 @@ def untag_actions(event: Event, action_ids: Iterable[int], step: Step) -> int:
     removed = db.session.execute(
         delete(action_steps).where(action_steps.c.step_id == step.id, action_steps.c.action_id.in_(ids))
     ).rowcount
+    if removed:
+        stamps.advance(db.session, [event.project_id])
     _expire_tags()
     if removed:
         action_tags_changed.send(event, action_ids=ids)

@@ -58,7 +58,7 @@ def edit(project: Project, event: Event):
 
 
 @bp.route("/<int:event_id>")
-@needs(Need.READ, event=Event)
+@needs(Need.READ, event=Event, by_the_minute=True)
 def show(project: Project, event: Event):
     may_edit = may(project, Need.EDIT)
     # Its follow-up campaigns and their figures come from the follow-ups part.

@@ -17,7 +17,7 @@ signed_in_only(bp)
 
 
 @bp.route("/")
-@needs(Need.EDIT)
+@needs(Need.EDIT, by_the_minute=True)
 def index(project: Project):
     page = db.paginate(services.project_campaigns_query(project), page=page_number(),
                        per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)

@@ -42,7 +42,7 @@ def _save(event, campaign, form):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@needs(Need.EDIT, event=Event)
+@needs(Need.EDIT, event=Event, by_the_minute=True)  # the form proposes times from now
 def new(project: Project, event: Event):
     form = CampaignForm(time_zone=project.time_zone)
     if request.method == "GET":
@@ -85,7 +85,7 @@ def edit(project: Project, event: Event, campaign_id: int):
 
 
 @bp.route("/<int:campaign_id>")
-@needs(Need.EDIT, event=Event)
+@needs(Need.EDIT, event=Event, by_the_minute=True)
 def show(project: Project, event: Event, campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id, event_id=event.id)
     query = (

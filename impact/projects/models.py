@@ -3,9 +3,22 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import time
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from impact.extensions import db
@@ -63,6 +76,11 @@ class OrganisationKind(enum.Enum):
         return self.value.replace("_", " ").capitalize()
 
 
+def fresh_stamp() -> int:
+    """A change stamp no project has had: microseconds since 1970 (a project's own count moves by one a write)."""
+    return time.time_ns() // 1000
+
+
 class Project(db.Model):
     __tablename__ = "projects"
     __table_args__ = (
@@ -93,7 +111,9 @@ class Project(db.Model):
     # Moves with every write to anything of the project, in the writing transaction
     # (impact/projects/stamps.py): pages, their ETags and the cache are keyed on it. Outside the version
     # for the same reason as quotes_changed.
-    change_stamp: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # A new project starts from the clock (fresh_stamp), so one that takes a deleted project's id (SQLite
+    # reuses them) is never served what was kept under the old one's.
+    change_stamp: Mapped[int] = mapped_column(BigInteger, default=fresh_stamp, server_default="0")
 
     __mapper_args__ = {"version_id_col": version}
 

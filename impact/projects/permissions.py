@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, select
 from impact.access import get_or_404
 from impact.extensions import db
 from impact.local_time import use_zone_of_request
+from impact.projects import conditional
 from impact.projects.models import Membership, Project, Role
 
 
@@ -91,16 +92,19 @@ def get_project_or_404(project_id: int, need: Need = Need.READ, user=None) -> Pr
     if not can(user, project, need):
         abort(403)
     use_zone_of_request(project.time_zone)
+    conditional.remember_tag(project)
     return project
 
 
 def needs(need: Need = Need.READ, *, to_post: Need | None = None, only_if: Callable[[Project], bool] | None = None,
-          **loads):
+          by_the_minute: bool = False, **loads):
     """Declares what a project page needs: the view gets ``project`` (checked as get_project_or_404 does)
     in place of the URL's ``project_id``, and for each ``name=Model`` in ``loads`` that project's row
     named by the URL's ``<name>_id`` (404 if it is another project's): ``@needs(Need.EDIT, event=Event)``.
     ``to_post``: a page that readers may see but only some may submit (``@needs(Need.READ, to_post=Need.EDIT)``).
-    ``only_if``: the page exists only for projects that use its feature (404 otherwise)."""
+    ``only_if``: the page exists only for projects that use its feature (404 otherwise).
+    A GET is answered 304 when the browser holds the page as it stands (impact/projects/conditional.py);
+    ``by_the_minute``: the page says how long ago or until something happens, so it changes with the clock."""
     def decorate(view):
         @functools.wraps(view)
         def checked(project_id: int, **kwargs):
@@ -110,6 +114,9 @@ def needs(need: Need = Need.READ, *, to_post: Need | None = None, only_if: Calla
                 abort(404)
             for name, model in loads.items():
                 kwargs[name] = get_or_404(model, kwargs.pop(f"{name}_id"), project_id=project.id)
+            unchanged = conditional.not_modified(project, by_the_minute=by_the_minute)
+            if unchanged is not None:
+                return unchanged
             return view(project=project, **kwargs)
         return checked
     return decorate

@@ -55,7 +55,7 @@ def new_project():
 
 
 @bp.route("/projects/<int:project_id>")
-@needs(Need.VIEW_REPORT)
+@needs(Need.VIEW_REPORT, by_the_minute=True)
 def project(project: Project):
     # The parts fill the dashboard (Mayne's six steps) and give the chain and its diagram; the first step,
     # the question, is the project's own.

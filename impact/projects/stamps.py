@@ -15,9 +15,12 @@ from collections.abc import Iterable
 from sqlalchemy import ForeignKeyConstraint, Table, event, inspect, select, update
 from sqlalchemy.orm import Session
 
+from impact import trash
 from impact.auth.models import User
 from impact.extensions import db
-from impact.projects.models import Membership, Project
+from impact.projects.models import Membership, Project, fresh_stamp
+
+__all__ = ["advance", "fresh_stamp", "written"]
 
 _WRITTEN = "impact.projects_written"  # session.info: the ids this session has advanced (see written())
 _projects = Project.__table__
@@ -87,7 +90,7 @@ class _Finder:
             return None
         key = (parent.name, tuple(element.column.name for element in constraint.elements), values)
         if key not in self.asked:
-            where = [element.column == value for element, value in zip(constraint.elements, values)]
+            where = [element.column == value for element, value in zip(constraint.elements, values, strict=True)]
             self.asked[key] = None
             if _project_table(parent):
                 column = parent.c.id if parent is _projects else parent.c.project_id
@@ -109,6 +112,12 @@ def _members_projects(session: Session, users: list[User]) -> list[int]:
         return []
     return list(session.connection().execute(select(Membership.project_id).where(Membership.user_id.in_(ids)))
                 .scalars())
+
+
+@trash.restored_signal.connect
+def _restored(record) -> None:
+    # The trash marks a record restored and puts rows back with statements of its own, not the ORM.
+    advance(db.session, [record.project_id])
 
 
 @event.listens_for(Session, "after_flush")

@@ -38,12 +38,17 @@ from impact.evidence import files
 from impact.extensions import db
 from impact.local_time import is_zone
 from impact.model_types import utcnow
+from impact.projects import stamps
 
 FORMAT, VERSION = "impact-project", 1
 
 # Owned by a project, but not moved with it.
 EXCLUDED = {
     "invitations": "an invitation is a signed offer to one person, sent again rather than moved",
+}
+# Columns of the installation's bookkeeping, not of the project: an import gives them afresh.
+NOT_MOVED = {
+    "projects": {"change_stamp": "what the installation keeps pages under (impact/projects/stamps.py)"},
 }
 # Owned by no project.
 GLOBAL = {
@@ -82,6 +87,10 @@ def export_project(project_id: int) -> dict[str, Any]:
     rows = {"projects": dependents.copy_rows("projects", [project_id]), **captured["rows"]}
     tables = {table.name: _sorted(table, rows[table.name]) for table in project_tables()
               if table.name not in EXCLUDED and rows.get(table.name)}
+    for name, columns in NOT_MOVED.items():
+        for row in tables.get(name, []):
+            for column in columns:
+                row.pop(column, None)
     user_ids = {row[column] for table in project_tables() for column in _user_columns(table)
                 for row in tables.get(table.name, []) if row.get(column) is not None}
     users = [{"id": user.id, "email": user.email, "name": user.name}
@@ -231,6 +240,8 @@ def import_project(document: Any) -> int:
     _check_ids_free(tables)
     tables = {name: [dict(row) for row in rows] for name, rows in tables.items()}
     _fill_missing_columns(tables)
+    for row in tables.get("projects", []):
+        row["change_stamp"] = stamps.fresh_stamp()  # never one its id was kept under before
     _repoint_people(tables, _people(document))
     for sha, content in contents.items():
         path = files.path_for(sha)
