@@ -60,12 +60,15 @@ def cached_page(key: str, render_page: Callable[[], str], **shell) -> str | Resp
     if found is not None:
         title, content = found
         head, tail = _shell(title, shell)
-        return Response(head.replace(_TOKEN_SLOT, generate_csrf().encode()) + content + tail, mimetype="text/html")
+        token = generate_csrf().encode()
+        return Response((head + content + tail).replace(_TOKEN_SLOT, token), mimetype="text/html")
     page = render_page()
     start, end = page.find(START), page.find(END)
     title = re.search(r"<title>(.*?) · impact</title>", page, re.S)
     if 0 <= start < end and title is not None:
-        keep(key, (Markup(title.group(1)).unescape(), page[start:end + len(END)].encode()))
+        # The content's forms carry this session's token: kept with its place marked, as the shell's is.
+        content = page[start:end + len(END)].encode().replace(generate_csrf().encode(), _TOKEN_SLOT)
+        keep(key, (Markup(title.group(1)).unescape(), content))
     return page
 
 

@@ -25,7 +25,7 @@ from impact.projects import stamps
 from impact.projects.models import Project
 
 KEPT = "private, no-cache"
-_TAGGED = "impact.page_tag"  # g: {project id: by_the_minute} of the project page being served
+_TAGGED = "impact.page_tag"  # g: {project id: (project, by_the_minute)} of the project page being served
 _SETTINGS = "impact.settings_fingerprint"
 
 
@@ -49,7 +49,7 @@ def not_modified(project: Project, *, by_the_minute: bool = False) -> Response |
     rendered, gets the tag)."""
     if request.method not in ("GET", "HEAD") or _flashes_pending():
         return None
-    g.setdefault(_TAGGED, {})[project.id] = by_the_minute
+    g.setdefault(_TAGGED, {})[project.id] = (project, by_the_minute)
     tag = page_tag(project, by_the_minute=by_the_minute)
     if tag in request.if_none_match:
         response = Response(status=304)
@@ -62,19 +62,16 @@ def not_modified(project: Project, *, by_the_minute: bool = False) -> Response |
 def remember_tag(project: Project) -> None:
     """The page being served is this project's (an API read), to be tagged once answered."""
     if request.method in ("GET", "HEAD") and not _flashes_pending():
-        g.setdefault(_TAGGED, {}).setdefault(project.id, False)
+        g.setdefault(_TAGGED, {}).setdefault(project.id, (project, False))
 
 
 def _tag_response(response: Response) -> Response:
     tags = g.get(_TAGGED)
     if not tags or len(tags) != 1 or response.status_code != 200 or "ETag" in response.headers:
         return response
-    (project_id, by_the_minute), = tags.items()
+    (project_id, (project, by_the_minute)), = tags.items()
     if project_id in stamps.written(db.session) or request_ctx.flashes:
         return response  # the page shows what this request did, or its own messages
-    project = db.session.get(Project, project_id)  # already in the session: no statement
-    if project is None:
-        return response
     # Worked out again now the page is rendered: its forms may have just given the session its CSRF secret.
     response.set_etag(page_tag(project, by_the_minute=by_the_minute))
     response.headers["Cache-Control"] = KEPT

@@ -26,6 +26,10 @@ _WRITTEN = "impact.projects_written"  # session.info: the ids this session has a
 _projects = Project.__table__
 
 
+# What project pages show of a person (a sign-in, which also writes to their row, changes none of it).
+SHOWN_OF_A_USER = ("name", "email", "active", "is_admin")
+
+
 def advance(session: Session, project_ids: Iterable[int | None]) -> None:
     """The projects' stamps move (for rows written without the ORM, in this session's transaction)."""
     ids = sorted({project_id for project_id in project_ids if project_id is not None})
@@ -129,5 +133,6 @@ def _advance_stamps(session: Session, flush_context) -> None:
         return
     finder = _Finder(session)
     ids = {finder.of_row(row) for row in rows if not isinstance(row, User)}
-    ids.update(_members_projects(session, [row for row in changed if isinstance(row, User)]))
+    ids.update(_members_projects(session, [row for row in changed if isinstance(row, User) and any(
+        inspect(row).attrs[name].history.has_changes() for name in SHOWN_OF_A_USER)]))
     advance(session, ids)

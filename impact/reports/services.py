@@ -9,6 +9,7 @@ from impact.evidence.queries import live_items, step_voices
 from impact.extensions import db
 from impact.features import page_context
 from impact.followups.tracking import GroupFigures, project_tracking
+from impact.projects.kept import kept_data
 from impact.projects.models import PartnerGroup, Project
 from impact.projects.permissions import Need, may
 from impact.toc.models import InfluencingFactor, Level, Step
@@ -42,7 +43,7 @@ def report_for_reader(project: Project) -> dict | None:
     """The report data this request's user may read: the live project's for its members, and for readers of
     the report alone (funders) the latest published version's, never the live project (None before one)."""
     if may(project, Need.READ):
-        return report_data(project)
+        return kept_data("report", project, lambda: report_data(project))
     return page_context("reports.for_report_readers", project=project).get("report")
 
 

@@ -8,6 +8,7 @@ from impact.access import signed_in_only
 from impact.concurrency import save_edit
 from impact.extensions import db
 from impact.pagination import page_number
+from impact.projects.kept import kept_page
 from impact.projects.models import Project
 from impact.projects.permissions import Need, may, needs
 from impact.snapshots import CURRENT, numbered_or_404
@@ -51,13 +52,16 @@ def _render_story(project: Project, content: dict, *, snapshot: StorySnapshot | 
 @needs(Need.READ)  # funders read the published versions (impact.publishing), never the live story
 def show(project: Project):
     # Only what the page shows is read, unless every entry is asked for.
-    return _render_story(project, services.build_content(project, bounded=not _every_entry()))
+    return kept_page(project, lambda: _render_story(project, services.build_content(project,
+                                                                                  bounded=not _every_entry())),
+                     active="story", stylesheet="css/story.css", varies_on=("level", "open", "evidence"))
 
 
 @bp.route("/gaps")
 @needs(Need.READ)
 def gaps(project: Project):
-    return render_template("story/gaps.html", project=project, sections=find_gaps(project))
+    return kept_page(project, lambda: render_template("story/gaps.html", project=project,
+                                                      sections=find_gaps(project)), active="gaps")
 
 
 @bp.route("/conclusion", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from impact.access import get_or_404, signed_in_only
 from impact.concurrency import save_edit
 from impact.extensions import db
 from impact.features import page_context
+from impact.projects.kept import kept_page
 from impact.projects.models import Project
 from impact.projects.permissions import Need, needs
 from impact.toc import services, trash
@@ -26,12 +27,14 @@ def _to_chain(project_id: int, anchor: str | None = None):
 @bp.route("/")
 @needs(Need.READ)
 def chain(project: Project):
-    chain = services.load_chain(project.id)
-    return render_template(
-        "toc/chain.html", project=project, chain=chain, diagram=chain_diagram(project, chain),
-        level_form=LevelForm(formdata=None), quick_form=QuickStepForm(formdata=None),
-        deleted=db.session.scalars(trash.recently_deleted_query(project)).all(),
-    )
+    def render() -> str:
+        chain = services.load_chain(project.id)
+        return render_template(
+            "toc/chain.html", project=project, chain=chain, diagram=chain_diagram(project, chain),
+            level_form=LevelForm(formdata=None), quick_form=QuickStepForm(formdata=None),
+            deleted=db.session.scalars(trash.recently_deleted_query(project)).all(),
+        )
+    return kept_page(project, render, active="chain")
 
 
 # Levels -------------------------------------------------------------------------------------

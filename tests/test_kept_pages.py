@@ -1,0 +1,105 @@
+"""The chain, the story, the gaps and the report data are kept between requests (impact/projects/kept.py):
+a change shows at the next request whoever made it, each role gets its own page, a withdrawn consent
+withdraws the quote at once, and the forms of a kept page work in every session."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from impact.extensions import db as _db
+from impact.projects.models import Project
+from impact.toc.models import Step
+from tests import factories
+from tests.test_page_cache import TOKEN, _signed_in
+from tests.test_story import add_item, link_item
+
+
+def _first_step(project) -> Step:
+    return _db.session.scalars(select(Step).where(Step.project_id == project.id).order_by(Step.id)).first()
+
+
+def test_a_kept_chain_is_served_for_two_statements_and_a_change_shows_at_once(client, login_as, project,
+                                                                              query_counter):
+    login_as("lead", project)
+    path = f"/projects/{project.id}/chain/"
+    client.get(path)
+    with query_counter() as statements:
+        assert client.get(path).status_code == 200
+    assert len(statements) <= 3, statements  # the user, the project with the viewer's role: nothing more
+    response = client.post(f"/projects/{project.id}/chain/steps/{_first_step(project).id}/edit",
+                           data={"title": "Practitioners hear the research", "description": "",
+                                 "version": _first_step(project).version}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Practitioners hear the research" in client.get(path).get_data(as_text=True)
+
+
+def test_a_change_made_outside_the_request_shows_too(client, login_as, project):
+    login_as("lead", project)
+    path = f"/projects/{project.id}/story/gaps"
+    client.get(path)
+    client.get(path)
+    _first_step(project).title = "Councils rewrite their guidance"
+    _db.session.commit()
+    assert "Councils rewrite their guidance" in client.get(path).get_data(as_text=True)
+
+
+def test_each_role_gets_its_own_kept_page(app, client, login_as, project):
+    practitioner = factories.user_with_role("practitioner_researcher", project)  # a member before the page is kept
+    login_as("lead", project)
+    path = f"/projects/{project.id}/chain/"
+    client.get(path)  # shows the "logged in" message: rendered for this request alone
+    assert 'name="name"' in client.get(path).get_data(as_text=True)  # kept; the lead may add a level
+    other = app.test_client()
+    assert other.post("/login", data={"email": practitioner.email, "password": factories.PASSWORD}).status_code == 302
+    other.get(path)
+    page = other.get(path).get_data(as_text=True)
+    assert "Theory of change" in page and 'name="name"' not in page  # no editing forms from the lead's page
+
+
+def test_a_withdrawn_consent_withdraws_the_quote_from_the_kept_story(client, login_as, project):
+    item = add_item(project, "Impact meeting", quote="I write my reports for the family now",
+                    pseudonym="Social worker A", consent=True)
+    link_item(item, step=_first_step(project))
+    _db.session.commit()
+    login_as("lead", project)
+    path = f"/projects/{project.id}/story/?open=all"
+    client.get(path)
+    assert "I write my reports for the family now" in client.get(path).get_data(as_text=True)
+    item.consent_to_quote = False
+    _db.session.commit()
+    assert "I write my reports for the family now" not in client.get(path).get_data(as_text=True)
+
+
+def test_a_kept_pages_forms_carry_each_sessions_own_token_and_work(app_with, db, project):
+    protected = app_with(WTF_CSRF_ENABLED=True)
+    lead = factories.user_with_role("lead", project)
+    first, second = _signed_in(protected, lead), _signed_in(protected, lead)
+    path = f"/projects/{project.id}/chain/"
+    first_page = first.get(path).get_data(as_text=True)
+    second_page = second.get(path).get_data(as_text=True)  # kept from the first session's request
+    first_tokens, second_tokens = set(TOKEN.findall(first_page)), set(TOKEN.findall(second_page))
+    assert len(first_tokens) == 1 and len(second_tokens) == 1 and first_tokens != second_tokens
+    response = second.post(f"/projects/{project.id}/chain/levels",
+                           data={"name": "Wider change", "description": "", "csrf_token": second_tokens.pop()})
+    assert response.status_code == 302
+    assert "Wider change" in first.get(path).get_data(as_text=True)
+
+
+def test_report_data_follows_every_change(client, login_as, project):
+    login_as("lead", project)
+    path = f"/projects/{project.id}/report.json"
+    client.get(path)
+    before = client.get(path).get_json()
+    item = add_item(project, "Questionnaire returns")
+    link_item(item, step=_first_step(project))
+    _db.session.commit()
+    after = client.get(path).get_json()
+    assert after != before
+    assert re.search("Questionnaire returns|evidence", repr(after))
+
+
+def test_nothing_is_kept_from_a_project_of_the_same_id_before_it(client, login_as, db):
+    first = factories.chain_project()
+    _db.session.commit()
+    assert _db.session.get(Project, first.id).change_stamp > 10**15  # starts from the clock
