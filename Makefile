@@ -49,23 +49,32 @@ test: install-dev lint
 lint: install-dev
 	$(BIN)/ruff check .
 
-## make bench: time the main pages and the card import on one large generated project (BENCH_SCALE=1:
-## 5,000 evidence items, 2,000 cards...), then serve a portfolio of BENCH_PROJECTS projects (100,000 cards,
-## 50,000 evidence items in all) under gunicorn and load its pages with wrk beside a bare Flask floor.
-## SQLite in a temp file; BENCH_DATABASE_URL=postgresql+psycopg://... runs on that PostgreSQL database too,
-## DROPPING its schema public first. See bench/README.md.
+## make bench: everything below, one after the other (SQLite in temporary files; BENCH_DATABASE_URL=
+## postgresql+psycopg://... runs each on that PostgreSQL database too, DROPPING its schema public first):
+##   bench-pages: the main pages and the card import, timed in the test client, on one large generated
+##     project (BENCH_SCALE=1: 5,000 evidence items, 2,000 cards...);
+##   bench-serve: a portfolio of BENCH_PROJECTS projects (100,000 cards, 50,000 evidence items in all)
+##     under gunicorn, its pages loaded with wrk beside a bare Flask floor;
+##   bench-load: one project's pages under gunicorn at each of BENCH_SCALES, warm (wrk, BENCH_SECONDS a
+##     page), conditional (If-None-Match) and cold (BENCH_COLD requests, each after a change), beside the floor.
+## See bench/README.md.
 BENCH_SCALE ?= 1
+BENCH_SCALES ?= 0.1 1 3
 BENCH_REPEAT ?= 5
 BENCH_PROJECTS ?= 500
 BENCH_SECONDS ?= 10
-.PHONY: bench bench-pages bench-serve load-tools
-bench: bench-pages bench-serve
+BENCH_COLD ?= 20
+.PHONY: bench bench-pages bench-serve bench-load load-tools
+bench: bench-pages bench-serve bench-load
 bench-pages: install
 	$(BIN)/python -m bench.pages --scale $(BENCH_SCALE) --repeat $(BENCH_REPEAT) $(BENCH_ARGS)
 bench-serve: install load-tools
 	$(BIN)/python -m bench.serve --projects $(BENCH_PROJECTS) --seconds $(BENCH_SECONDS)
+bench-load: install load-tools
+	$(BIN)/python -m bench.project_load --scales $(BENCH_SCALES) --seconds $(BENCH_SECONDS) --cold $(BENCH_COLD) \
+	  $(BENCH_LOAD_ARGS)
 
-## wrk, the local HTTP load generator of bench-serve (Debian's package; needs apt and root)
+## wrk, the local HTTP load generator of bench-serve and bench-load (Debian's package; needs apt and root)
 load-tools:
 	@if command -v wrk >/dev/null; then echo "wrk is already installed"; \
 	elif command -v apt-get >/dev/null; then \

@@ -24,6 +24,7 @@ from impact.followups.models import ActionProgress, Campaign, FollowUp, Progress
 from impact.mail.models import OutboxMessage, OutboxStatus
 from impact.projects.models import Membership, PartnerGroup, Project, Role
 from impact.projects.services import create_project
+from impact.publishing.services import new_version
 from impact.toc.models import Assumption, AssumptionKind, FactorDirection, InfluencingFactor, Link, Step
 from impact.toc.revisions import save_revision
 
@@ -51,6 +52,7 @@ class Generated:
     project_id: int = 0
     lead_email: str = LEAD_EMAIL
     admin_email: str = ADMIN_EMAIL
+    funder_email: str = ""  # a member with the funder's role: reads the published version
     password: str = PASSWORD
     step_id: int = 0
     link_id: int = 0
@@ -60,6 +62,7 @@ class Generated:
     campaign_id: int = 0
     import_event_id: int = 0
     filter_step_id: int = 0
+    published_number: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -119,6 +122,7 @@ def generate(scale: float = 1.0, seed: int = 1) -> Generated:
 
     project, lead, users = _project_and_members(n, say)
     out.project_id = project.id
+    out.funder_email = next(user.email for index, user in enumerate(users) if index and role_of(index) is Role.FUNDER)
     lap("project, members")
     chain = _chain(project, n, rng, say)
     out.step_id, out.link_id = chain.step_ids[len(chain.step_ids) // 2], chain.link_ids[0]
@@ -146,6 +150,10 @@ def generate(scale: float = 1.0, seed: int = 1) -> Generated:
     add_snapshots(project, lead, n, say)
     db.session.commit()
     lap("story snapshots")
+    # What the project's funders read (bench/project_load.py loads it as one of them).
+    out.published_number = new_version(project, "Interim report", lead).number
+    db.session.commit()
+    lap("published version")
     if db.engine.dialect.name == "postgresql":
         # What autovacuum does within a minute on a production server (the test servers run without it):
         # without statistics the planner guesses, and the timings would be of a database nobody runs.
@@ -157,6 +165,12 @@ def generate(scale: float = 1.0, seed: int = 1) -> Generated:
 
 # Project and people --------------------------------------------------------------------------
 
+def role_of(member: int) -> Role:
+    """The role of the member numbered `member` (from 1; the lead is 0)."""
+    roles = (Role.TEAM_MEMBER, Role.PRACTITIONER_RESEARCHER, Role.CO_RESEARCHER, Role.FUNDER)
+    return roles[member % len(roles)]
+
+
 def _project_and_members(n: dict, say: Text):
     lead = create_user(LEAD_EMAIL, "Lead Researcher", PASSWORD)
     create_user(ADMIN_EMAIL, "Site Admin", PASSWORD, is_admin=True)
@@ -164,12 +178,11 @@ def _project_and_members(n: dict, say: Text):
                              description=say.paragraph(3), funder="Bench Foundation",
                              organisation_names=[f"Council {letter}" for letter in "ABCDEF"])
     project.contribution_tracing = True
-    roles = [Role.TEAM_MEMBER, Role.PRACTITIONER_RESEARCHER, Role.CO_RESEARCHER, Role.FUNDER]
     groups = list(PartnerGroup)
     users = [lead]
     for index in range(1, n["members"]):
         user = create_user(f"member{index}@bench.example.org", f"Member {index}", PASSWORD)
-        db.session.add(Membership(project_id=project.id, user=user, role=roles[index % len(roles)],
+        db.session.add(Membership(project_id=project.id, user=user, role=role_of(index),
                                   partner_group=groups[index % len(groups)],
                                   organisation=project.organisations[index % len(project.organisations)]))
         users.append(user)

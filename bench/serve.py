@@ -14,23 +14,17 @@
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import re
 import secrets
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 
-from bench import ROOT, database_url, fresh_schema, make_app
-
-WORKERS = 2
+from bench import database_url, fresh_schema, make_app
+from bench.load import WORKERS, gunicorn, http_request, login_cookie
+from bench.load import wrk as load_with_wrk
 
 
 @dataclass
@@ -44,72 +38,13 @@ class Load:
     size_kb: float
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def gunicorn(module: str, env: dict[str, str]):
-    """A gunicorn of WORKERS sync workers serving module:app on a free local port; yields the base URL."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", f"{module}:app"], cwd=ROOT, env={**os.environ, **env})
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"gunicorn {module} did not start") from None
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def _request(base: str, path: str, headers: dict[str, str], method: str = "GET", body: str | None = None):
-    connection = http.client.HTTPConnection(base.removeprefix("http://"), timeout=120)
-    connection.request(method, path, body=body, headers=headers)
-    response = connection.getresponse()
-    data = response.read()
-    connection.close()
-    return response, data
-
-
-def login_cookie(base: str, email: str, password: str) -> str:
-    body = f"email={email}&password={password.replace(' ', '+')}"
-    response, _ = _request(base, "/login", {"Content-Type": "application/x-www-form-urlencoded"}, "POST", body)
-    if response.status != 302:
-        raise SystemExit(f"logging in as {email} answered {response.status}")
-    cookie = response.getheader("Set-Cookie", "")
-    return cookie.split(";", 1)[0]
-
-
 def wrk(name: str, base: str, path: str, headers: dict[str, str], seconds: int, connections: int) -> Load:
-    response, data = _request(base, path, headers)  # a warm-up, and the page must answer 200
-    if response.status != 200:
-        raise SystemExit(f"{name}: {path} answered {response.status}")
-    url = base + path
-    command = ["wrk", "--threads", "2", "--connections", str(connections), "--duration", f"{seconds}s",
-               "--latency", "--timeout", "30s"]
-    for key, value in headers.items():
-        command += ["--header", f"{key}: {value}"]
-    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    errors = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)) else 0
-    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    return Load(name, rps, *(_percentile(out, p) for p in ("50", "90", "99")), errors, len(data) / 1024)
-
-
-def _percentile(out: str, which: str) -> float:
-    value, unit = re.search(rf"^\s+{which}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    answer = http_request(base, path, headers)  # a warm-up, and the page must answer 200
+    if answer.status != 200:
+        raise SystemExit(f"{name}: {path} answered {answer.status}")
+    run = load_with_wrk(base, [("GET", path, None)], headers, seconds, connections)
+    errors = run.errors(tuple(range(200, 400)))  # as wrk counts them: any 2xx or 3xx is an answer
+    return Load(name, run.rps, run.p50_ms, run.p90_ms, run.p99_ms, errors, len(answer.body) / 1024)
 
 
 def serve_and_load(url: str, made, token: str, seconds: int, connections: int, upload_dir: str) -> list[Load]:
