@@ -1,6 +1,6 @@
 """A page whose content changes rarely, rendered once and served from the cache until what it shows changes.
 
-The page marks its content (``{% block content %}{{ cached_content_start() }}...{{ cached_content_end() }}``);
+base.html marks every page's content (``{{ cached_content_start() }}{% block content %}...``);
 a miss renders the whole page as usual and keeps the marked part; a hit puts the kept part in a plain
 shell (the site header, the project's tabs for this viewer, flash messages). The key must name
 everything the content depends on: the versions of the rows it shows, and what the viewer may see.
@@ -67,7 +67,7 @@ def cached_page(key: str, render_page: Callable[[], str], **shell) -> str | Resp
     title = re.search(r"<title>(.*?) · impact</title>", page, re.S)
     if 0 <= start < end and title is not None:
         # The content's forms carry this session's token: kept with its place marked, as the shell's is.
-        content = page[start:end + len(END)].encode().replace(generate_csrf().encode(), _TOKEN_SLOT)
+        content = page[start + len(START):end].encode().replace(generate_csrf().encode(), _TOKEN_SLOT)
         keep(key, (Markup(title.group(1)).unescape(), content))
     return page
 

@@ -103,3 +103,13 @@ def test_nothing_is_kept_from_a_project_of_the_same_id_before_it(client, login_a
     first = factories.chain_project()
     _db.session.commit()
     assert _db.session.get(Project, first.id).change_stamp > 10**15  # starts from the clock
+
+
+def test_each_step_and_each_library_page_is_kept_apart(client, login_as, project):
+    login_as("lead", project)
+    first, second = _db.session.scalars(select(Step).where(Step.project_id == project.id).order_by(Step.id)).all()[:2]
+    for _ in range(2):
+        assert f"<h1>{first.title}" in client.get(f"/projects/{project.id}/chain/steps/{first.id}").get_data(
+            as_text=True).replace("\n", "")
+    assert f"<h1>{second.title}" in client.get(f"/projects/{project.id}/chain/steps/{second.id}").get_data(
+        as_text=True).replace("\n", "")

@@ -12,6 +12,7 @@ from impact.extensions import db
 from impact.features import page_context
 from impact.model_types import utcnow
 from impact.pagination import page_number
+from impact.projects.kept import kept_page
 from impact.projects.models import Project
 from impact.projects.permissions import Need, may, needs
 
@@ -62,8 +63,9 @@ def edit(project: Project, event: Event):
 def show(project: Project, event: Event):
     may_edit = may(project, Need.EDIT)
     # Its follow-up campaigns and their figures come from the follow-ups part.
-    return render_template("events/show.html", project=project, event=event, may_edit=may_edit, now=utcnow(),
-                           **page_context("events.show", event=event, may_edit=may_edit))
+    return kept_page(project, lambda: render_template(
+        "events/show.html", project=project, event=event, may_edit=may_edit, now=utcnow(),
+        **page_context("events.show", event=event, may_edit=may_edit)), active="events", by_the_minute=True)
 
 
 @bp.route("/<int:event_id>/card-form", methods=["POST"])

@@ -37,12 +37,14 @@ from impact.extensions import db
 from impact.features import page_context
 from impact.forms import select_choices
 from impact.pagination import page_number
+from impact.projects.kept import kept_page
 from impact.projects.models import PartnerGroup, Project
 from impact.projects.permissions import Need, may, needs
 from impact.toc.services import load_chain
 from impact.trash import undo_token
 
 bp = Blueprint("evidence", __name__, url_prefix="/projects/<int:project_id>/evidence")
+KEPT_LIBRARY_PAGES = 5  # the library's first pages, unfiltered, are kept (impact/projects/kept.py)
 UNDO_KEY = "evidence_link_undo"  # in the session: the Undo offered once on the item page after a removal
 
 
@@ -65,20 +67,24 @@ def _to_item(project, item, anchor: str = ""):
 @bp.route("/")
 @needs(Need.READ)
 def index(project: Project):
-    chain = load_chain(project.id)
-    form = FilterForm(formdata=request.args)
-    form.set_steps(chain.steps)
-    valid = form.validate() if request.args else True
-    query = services.library_query(project, form.filters(),
-                                  private_summaries=services.sees_private_summaries(project))
-    page = db.paginate(query, page=page_number(),
-                       per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
-    args = {key: value for key, value in request.args.items() if key in form._fields and key != "submit"}
-    return render_template(
-        "evidence/index.html", project=project, form=form, page=page, args=args,
-        counts=services.stance_counts([item.id for item in page.items]), filtered=bool(form.filters()),
-        stances=list(Stance),
-    ), (200 if valid else 400)
+    def render():
+        chain = load_chain(project.id)
+        form = FilterForm(formdata=request.args)
+        form.set_steps(chain.steps)
+        valid = form.validate() if request.args else True
+        query = services.library_query(project, form.filters(),
+                                      private_summaries=services.sees_private_summaries(project))
+        page = db.paginate(query, page=page_number(),
+                           per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
+        args = {key: value for key, value in request.args.items() if key in form._fields and key != "submit"}
+        return render_template(
+            "evidence/index.html", project=project, form=form, page=page, args=args,
+            counts=services.stance_counts([item.id for item in page.items]), filtered=bool(form.filters()),
+            stances=list(Stance),
+        ), (200 if valid else 400)
+    if set(request.args) - {"page"} or page_number() > KEPT_LIBRARY_PAGES:
+        return render()  # a search, or a far page: rendered for whoever asked (nobody asks twice)
+    return kept_page(project, lambda: render()[0], active="evidence", varies_on=("page",))
 
 
 # Items -----------------------------------------------------------------------------------------

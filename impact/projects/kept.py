@@ -45,14 +45,18 @@ def _fresh(project: Project) -> bool:
 
 
 def kept_page(project: Project, render_page: Callable[[], str], *, active: str, stylesheet: str | None = None,
-              varies_on: tuple[str, ...] = ()):
-    """The page from the cache, or rendered by ``render_page`` (its content marked with
-    ``cached_content_start()``/``cached_content_end()``) and kept."""
+              varies_on: tuple[str, ...] = (), by_the_minute: bool = False):
+    """The page from the cache, or rendered by ``render_page`` and its content kept (the shell is
+    rebuilt from ``active`` and ``stylesheet``: a page with more in its head block cannot be kept)."""
     if not _fresh(project) or session.get("_flashes"):
         return render_page()
     arguments = [f"{name}={request.args.get(name, '')}" for name in varies_on]
-    # The day too: forms in the content propose today's date.
-    key = _key(f"page:{request.endpoint}", project, [local_date(utcnow(), project).isoformat(), *arguments])
+    now = utcnow()
+    # The day too: forms in the content propose today's date; and the minute for a page that says
+    # how long ago or until something happens.
+    when = now.strftime("%H:%M") if by_the_minute else ""
+    key = _key(f"page:{request.endpoint}", project,
+               [local_date(now, project).isoformat(), when, *request.view_args.values(), *arguments])
     return cached_page(key, render_page, stylesheet=stylesheet, project=project, active=active)
 
 

@@ -12,6 +12,7 @@ from impact.forms import select_choices
 from impact.pagination import page_number
 from impact.projects import dashboard, invitations, services
 from impact.projects.forms import InviteForm, MemberEditForm, OrganisationForm, ProjectCreateForm, ProjectEditForm
+from impact.projects.kept import kept_page
 from impact.projects.models import Membership, OrganisationKind, PartnerGroup, PartnerOrganisation, Project, Role
 from impact.projects.permissions import Need, may, needs, visible_projects_query
 
@@ -59,13 +60,16 @@ def new_project():
 def project(project: Project):
     # The parts fill the dashboard (Mayne's six steps) and give the chain and its diagram; the first step,
     # the question, is the project's own.
-    context = page_context("projects.project", project=project, linked=may(project, Need.READ))
-    lines = context.pop("dashboard", [])
-    if may(project, Need.READ):
-        lines.append(dashboard.question_line(project, may(project, Need.MANAGE)))
-    return render_template("projects/show.html", project=project, steps=dashboard.arrange(lines) if lines else [],
-                           charts=sorted(context.pop("dashboard_charts", []), key=lambda chart: chart.position),
-                           **context)
+    def render() -> str:
+        context = page_context("projects.project", project=project, linked=may(project, Need.READ))
+        lines = context.pop("dashboard", [])
+        if may(project, Need.READ):
+            lines.append(dashboard.question_line(project, may(project, Need.MANAGE)))
+        return render_template("projects/show.html", project=project,
+                               steps=dashboard.arrange(lines) if lines else [],
+                               charts=sorted(context.pop("dashboard_charts", []), key=lambda chart: chart.position),
+                               **context)
+    return kept_page(project, render, active="overview", by_the_minute=True)
 
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])

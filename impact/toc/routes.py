@@ -134,14 +134,16 @@ def _share_form(chain, step) -> ShareFactorForm:
 @bp.route("/steps/<int:step_id>")
 @needs(Need.READ, step=Step)
 def step(project: Project, step: Step):
-    chain = services.load_chain(project.id)
-    return render_template(
-        "toc/step.html", project=project, step=chain.step_by_id[step.id], chain=chain,
-        factor_form=FactorForm(formdata=None), share_form=_share_form(chain, step),
-        # The evidence and assessments shown on the page come from the parts that keep them.
-        **page_context("toc.step", project_id=project.id, step_id=step.id,
-                       factor_ids=[f.id for f in chain.factors_by_step[step.id]]),
-    )
+    def render() -> str:
+        chain = services.load_chain(project.id)
+        return render_template(
+            "toc/step.html", project=project, step=chain.step_by_id[step.id], chain=chain,
+            factor_form=FactorForm(formdata=None), share_form=_share_form(chain, step),
+            # The evidence and assessments shown on the page come from the parts that keep them.
+            **page_context("toc.step", project_id=project.id, step_id=step.id,
+                           factor_ids=[f.id for f in chain.factors_by_step[step.id]]),
+        )
+    return kept_page(project, render, active="chain")
 
 
 @bp.route("/steps/<int:step_id>/edit", methods=["GET", "POST"])
