@@ -91,7 +91,9 @@ def login_cookie(base: str, email: str, password: str) -> str:
     return cookie.split(";", 1)[0]
 
 
-def wrk(name: str, base: str, path: str, headers: dict[str, str], seconds: int, connections: int) -> Load:
+def wrk(name: str, base: str, path: str, headers: dict[str, str], seconds: int, connections: int,
+        script: str = "") -> Load:
+    """GET the page for `seconds`, or send what the Lua `script` makes (bench/respond.py's POSTs)."""
     response, data = _request(base, path, headers)  # a warm-up, and the page must answer 200
     if response.status != 200:
         raise SystemExit(f"{name}: {path} answered {response.status}")
@@ -100,6 +102,8 @@ def wrk(name: str, base: str, path: str, headers: dict[str, str], seconds: int, 
                "--latency", "--timeout", "30s"]
     for key, value in headers.items():
         command += ["--header", f"{key}: {value}"]
+    if script:
+        command += ["--script", script]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)) else 0
