@@ -66,19 +66,20 @@ def _answers(action_ids: list[int], csrf: str) -> dict:
 
 def _timed(engine, send, expect: int):
     with counting_statements(engine) as statements:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         response = send()
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     assert response.status_code == expect, (response.status_code, response.get_data(as_text=True)[:2000])
-    return elapsed * 1000, len(statements)
+    return elapsed * 1000, len(statements), cpu * 1000
 
 
-def _summary(name: str, runs: list[tuple[float, int]]) -> None:
-    times = sorted(ms for ms, _ in runs)
-    low, high = min(n for _, n in runs), max(n for _, n in runs)
+def _summary(name: str, runs: list[tuple[float, int, float]]) -> None:
+    times = sorted(ms for ms, _, _ in runs)
+    low, high = min(n for _, n, _ in runs), max(n for _, n, _ in runs)
     counts = str(low) if low == high else f"{low}-{high}"
+    cpu = statistics.median(cpu for _, _, cpu in runs)
     print(f"| {name:<32} | {statistics.median(times):>7.2f} | {times[len(times) // 10]:>6.2f} | "
-          f"{times[len(times) * 9 // 10]:>6.2f} | {counts:>10} |")
+          f"{times[len(times) * 9 // 10]:>6.2f} | {cpu:>7.2f} | {counts:>10} |")
 
 
 # Each wrk thread sends every other one of the (path, body) pairs, so none is sent twice until all are.
@@ -181,16 +182,17 @@ def run(args) -> None:
             print(f"\n{name} on {backend}, {args.repeat} requests:")
             pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.lines)
             return
-        print(f"\nThe follow-up form on {backend}, scale {args.scale:g}, {args.repeat} requests each (test client):\n")
-        print(f"| {'request':<32} | {'median':>7} | {'p10':>6} | {'p90':>6} | statements |")
-        print(f"|{'-' * 34}|{'-' * 8}:|{'-' * 7}:|{'-' * 7}:|{'-' * 11}:|")
+        print(f"\nThe follow-up form on {backend}, scale {args.scale:g}, {args.repeat} requests each (test client; ms, "
+              "CPU the process's):\n")
+        print(f"| {'request':<32} | {'median':>7} | {'p10':>6} | {'p90':>6} | {'CPU':>7} | statements |")
+        print(f"|{'-' * 34}|{'-' * 8}:|{'-' * 7}:|{'-' * 7}:|{'-' * 8}:|{'-' * 11}:|")
         medians = {}
         for name, case in cases.items():
             case(0)  # warm: templates compiled, connections pooled
             # POSTs of new answers take fresh respondents each: those after the warm-up and the GETs' ones.
             offset = 2 * args.repeat + 5 if name.startswith("POST, new") else 1
             runs = [case(offset + i) for i in range(args.repeat)]
-            medians[name] = statistics.median(ms for ms, _ in runs)
+            medians[name] = statistics.median(ms for ms, _, _ in runs)
             _summary(name, runs)
         floor_ms = medians["floor (bare Flask + 1 query)"]
         print("\nShare of the floor's rate (floor median / median): " + ", ".join(
