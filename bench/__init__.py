@@ -26,12 +26,14 @@ def database_url(tmp_dir: str) -> str:
     return url
 
 
-def make_app(url: str, upload_dir: str):
-    """The app as the tests build it (CSRF off, fast password hashing), on the benchmark's database."""
+def make_app(url: str, upload_dir: str, **overrides):
+    """The app as the tests build it (CSRF off, fast password hashing, unless overridden), on the benchmark's
+    database."""
     from config import TestConfig
     from impact import create_app
 
-    config = type("BenchConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": upload_dir})
+    config = type("BenchConfig", (TestConfig,),
+                  {"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": upload_dir, **overrides})
     return create_app(config)
 
 
@@ -66,12 +68,12 @@ def counting_statements(engine):
 
 
 @contextlib.contextmanager
-def bench_app():
+def bench_app(**overrides):
     """(app, backend name) on a freshly migrated database; a SQLite file is removed afterwards."""
     from impact.extensions import db
 
     with tempfile.TemporaryDirectory(prefix="impact-bench-") as tmp_dir:
-        app = make_app(database_url(tmp_dir), f"{tmp_dir}/uploads")
+        app = make_app(database_url(tmp_dir), f"{tmp_dir}/uploads", **overrides)
         fresh_schema(app)
         with app.app_context():
             backend = db.engine.dialect.name

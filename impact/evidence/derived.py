@@ -38,7 +38,7 @@ def refresh_derived_item(owner, attribute: str, *, project_id: int, kind: Eviden
     """
     item = getattr(owner, attribute)
     if item is None:
-        item = EvidenceItem(project_id=project_id, kind=kind)
+        item = EvidenceItem(project_id=project_id, kind=kind, links=[])  # known empty: not read back after the flush
         db.session.add(item)
         setattr(owner, attribute, item)
     for name, value in fields.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from impact.cards.models import action_steps
 from impact.evidence.derived import DerivedFrom, DerivedLink, refresh_derived_item
@@ -52,9 +53,8 @@ def _quote(response: Response) -> str:
     return max(texts, key=len) if texts else ""
 
 
-def _step_links(response: Response) -> dict[int, DerivedLink]:
+def step_links_of(progress_by_action: dict[int, Progress]) -> dict[int, DerivedLink]:
     """Each step an answered action is tagged with, judged by the best progress among its actions."""
-    progress_by_action = {answer.action_id: answer.progress for answer in response.progress}
     best: dict[int, Progress] = {}
     if progress_by_action:
         for action_id, step_id in db.session.execute(
@@ -68,11 +68,24 @@ def _step_links(response: Response) -> dict[int, DerivedLink]:
                                  f"Progress: {progress.label}") for step_id, progress in best.items()}
 
 
-def sync_response_evidence(response: Response) -> EvidenceItem:
-    """Create or refresh the evidence item for a response and its links to mapped steps.
+def load_response_item(response: Response) -> None:
+    """The response's item and its links, read (before the response changes, or the reads would flush it)."""
+    item = response.evidence_item
+    if item is not None:
+        for link in item.links:
+            # So a flush finds a changed link's project from its item (projects.stamps), not by asking for its step's.
+            set_committed_value(link, "item", item)
+
+
+def sync_response_evidence(response: Response, step_links: dict[int, DerivedLink] | None = None) -> EvidenceItem:
+    """Create or refresh the evidence item for a response and its links to mapped steps (``step_links``:
+    step_links_of its progress, if the caller read them already).
 
     Links the team has edited (origin MANUAL) are left exactly as the team set them.
     """
+    if step_links is None:
+        step_links = step_links_of({answer.action_id: answer.progress for answer in response.progress})
+    load_response_item(response)
     card = response.followup.card
     event_title = response.followup.campaign.event.title
     who = response.pseudonym if response.consent_to_quote and response.pseudonym else card.partner_group.label.lower()
@@ -86,7 +99,7 @@ def sync_response_evidence(response: Response) -> EvidenceItem:
                                     "pseudonym": response.pseudonym if response.consent_to_quote else "",
                                     "summary": _summary(response),
                                     "quote": _quote(response),
-                                }, step_links=_step_links(response))
+                                }, step_links=step_links)
 
 
 @item_derived_from.connect

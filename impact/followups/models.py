@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from impact.extensions import db
 from impact.model_types import UTCDateTime, enum_column, utcnow
+from impact.projects.models import PartnerGroup
 
 if TYPE_CHECKING:
     from impact.cards.models import Action, ActionCard
@@ -163,3 +164,15 @@ class Pseudonym(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+
+class PseudonymCounter(db.Model):
+    """The highest number the names of one partner group's label carry in a project ("Practitioner 7"):
+    the next name offered is one past it (followups.pseudonyms), read in one row however many names the
+    project holds. Written only by pseudonyms.py, without the ORM."""
+
+    __tablename__ = "pseudonym_counters"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    partner_group: Mapped[PartnerGroup] = mapped_column(enum_column(PartnerGroup, "partner_group"), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -5,10 +5,18 @@ from sqlalchemy import exists, func, select
 
 from impact.cards.signals import action_tags_changed, actions_answered, card_contacted, card_holds_evidence
 from impact.extensions import db
+from impact.followups import pseudonyms
 from impact.followups.evidence import sync_response_evidence
 from impact.followups.models import ActionProgress, FollowUp, Response
 from impact.mail.signals import mail_bounced
 from impact.model_types import utcnow
+from impact.projects.signals import project_created
+
+
+@project_created.connect
+def _start_pseudonym_counters(project) -> None:
+    """Counted from the start, so the project's first respondents are offered a name without reading them all."""
+    pseudonyms.count_names(db.session, project.id)
 
 
 @mail_bounced.connect

@@ -7,18 +7,19 @@ each person gets each email once.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import exists, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from impact.cards.models import Action, ActionCard, OptOut
 from impact.events.models import Event
 from impact.extensions import db
+from impact.followups import pseudonyms
 from impact.followups.emails import render_followup
-from impact.followups.evidence import sync_response_evidence
+from impact.followups.evidence import load_response_item, step_links_of, sync_response_evidence
 from impact.followups.models import ActionProgress, Campaign, FollowUp, Progress, Response
-from impact.followups.pseudonyms import claim_pseudonym, next_pseudonym
 from impact.followups.signals import response_saved
 from impact.mail.addresses import is_normal_address
 from impact.mail.outbox import queue_email
@@ -190,17 +191,82 @@ def close_campaign(campaign: Campaign) -> None:
 
 # Responses ----------------------------------------------------------------------------------
 
-def response_to(followup: FollowUp) -> Response | None:
-    """The answers already given to this follow-up, if any."""
-    return db.session.scalars(select(Response).where(Response.followup_id == followup.id)).one_or_none()
+@dataclass(frozen=True)
+class Respondent:
+    """A follow-up opened from its link, with all its form shows: the campaign, event, project, card and its
+    actions, any earlier answers, and what the pseudonym offered is made from (pseudonyms.offered)."""
+
+    followup: FollowUp
+    registered_as: str | None
+    highest: int | None
+
+    @property
+    def response(self) -> Response | None:
+        return self.followup.response
+
+    def pseudonym(self) -> str:
+        """The name the respondent is told they would be quoted under: the one they answered under
+        before, else the one the project would give them now."""
+        response = self.response
+        if response is not None and response.pseudonym:
+            return response.pseudonym
+        return pseudonyms.offered(self.followup.card, self.registered_as, self.highest)
 
 
-def offered_pseudonym(followup: FollowUp, response: Response | None) -> str:
-    """The name a respondent is told they would be quoted under: the one they answered under
-    before, else the one the project would give them now (pseudonyms.next_pseudonym)."""
-    if response is not None and response.pseudonym:
-        return response.pseudonym
-    return next_pseudonym(followup.campaign.event.project, followup)
+@dataclass(frozen=True)
+class ShownAction:
+    id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class FormPage:
+    """What the respondent's page shows of the campaign, event and card, as plain values: they stay as read
+    after the answers are committed, which expires the rows (reading them again took five statements)."""
+
+    event_title: str
+    event_date: dt.date
+    closes_at: dt.datetime
+    time_zone: str
+    actions: tuple[ShownAction, ...]
+
+
+def form_page(followup: FollowUp) -> FormPage:
+    campaign, event = followup.campaign, followup.campaign.event
+    return FormPage(event.title, event.event_date, campaign.closes_at, event.project.time_zone,
+                    tuple(ShownAction(action.id, action.text) for action in followup.card.actions))
+
+
+def respondent(followup_id: int) -> Respondent | None:
+    """The follow-up and everything its form shows, in one statement (two with earlier answers: theirs).
+
+    The public form is what a campaign's respondents all open at once: it read the campaign, event,
+    project, card, actions, answers and every pseudonym in the project one by one (issue 15).
+    """
+    row = db.session.execute(
+        select(FollowUp, pseudonyms.registered_name(ActionCard.project_id, ActionCard.email),
+               pseudonyms.highest_number(ActionCard.project_id, ActionCard.partner_group))
+        .join(FollowUp.campaign).join(Campaign.event).join(Event.project)
+        # Joined on the card id alone: the composite key's project_id lets SQLite read all the project's actions.
+        .join(FollowUp.card).outerjoin(Action, Action.card_id == ActionCard.id)
+        .outerjoin(Response, Response.followup_id == FollowUp.id)
+        .where(FollowUp.id == followup_id)
+        .order_by(Action.position)
+        .options(contains_eager(FollowUp.campaign).contains_eager(Campaign.event).contains_eager(Event.project),
+                 contains_eager(FollowUp.card).contains_eager(ActionCard.actions),
+                 contains_eager(FollowUp.response).selectinload(Response.progress))
+    ).unique().first()
+    if row is None:
+        return None
+    followup, registered_as, highest = row
+    response = followup.response
+    if response is not None:
+        # The other ends of what was loaded, so a flush finds the project of what changes from them
+        # (projects.stamps) instead of asking the database for an action's or a follow-up's.
+        set_committed_value(response, "followup", followup)
+        for answer in response.progress:
+            set_committed_value(answer, "response", response)
+    return Respondent(followup, registered_as, highest)
 
 
 def save_response(followup: FollowUp, *, progress: dict[int, tuple[Progress, str, str]], helped: str, hindered: str,
@@ -211,27 +277,33 @@ def save_response(followup: FollowUp, *, progress: dict[int, tuple[Progress, str
     quote, the person is quoted under their pseudonym in the project: the one they already have, else
     ``pseudonym`` if nobody has it, else the next free one (see pseudonyms.claim_pseudonym).
     """
-    response = db.session.scalar(select(Response).where(Response.followup_id == followup.id))
-    # Before the response changes: claiming flushes, and a response quoted without a name is refused.
+    response = followup.response  # loaded with the follow-up by respondent()
+    # Before the response changes: a response quoted without a name is refused.
     quoted_as = ""
     if consent_to_quote:
         quoted_as = (response.pseudonym if response is not None and response.pseudonym
-                     else claim_pseudonym(followup, wanted=pseudonym))
+                     else pseudonyms.claim_pseudonym(followup, wanted=pseudonym))
+    # Read before anything changes, which the reads would flush: the item's flush then writes it all.
+    step_links = step_links_of({action_id: level for action_id, (level, _, _) in progress.items()})
+    if response is not None:
+        load_response_item(response)
     now = utcnow()
     if response is None:
-        response = Response(followup=followup, submitted_at=now)
+        response = Response(followup=followup, submitted_at=now, progress=[])
         db.session.add(response)
+        set_committed_value(followup, "response", response)  # viewonly: the ORM would not say so itself
     response.updated_at = now
     response.helped, response.hindered, response.anything_else = helped, hindered, anything_else
     response.consent_to_quote, response.pseudonym = consent_to_quote, quoted_as
     answers = {answer.action_id: answer for answer in response.progress}
+    actions = {action.id: action for action in followup.card.actions}
     for action_id, (level, action_helped, action_hindered) in progress.items():
         answer = answers.get(action_id)
         if answer is None:
-            answer = ActionProgress(action_id=action_id, progress=level)
+            # With its action, which the evidence item's summary reads before the flush.
+            answer = ActionProgress(action=actions[action_id], progress=level)
             response.progress.append(answer)
         answer.progress, answer.helped, answer.hindered = level, action_helped, action_hindered
-    db.session.flush()
-    sync_response_evidence(response)
+    sync_response_evidence(response, step_links)  # flushes the response with its item
     response_saved.send(response)
     return response
