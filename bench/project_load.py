@@ -145,6 +145,14 @@ def cold(base: str, page: Page, headers: dict[str, str], engine, project_id: int
     return elapsed
 
 
+def with_new_cookie(headers: dict[str, str], answer) -> dict[str, str]:
+    """The headers with the session cookie the answer set, as a browser keeps it: a page with a form gives
+    the session its CSRF secret, and a client that never took the cookie would get a new secret (and so a
+    new page and ETag) every time."""
+    cookie = answer.headers.get("Set-Cookie")
+    return {**headers, "Cookie": cookie.split(";", 1)[0]} if cookie else headers
+
+
 def measure(base: str, page: Page, headers: dict[str, str], engine, project_id: int, args) -> Measured:
     if page.method == "POST":
         headers = {**headers, **FORM}
@@ -152,6 +160,7 @@ def measure(base: str, page: Page, headers: dict[str, str], engine, project_id: 
     first = http_request(base, first_path, headers, page.method, first_body)  # compiles the templates
     if first.status != 200:
         raise SystemExit(f"{page.name}: {page.method} {first_path} answered {first.status}")
+    headers = with_new_cookie(headers, first)
     requests = [(page.method, path, body) for path, body in page.bodies] or [("GET", page.path, None)]
     warm: WrkRun = wrk(base, requests, headers, args.seconds, args.connections)
     etag = first.headers.get("ETag")

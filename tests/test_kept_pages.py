@@ -7,10 +7,14 @@ import re
 
 from sqlalchemy import select
 
+from impact.coding.models import FactorTheme
+from impact.coding.services import add_default_themes, set_codes
 from impact.extensions import db as _db
+from impact.followups.models import Response
 from impact.projects.models import Project
-from impact.toc.models import Step
+from impact.toc.models import FactorDirection, Step
 from tests import factories
+from tests.test_dashboard import _answered_campaign
 from tests.test_page_cache import TOKEN, _signed_in
 from tests.test_story import add_item, link_item
 
@@ -113,3 +117,24 @@ def test_each_step_and_each_library_page_is_kept_apart(client, login_as, project
             as_text=True).replace("\n", "")
     assert f"<h1>{second.title}" in client.get(f"/projects/{project.id}/chain/steps/{second.id}").get_data(
         as_text=True).replace("\n", "")
+
+
+def test_the_kept_workbench_shows_a_coded_answer_at_once(client, login_as, project, query_counter):
+    login_as("lead", project)
+    add_default_themes(project)
+    _db.session.commit()
+    _answered_campaign(client, project, helped="My manager gave me time", hindered="My caseload doubled")
+    _db.session.commit()
+    path = f"/projects/{project.id}/coding"
+    client.get(path)  # may show a message from sending: rendered for this request alone
+    client.get(path)
+    with query_counter() as statements:
+        assert "1 answer and 0 updates to code" in " ".join(client.get(path).get_data(as_text=True).split())
+    assert len(statements) <= 3, statements  # kept: the user, the project with the viewer's role
+    response = _db.session.scalars(select(Response)).one()
+    time = _db.session.scalar(select(FactorTheme.id).where(FactorTheme.name == "Time and caseload"))
+    # Coded by another member of the team (outside this browser's requests): this page shows it at once.
+    set_codes(project, response, {(time, FactorDirection.HINDERING)})
+    _db.session.commit()
+    page = " ".join(client.get(path).get_data(as_text=True).split())
+    assert "0 answers and 0 updates to code" in page and 'aria-label="1 hindering: Time and caseload"' in page

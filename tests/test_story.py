@@ -60,8 +60,8 @@ def parts(project):
     return chain, steps, first, chain.assumptions_by_link[first.id][0], factor
 
 
-def story_page(client, project) -> str:
-    response = client.get(f"/projects/{project.id}/story/")
+def story_page(client, project, query: str = "") -> str:
+    response = client.get(f"/projects/{project.id}/story/{query}")
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
@@ -400,7 +400,8 @@ def test_a_part_with_much_evidence_shows_the_strongest_few_and_how_many_in_all(c
     _db.session.commit()
     login_as("team_member", project)
 
-    page = story_page(client, project)
+    assert "Strong record" not in story_page(client, project)  # each level in brief until it is opened
+    page = story_page(client, project, "?open=all")
     section = page[page.index(f'id="step-{seminars.id}"'):]
     section = section[:section.index("</article>")]
     assert "Evidence for <span class=\"meta\">(9, the 5 strongest shown)</span>" in section

@@ -173,7 +173,7 @@ def test_the_live_page_shows_the_same_strongest_evidence_as_a_snapshot_holding_a
                       strength=strengths[(n + 2) % 3])
     _db.session.commit()
     login_as("team_member", project)
-    live = story_page(client, project)
+    live = story_page(client, project, "?open=all")
     save_snapshot(project, "All of it", None)
     _db.session.commit()
     snapshot = client.get(f"/projects/{project.id}/story/snapshots/1").get_data(as_text=True)

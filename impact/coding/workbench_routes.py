@@ -10,6 +10,7 @@ from impact.coding.models import FactorTheme
 from impact.coding.routes import bp
 from impact.extensions import db
 from impact.pagination import MAX_PAGE
+from impact.projects.kept import kept_page
 from impact.projects.models import Project
 from impact.projects.permissions import Need, needs
 from impact.text_filters import counted
@@ -48,6 +49,13 @@ def back_to_workbench(project: Project, section: str):
 @bp.route("/coding")
 @needs(Need.EDIT)
 def workbench(project: Project):
+    if _page("page") == 1 and _page("upage") == 1:
+        # The first pages are kept until the project changes (coding one changes it); the rest are rendered.
+        return kept_page(project, lambda: _workbench(project), active="coding")
+    return _workbench(project)
+
+
+def _workbench(project: Project):
     page = db.paginate(answers.queue_query(project), page=_page("page"), per_page=WORKBENCH_PAGE, error_out=False)
     update_page = db.paginate(updates.queue_query(project), page=_page("upage"), per_page=WORKBENCH_PAGE,
                               error_out=False)

@@ -1,6 +1,8 @@
 """The contribution story, its snapshots, and the gaps in the evidence."""
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -51,9 +53,9 @@ def _render_story(project: Project, content: dict, *, snapshot: StorySnapshot | 
 @bp.route("/")
 @needs(Need.READ)  # funders read the published versions (impact.publishing), never the live story
 def show(project: Project):
-    # Only what the page shows is read, unless every entry is asked for.
-    return kept_page(project, lambda: _render_story(project, services.build_content(project,
-                                                                                  bounded=not _every_entry())),
+    # Only what the page shows is read: with no level open, no entries at all.
+    content = partial(services.build_content, project, bounded=not _every_entry(), in_brief=_opened() is None)
+    return kept_page(project, lambda: _render_story(project, content()),
                      active="story", stylesheet="css/story.css", varies_on=("level", "open", "evidence"))
 
 

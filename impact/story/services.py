@@ -25,7 +25,14 @@ from impact.extensions import db
 from impact.model_types import utcnow
 from impact.projects.models import PartnerGroup, Project
 from impact.snapshots import next_number, versions_query
-from impact.story.evidence import all_entries, level_voices, stance_counts, step_voices, strongest_entries
+from impact.story.evidence import (
+    TARGETS,
+    all_entries,
+    level_voices,
+    stance_counts,
+    step_voices,
+    strongest_entries,
+)
 from impact.story.models import Story, StorySnapshot
 from impact.toc.models import AssumptionKind, FactorDirection
 from impact.toc.services import load_chain
@@ -70,16 +77,20 @@ def load_story(project_id: int) -> Story | None:
     return db.session.scalar(select(Story).where(Story.project_id == project_id))
 
 
-def build_content(project: Project, *, bounded: bool = False) -> dict[str, Any]:
+def build_content(project: Project, *, bounded: bool = False, in_brief: bool = False) -> dict[str, Any]:
     """Everything the story page shows, as plain data (a fixed number of queries whatever the size).
 
     ``bounded``: for the live page, each part holds only the entries the page shows, with the counts of
     all ("evidence_counts", and "voices" on a step) and the voices on each level's steps ("level_voices");
     a snapshot or a published version holds every entry (bounded=False), and the view counts them.
+    ``in_brief`` (with ``bounded``): the page opens no level, so it shows counts and no entries: none are read.
     """
     chain = load_chain(project.id)
     by_step, by_link = current_assessments(project.id)
-    evidence = strongest_entries(project.id) if bounded else all_entries(project.id)
+    if bounded and in_brief:
+        evidence: dict[str, dict[int, list[dict[str, Any]]]] = {kind: {} for kind in TARGETS}
+    else:
+        evidence = strongest_entries(project.id) if bounded else all_entries(project.id)
     claims = claims_with_posteriors(project.id) if project.contribution_tracing else []
     story = load_story(project.id)
     titles = {step.id: step.title for step in chain.steps}

@@ -39,7 +39,7 @@ def test_linking_evidence_and_assessing_a_step_updates_the_story(page: Page, liv
     log_in(page, member.email)
 
     # The story before: the step is not assessed and has no evidence.
-    page.goto(f"/projects/{project.id}/story/")
+    page.goto(f"/projects/{project.id}/story/?open=all")
     step_article = page.locator(f"#step-{step_id}")
     expect(step_article).to_contain_text("Not assessed")
     expect(step_article).not_to_contain_text(ITEM)
@@ -72,6 +72,7 @@ def test_linking_evidence_and_assessing_a_step_updates_the_story(page: Page, liv
 
     # The story now shows the assessment, the evidence and the consented quote, and colours the box.
     page.get_by_role("navigation", name="Project").get_by_role("link", name="Contribution story").click()
+    page.get_by_role("link", name="Open every level").click()  # each level is in brief until opened
     step_article = page.locator(f"#step-{step_id}")
     expect(step_article).to_contain_text("Some")
     expect(step_article).to_contain_text("Medium")
