@@ -189,7 +189,7 @@ def test_a_risk_is_assessed_as_materialised_or_not_rather_than_holding(client, p
     page = client.get(f"/projects/{project.id}/chain/links/{link.id}").get_data(as_text=True)
     assert "Senior sponsors move on: <strong>Materialised</strong>" in page
     assert "Managers release staff to attend: <strong>Holds</strong>" in page
-    story = client.get(f"/projects/{project.id}/story/").get_data(as_text=True)
+    story = client.get(f"/projects/{project.id}/story/?open=all").get_data(as_text=True)
     assert "Senior sponsors move on — <span" in story and ">Materialised</span>" in story
 
 

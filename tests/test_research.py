@@ -320,7 +320,7 @@ def test_whose_voice_shows_on_the_step_the_story_and_the_projects_voice_page(cli
     attendees = client.get(f"/projects/{project.id}/chain/steps/{steps['Attendees from six councils']}")
     text = attendees.get_data(as_text=True)
     assert "Whose voice:</strong> 1 practitioner, 1 carer." in text and "Rests on" not in text
-    story = client.get(f"/projects/{project.id}/story/").get_data(as_text=True)
+    story = client.get(f"/projects/{project.id}/story/?open=all").get_data(as_text=True)
     assert "Rests on academic evidence alone" in story and "1 practitioner, 1 carer" in story
     # On the story's diagram, the box of Seminars carries the flag (a badge, and in words in its tooltip).
     box = re.search(r'<g class="step[^"]*"[^>]*><title>Seminars \(([^)]*)\)</title>', story)
@@ -360,7 +360,7 @@ def test_withdrawing_consent_removes_the_quote_from_every_page_report_and_snapsh
         "step": f"/projects/{project.id}/chain/steps/{steps['Seminars']}",
         "link": f"/projects/{project.id}/chain/links/{link_id}",
         "item": f"/projects/{project.id}/evidence/{item_id}",
-        "story": f"/projects/{project.id}/story/",
+        "story": f"/projects/{project.id}/story/?open=all",
         "snapshot": f"/projects/{project.id}/story/snapshots/1",
         "research": _url(project, prp),
     }
@@ -420,7 +420,7 @@ def test_a_partner_dissents_from_a_rating_and_it_stays_through_the_next_rating_a
     after = team.get(step_url).get_data(as_text=True)
     assert "Disagrees" in after and "Carers were not asked; the rating is too kind." in after
     assert "on revision 1 (an earlier rating)" in after
-    story = team.get(f"/projects/{project.id}/story/").get_data(as_text=True)
+    story = team.get(f"/projects/{project.id}/story/?open=all").get_data(as_text=True)
     assert "A partner disagrees" in story and "(carer, on revision 1)" in story
 
 

@@ -280,7 +280,7 @@ def test_hindering_text_evidences_hindering_factors_with_its_own_words(client, p
               if link.factor_id}
     assert quotes == {hindering.id: "My caseload doubled in March", helping.id: "My manager protected Fridays for it"}
     login_as("lead", project)
-    story = text(client.get(f"/projects/{project.id}/story/"))
+    story = text(client.get(f"/projects/{project.id}/story/?open=all"))
     # The funder's story: under each factor, the words about it (the factors are listed in the order made).
     caseloads, _, protected = story.partition("<strong>Heavy caseloads</strong>")[2].partition(
         "<strong>Protected time for the work</strong>")
