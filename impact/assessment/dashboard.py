@@ -3,9 +3,10 @@ chain coloured by progress and confidence, with charts of both by level."""
 from __future__ import annotations
 
 from flask import url_for
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from impact.assessment.models import Assessment, Confidence, ProgressRating
+from impact.assessment.queries import current_revisions
 from impact.charts.svg import stacked_bar_chart
 from impact.evidence.models import EvidenceItem, EvidenceLink
 from impact.evidence.queries import live_items
@@ -25,18 +26,11 @@ _CONFIDENCE = (Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW, None)
 
 def current_ratings(project_id: int) -> dict[tuple[str, int], tuple[ProgressRating, Confidence, object]]:
     """{("step", id) or ("link", id): (progress, confidence, saved at)} of the current assessments, one query."""
-    latest = (
-        select(Assessment.step_id, Assessment.link_id, func.max(Assessment.number).label("number"))
-        .where(Assessment.project_id == project_id, Assessment.refused.is_(False))
-        .group_by(Assessment.step_id, Assessment.link_id).subquery()
-    )
+    latest = current_revisions(project_id)
     rows = db.session.execute(
         select(Assessment.step_id, Assessment.link_id, Assessment.progress, Assessment.confidence,
                Assessment.created_at)
-        .join(latest, and_(Assessment.number == latest.c.number,
-                           func.coalesce(Assessment.step_id, -1) == func.coalesce(latest.c.step_id, -1),
-                           func.coalesce(Assessment.link_id, -1) == func.coalesce(latest.c.link_id, -1)))
-        .where(Assessment.project_id == project_id, Assessment.refused.is_(False))
+        .join(latest, latest.c.id == Assessment.id)
     )
     return {(("step", step_id) if step_id is not None else ("link", link_id)): (progress, confidence, saved)
             for step_id, link_id, progress, confidence, saved in rows}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from impact.assessment.comments import comments_on
@@ -21,23 +21,27 @@ DEFAULT_STANDARDS = {
 }
 
 
-def current_assessments_query(project_id: int):
-    """The latest applied revision of each step and link of the project, as a select()."""
-    latest = (
-        select(Assessment.step_id, Assessment.link_id, func.max(Assessment.number).label("number"))
+def current_revisions(project_id: int):
+    """A subquery of the ids (``.c.id``) of the latest applied revision of each step and link of the project."""
+    # Ranked within each step and link (NULLs partition together, so (step, NULL) and (NULL, link) are
+    # each one part) and joined on the id: a join on the latest number per part had to compare
+    # COALESCEd keys row by row, 90 ms at scale 3 on SQLite.
+    ranked = (
+        select(Assessment.id, func.row_number().over(partition_by=(Assessment.step_id, Assessment.link_id),
+                                                     order_by=Assessment.number.desc()).label("rank"))
         .where(Assessment.project_id == project_id, Assessment.refused.is_(False))
-        .group_by(Assessment.step_id, Assessment.link_id)
         .subquery()
     )
+    return select(ranked.c.id).where(ranked.c.rank == 1).subquery()
+
+
+def current_assessments_query(project_id: int):
+    """The latest applied revision of each step and link of the project, as a select()."""
     current = aliased(Assessment)
+    latest = current_revisions(project_id)
     return (
         select(current)
-        .join(latest, and_(
-            current.number == latest.c.number,
-            func.coalesce(current.step_id, -1) == func.coalesce(latest.c.step_id, -1),
-            func.coalesce(current.link_id, -1) == func.coalesce(latest.c.link_id, -1),
-        ))
-        .where(current.project_id == project_id, current.refused.is_(False))
+        .join(latest, latest.c.id == current.id)
         .options(selectinload(current.author), selectinload(current.assumption_states))
     )
 
