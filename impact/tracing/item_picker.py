@@ -43,6 +43,7 @@ class ItemPicker:
     linked: ItemList | None  # None when the claim is about the whole story
     matches: ItemList | None  # None without a search
     chosen: tuple[int, str] | None
+    cap: int = CAP
 
     def choices(self) -> list[SelectChoice]:
         """"None", then each list as an optgroup; an item in several lists is offered once, in the first."""
