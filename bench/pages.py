@@ -60,6 +60,7 @@ def pages(made: Generated) -> list[tuple[str, str, bool]]:
         ("snapshot compare", f"{p}/story/compare?old=1&new=current", False),
         ("tracing index", f"{p}/tracing/", False),
         ("claim", f"{p}/tracing/claims/{made.claim_id}", False),
+        ("claim item search", f"{p}/tracing/claims/{made.claim_id}?item_q=seminar", False),
         ("events list", f"{p}/events/", False),
         ("event tracking", event, False),
         ("cards list", f"{event}/cards/", False),

@@ -358,12 +358,17 @@ def test_only_live_items_of_the_project_can_back_a_test(client, project, login_a
     live, trashed = _item(project, "Good practice guide"), _item(project, "Old draft", deleted=True)
     foreign = _item(factories.chain_project(), "Someone else's notes")
     login_as("lead", project)
-    page = client.get(claim_url(project, claim)).get_data(as_text=True)
-    assert "Good practice guide" in page and "Old draft" not in page and "Someone else" not in page
+    # The select offers what a search finds: never another project's items nor those in the trash.
+    for search in ("o", "guide", "draft", "notes"):
+        page = client.get(claim_url(project, claim, f"?item_q={search}")).get_data(as_text=True)
+        assert "Old draft" not in page and "Someone else" not in page
+    assert "Good practice guide" in client.get(claim_url(project, claim, "?item_q=GUIDE")).get_data(as_text=True)
+    # An id typed in by hand is checked all the same, with the message by the field.
     for bad in (trashed, foreign):
         response = add_test(client, project, claim, sensitivity="0.9", type_one_error="0.1", item_id=str(bad.id))
         assert response.status_code == 400
-        assert "Choose an evidence item of this project" in text(response)
+        assert re.search(r'id="item_id-error">.*Choose an evidence item of this project', text(response))
+        assert bad.title not in text(response)
     assert stored_tests(claim) == []
     assert add_test(client, project, claim, sensitivity="0.9", type_one_error="0.1",
                     item_id=str(live.id)).status_code == 302

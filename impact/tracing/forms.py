@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from impact.forms import BaseForm, VersionedForm, enum_choices, select_choices
 from impact.tracing.bayes import PRESETS
+from impact.tracing.item_picker import ItemPicker, live_item_title
 from impact.tracing.models import ClaimTest, TestType
 from impact.tracing.services import TestValues
 
@@ -109,11 +110,32 @@ class ClaimTestForm(VersionedForm):
     found = RadioField("Outcome", choices=FOUND_CHOICES, validators=[DataRequired(message="Say whether it was found.")])
     submit = SubmitField("Save test")
 
-    def set_items(self, items: list[tuple[int, str]]) -> None:
-        self.item_id.choices = select_choices([("", "None")] + [(str(item_id), title) for item_id, title in items])
+    # The project whose items may be chosen (set_project), the chosen item as validated, and what the
+    # page offers (offer): a bounded list, so any item id may come back and is checked in SQL.
+    project_id: int | None = None
+    chosen_item: tuple[int, str] | None = None
+    picker: ItemPicker | None = None
+
+    def set_project(self, project_id: int) -> None:
+        self.project_id = project_id
+
+    def offer(self, picker: ItemPicker) -> None:
+        self.picker = picker
+        self.item_id.choices = picker.choices()
 
     def validate_item_id(self, field) -> None:
-        if field.data and field.data not in {choice.value for choice in field.choices}:
+        self.chosen_item = None
+        if not field.data:
+            return
+        try:
+            item_id = int(field.data)
+        except ValueError:
+            item_id = None
+        # Another project's item, one in the trash and a made-up id all read as nothing here; an id past
+        # the column's range is one too (PostgreSQL would refuse the comparison).
+        known = item_id is not None and 0 < item_id < 2**31 and self.project_id is not None
+        self.chosen_item = live_item_title(self.project_id, item_id) if known else None
+        if self.chosen_item is None:
             raise ValidationError("Choose an evidence item of this project (not one in the trash), or none.")
 
     def validate_test_type(self, field) -> None:

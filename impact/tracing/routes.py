@@ -14,7 +14,7 @@ from impact.projects.models import Project
 from impact.projects.permissions import Need, needs
 from impact.signing import LinkProblem
 from impact.toc.services import load_chain
-from impact.tracing import charts, services
+from impact.tracing import charts, item_picker, services
 from impact.tracing.bayes import PRESET_EXPLANATIONS, PRESETS
 from impact.tracing.forms import (
     ClaimForm,
@@ -108,7 +108,6 @@ def new_claim(project: Project):
 def claim(project: Project, claim_id: int):
     claim = services.get_claim_or_404(project, claim_id)
     form = ClaimTestForm(formdata=None)
-    form.set_items(services.live_item_choices(project.id))
     form.version.data = str(claim.version)
     # A test removed just before: offered back once, on this claim's page only.
     undo = session.pop(UNDO_KEY, None)
@@ -117,8 +116,16 @@ def claim(project: Project, claim_id: int):
     return _render_claim(project, claim, form, undo=undo)
 
 
+def _offer_items(form: ClaimTestForm, claim: Claim, chosen: tuple[int, str] | None = None) -> None:
+    """The bounded list of items the form's select offers: the claim's step's or link's, the search's
+    (?item_q=, kept in the add form's address so a refused save shows it again) and the chosen one."""
+    query = item_picker.search_text(request.args.get(item_picker.SEARCH_PARAMETER))
+    form.offer(item_picker.picker(claim, query, chosen or form.chosen_item))
+
+
 def _render_claim(project, claim: Claim, test_form: ClaimTestForm, status: int = 200, *, conflict: str | None = None,
                   undo: dict | None = None):
+    _offer_items(test_form, claim)
     trace = services.claim_trace(claim)
     return render_template("tracing/claim.html", project=project, claim=claim, trace=trace,
                            path_chart=charts.confidence_path(claim, trace),
@@ -189,9 +196,6 @@ def _save_test(project, claim: Claim, form: ClaimTestForm, test=None, position: 
     values, note = form.values(previous=test)
     if values is None:
         return Saved.INVALID
-    if values.item_id is not None and services.live_item_in_project(project.id, values.item_id) is None:
-        form.item_id.errors.append("That evidence item is no longer in the library; choose another, or none.")
-        return Saved.INVALID
     try:
         # Before the Bayes check: that one weighs the tests as they are now, which the user may not have seen.
         ensure_current(claim, form.submitted_version())
@@ -229,7 +233,7 @@ def _claim_as_it_is_now(project, claim_id: int, form: ClaimTestForm, message: st
 def add_test(project: Project, claim_id: int):
     claim = services.get_claim_or_404(project, claim_id)
     form = ClaimTestForm()
-    form.set_items(services.live_item_choices(project.id))
+    form.set_project(project.id)
     outcome = _save_test(project, claim, form)
     if outcome is Saved.SAVED:
         return _to_claim(project.id, claim.id, "tests")
@@ -260,7 +264,7 @@ def restore_test(project: Project, claim_id: int):
     fields, or the add form after a refusal), checked as when adding."""
     claim = services.get_claim_or_404(project, claim_id)
     form = RestoreTestForm()
-    form.set_items(services.live_item_choices(project.id))
+    form.set_project(project.id)
     removed = _removed_test(project, claim, form)
     if isinstance(removed, str):
         flash(removed, "error")
@@ -281,7 +285,7 @@ def edit_test(project: Project, claim_id: int, test_id: int):
     claim = services.get_claim_or_404(project, claim_id)
     test = services.get_test_or_404(claim, test_id)
     form = ClaimTestForm(data=ClaimTestForm.data_of(test) if request.method == "GET" else None)
-    form.set_items(services.live_item_choices(project.id))
+    form.set_project(project.id)
     if request.method == "GET":
         form.version.data = str(claim.version)
     outcome = _save_test(project, claim, form, test)
@@ -298,6 +302,7 @@ def edit_test(project: Project, claim_id: int, test_id: int):
         form.version.data = str(claim.version)
         test = conflict
     status = 409 if conflict else (400 if form.errors else 200)
+    _offer_items(form, claim, item_picker.item_of(test) if request.method == "GET" else None)
     return render_template("tracing/test_form.html", project=project, claim=claim, test=test, form=form,
                            conflict=conflict, posterior=services.safe_posterior(claim.prior, claim.tests)), status
 
@@ -348,7 +353,6 @@ def move_test(project: Project, claim_id: int, test_id: int):
                               lambda: services.move_test(claim, test, form.direction.data or ""))
         except EditConflict:
             add_form = ClaimTestForm(formdata=None)
-            add_form.set_items(services.live_item_choices(project.id))
             return _claim_as_it_is_now(project, claim_id, add_form, f"{CHANGED_MEANWHILE} Nothing was moved: "
                                        "this is the order now; move the test again if needed.")
     return _to_claim(project.id, claim.id, f"test-{test.id}")

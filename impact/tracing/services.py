@@ -11,7 +11,6 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from impact import trash
 from impact.evidence.models import EvidenceItem
-from impact.evidence.queries import live_items
 from impact.extensions import db
 from impact.projects.models import Project
 from impact.toc.models import Link
@@ -91,21 +90,6 @@ def get_test_or_404(claim: Claim, test_id: int) -> ClaimTest:
         if test.id == test_id:
             return test
     abort(404)
-
-
-def live_item_choices(project_id: int) -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        select(EvidenceItem.id, EvidenceItem.title)
-        .where(EvidenceItem.project_id == project_id, live_items())
-        .order_by(func.lower(EvidenceItem.title), EvidenceItem.id)
-    )
-    return [(row.id, row.title) for row in rows]
-
-
-def live_item_in_project(project_id: int, item_id: int) -> EvidenceItem | None:
-    return db.session.scalar(
-        select(EvidenceItem).where(EvidenceItem.id == item_id, EvidenceItem.project_id == project_id, live_items())
-    )
 
 
 # Editing ------------------------------------------------------------------------------------
