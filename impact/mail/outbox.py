@@ -34,13 +34,15 @@ STUCK_AFTER = dt.timedelta(minutes=10)
 
 
 def queue_email(*, kind: str, to: str, subject: str, body: str, html: str = "",
-                about: tuple[str, int] | None = None, links: dict | None = None, reply_to: str = "") -> OutboxMessage:
+                about: tuple[str, int] | None = None, links: dict | None = None, reply_to: str = "",
+                flush: bool = True) -> OutboxMessage:
     """Add a message to the outbox; it is sent only if the surrounding transaction commits.
 
     ``to`` must be an address in normal form (impact.mail.addresses), since it is the envelope
     recipient as it stands. Links go in the bodies as placeholders, with ``links`` saying what each
     points at (impact.mail.links): they are made when the message is sent. ``about`` names what the
-    message is about, for the part that sent it (see mail_bounced).
+    message is about, for the part that sent it (see mail_bounced). flush=False leaves the INSERT (and the id) to
+    the caller's next flush, so many messages go in together.
     """
     if not is_normal_address(to):
         raise ValueError(f"not an address in normal form: {to!r}")
@@ -50,7 +52,8 @@ def queue_email(*, kind: str, to: str, subject: str, body: str, html: str = "",
                             about_kind=about[0] if about else "", about_id=about[1] if about else None,
                             links=links or {}, reply_to=reply_to)
     db.session.add(message)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return message
 
 
