@@ -75,14 +75,15 @@ class ScriptedInbox:
             return [str(m["Subject"]) for m in self.messages]
 
 
-def start_smtp(handler: ScriptedInbox):
-    """Start aiosmtpd on a free local port; returns (controller, port)."""
+def start_smtp(handler: ScriptedInbox, controller_class=None):
+    """Start aiosmtpd (or controller_class, a subclass of its Controller) on a free local port; returns
+    (controller, port)."""
     from aiosmtpd.controller import Controller
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller = (controller_class or Controller)(handler, hostname="127.0.0.1", port=port)
     controller.start()
     return controller, port
 

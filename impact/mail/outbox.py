@@ -22,6 +22,7 @@ from impact.mail.addresses import is_normal_address
 from impact.mail.links import LinkGone, filled_bodies
 from impact.mail.models import OutboxMessage, OutboxStatus
 from impact.mail.signals import mail_bounced
+from impact.mail.smtp import DeliveryUncertain
 from impact.model_types import utcnow
 
 MAX_ATTEMPTS = 6
@@ -33,13 +34,15 @@ STUCK_AFTER = dt.timedelta(minutes=10)
 
 
 def queue_email(*, kind: str, to: str, subject: str, body: str, html: str = "",
-                about: tuple[str, int] | None = None, links: dict | None = None, reply_to: str = "") -> OutboxMessage:
+                about: tuple[str, int] | None = None, links: dict | None = None, reply_to: str = "",
+                flush: bool = True) -> OutboxMessage:
     """Add a message to the outbox; it is sent only if the surrounding transaction commits.
 
     ``to`` must be an address in normal form (impact.mail.addresses), since it is the envelope
     recipient as it stands. Links go in the bodies as placeholders, with ``links`` saying what each
     points at (impact.mail.links): they are made when the message is sent. ``about`` names what the
-    message is about, for the part that sent it (see mail_bounced).
+    message is about, for the part that sent it (see mail_bounced). flush=False leaves the INSERT (and the id) to
+    the caller's next flush, so many messages go in together.
     """
     if not is_normal_address(to):
         raise ValueError(f"not an address in normal form: {to!r}")
@@ -49,7 +52,8 @@ def queue_email(*, kind: str, to: str, subject: str, body: str, html: str = "",
                             about_kind=about[0] if about else "", about_id=about[1] if about else None,
                             links=links or {}, reply_to=reply_to)
     db.session.add(message)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return message
 
 
@@ -69,33 +73,30 @@ def delivery_uncertain(message: OutboxMessage, now: dt.datetime | None = None) -
 
 
 def _claim_next(now: dt.datetime) -> OutboxMessage | None:
-    """Mark one due message as SENDING and commit, so no other worker can take it.
+    """Mark the next due message SENDING in one statement, and return it detached; the caller commits.
 
-    On PostgreSQL rows another worker has locked are skipped rather than waited for;
-    SQLite serialises writers anyway, and the conditional UPDATE below guards both.
+    On PostgreSQL rows another worker is claiming are skipped rather than waited for; SQLite
+    serialises writers. The status test in the UPDATE itself guards both.
     """
-    query = (
-        select(OutboxMessage)
+    due = (
+        select(OutboxMessage.id)
         .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(1)
     )
     if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    message = db.session.scalars(query).first()
-    if message is None:
-        db.session.rollback()
-        return None
-    claimed = db.session.execute(
+        due = due.with_for_update(skip_locked=True)
+    message = db.session.scalars(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message.id, OutboxMessage.status == OutboxStatus.PENDING)
+        .where(OutboxMessage.id == due.scalar_subquery(), OutboxMessage.status == OutboxStatus.PENDING)
         .values(status=OutboxStatus.SENDING, attempts=OutboxMessage.attempts + 1, next_attempt_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    if not claimed:
-        return None
-    db.session.refresh(message)
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    ).first()
+    if message is not None:
+        # Detached, the commit that follows leaves its columns loaded: building and recording it
+        # reads nothing more.
+        db.session.expunge(message)
     return message
 
 
@@ -119,26 +120,6 @@ def _build(message: OutboxMessage) -> EmailMessage:
     return email
 
 
-class DeliveryUncertain(Exception):
-    """The server had the whole message but no reply came: it may have accepted it."""
-
-
-def _send(email: EmailMessage, recipient: str) -> None:
-    smtp = smtp_session.connect(current_app.config)
-    try:
-        try:
-            # The envelope, not the To header, decides who gets it: only this one address.
-            smtp.send_message(email, to_addrs=[recipient])
-        except smtplib.SMTPResponseException:
-            raise  # the server answered: a definite refusal
-        except OSError as exc:  # SMTPServerDisconnected and timeouts (smtplib's errors are OSErrors too)
-            if smtp.handed_over:
-                raise DeliveryUncertain(f"{type(exc).__name__}: {exc}") from exc
-            raise
-    finally:
-        smtp_session.hang_up(smtp)
-
-
 def _permanent_refusal(exc: smtplib.SMTPException) -> str | None:
     """The server's reason if it refused this recipient or message for good (5xx), else None.
 
@@ -160,64 +141,67 @@ def _text(reply: bytes | str) -> str:
     return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
-def _bounce(message: OutboxMessage, reason: str) -> None:
-    message.status = OutboxStatus.BOUNCED
-    message.last_error = reason[:2000]
-    mail_bounced.send(message, reason=reason)
-
-
-def _retry_or_fail(message: OutboxMessage, error: str) -> str:
-    message.last_error = error[:2000]
+def _retry_or_fail(message: OutboxMessage, error: str) -> tuple[str, dict]:
     if message.attempts >= MAX_ATTEMPTS:
-        message.status = OutboxStatus.FAILED
-        return "failed"
+        return "failed", {"status": OutboxStatus.FAILED, "last_error": error[:2000]}
     delay = RETRY_DELAYS[min(message.attempts, len(RETRY_DELAYS)) - 1]
-    message.status = OutboxStatus.PENDING
-    message.next_attempt_at = utcnow() + dt.timedelta(minutes=delay)
-    return "retry"
+    return "retry", {"status": OutboxStatus.PENDING, "last_error": error[:2000],
+                     "next_attempt_at": utcnow() + dt.timedelta(minutes=delay)}
+
+
+def _deliver(message: OutboxMessage, relay: smtp_session.Relay) -> tuple[str, dict]:
+    """Hand a claimed message to the relay: (the outcome, the columns that record it)."""
+    try:
+        relay.send(_build(message), message.to_address)
+    except LinkGone as exc:
+        # Nothing to retry: what the link was for (an account, a follow-up) has been deleted.
+        return "failed", {"status": OutboxStatus.FAILED, "last_error": f"Not sent: {exc}"}
+    except DeliveryUncertain as exc:
+        # Left SENDING: retrying could deliver it twice.
+        error = f"No reply after the message was handed over ({exc}); delivery uncertain."
+        return "uncertain", {"last_error": error[:2000]}
+    except smtplib.SMTPException as exc:
+        reason = _permanent_refusal(exc)
+        if reason is None:
+            return _retry_or_fail(message, f"{type(exc).__name__}: {exc}")
+        mail_bounced.send(message, reason=reason)
+        return "bounced", {"status": OutboxStatus.BOUNCED, "last_error": reason[:2000]}
+    except OSError as exc:  # refused connection, DNS failure, TLS refused, timeout before the message went out
+        return _retry_or_fail(message, f"{type(exc).__name__}: {exc}")
+    return "sent", {"status": OutboxStatus.SENT, "sent_at": utcnow(), "last_error": ""}
 
 
 def deliver_due(limit: int | None = None, should_stop: Callable[[], bool] = lambda: False) -> dict[str, int]:
-    """Deliver due messages; return counts by outcome. Does nothing without SMTP settings.
+    """Deliver due messages over one kept SMTP connection; return counts by outcome. Does nothing without SMTP
+    settings.
 
-    should_stop is asked before each message, so a stop request never interrupts one in hand.
+    should_stop is asked before each message, so a stop request never interrupts one in hand. Each message
+    costs one commit: its claim goes with the outcome of the one before, so whenever a worker dies at most
+    one message is SENDING without an outcome, and every other due one is still PENDING for the next worker.
     """
     counts = {"sent": 0, "retry": 0, "failed": 0, "bounced": 0, "uncertain": 0}
     if not smtp_configured():
         return counts
     # Before any message is claimed, so contradictory settings leave the queue as it was.
     smtp_session.check_settings(current_app.config)
+    relay = smtp_session.Relay(current_app.config)
     handled = 0
-    while (limit is None or handled < limit) and not should_stop():
-        message = _claim_next(utcnow())
-        if message is None:
-            break
-        handled += 1
-        try:
-            _send(_build(message), message.to_address)
-        except LinkGone as exc:
-            # Nothing to retry: what the link was for (an account, a follow-up) has been deleted.
-            message.status, message.last_error = OutboxStatus.FAILED, f"Not sent: {exc}"
-            counts["failed"] += 1
-        except DeliveryUncertain as exc:
-            # Left SENDING: retrying could deliver it twice.
-            message.last_error = f"No reply after the message was handed over ({exc}); delivery uncertain."[:2000]
-            counts["uncertain"] += 1
-        except smtplib.SMTPException as exc:
-            reason = _permanent_refusal(exc)
-            if reason is not None:
-                _bounce(message, reason)
-                counts["bounced"] += 1
-            else:
-                counts[_retry_or_fail(message, f"{type(exc).__name__}: {exc}")] += 1
-        except OSError as exc:  # refused connection, DNS failure, TLS refused, timeout before the message went out
-            counts[_retry_or_fail(message, f"{type(exc).__name__}: {exc}")] += 1
-        else:
-            message.status = OutboxStatus.SENT
-            message.sent_at = utcnow()
-            message.last_error = ""
-            counts["sent"] += 1
-        db.session.commit()
+    try:
+        while True:
+            message = None
+            if (limit is None or handled < limit) and not should_stop():
+                message = _claim_next(utcnow())
+            # SENDING is on disk before a byte of the message goes out.
+            db.session.commit()
+            if message is None:
+                break
+            handled += 1
+            outcome, values = _deliver(message, relay)
+            counts[outcome] += 1
+            db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(**values)
+                               .execution_options(synchronize_session=False))
+    finally:
+        relay.close()
     return counts
 
 
