@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 from impact.extensions import db as _db
 from impact.followups.models import Campaign
 from impact.mail.models import OutboxMessage, OutboxStatus
-from impact.mail.outbox import deliver_due
+from impact.mail.outbox import deliver_due, mark_sent
+from impact.projects.models import Project
 from tests import factories
 from tests.test_followups import _answer, _create_event, _enter_cards, _url
 
@@ -135,8 +136,9 @@ def test_queued_follow_ups_are_shown_as_queued_until_the_outbox_delivers_them(ap
     assert len(re.findall(r"Queued \d+ \w+ <span class=\"meta\">waiting in the outbox", rows)) == 5
     assert not re.search(r"\bSent \d", rows)
     assert "A follow-up counts as sent once it is queued in the outbox." in page
-    # The event page says so too.
-    assert figure(client.get(_url(project, event_id)).get_data(as_text=True), "Waiting in the outbox") == "5"
+    # The event page says so too (and is kept as it stands: asked twice).
+    for _ in range(2):
+        assert figure(client.get(_url(project, event_id)).get_data(as_text=True), "Waiting in the outbox") == "5"
 
     app.config["MAIL_SERVER"] = "127.0.0.1"  # the SMTP server is set up, the mail job runs
     assert deliver_due()["sent"] == 5 and len(smtp_server.messages) == 5
@@ -144,6 +146,8 @@ def test_queued_follow_ups_are_shown_as_queued_until_the_outbox_delivers_them(ap
     assert figure(page, "Waiting in the outbox") is None and "still waiting in the outbox" not in page
     rows = page[page.index("<h2>Recipients</h2>"):]
     assert len(re.findall(r"\bSent \d", rows)) == 5 and "Queued" not in rows
+    # Delivery moved the project's stamp, so the kept event page is made again.
+    assert figure(client.get(_url(project, event_id)).get_data(as_text=True), "Waiting in the outbox") is None
 
     # A reminder waits in the outbox too until delivered; one address the outbox gave up on is shown.
     app.config["MAIL_SERVER"] = None
@@ -215,3 +219,19 @@ def test_send_now_runs_as_many_statements_for_twenty_cards_as_for_two(client, pr
         counts.append([len(statements) for statements in others]
                       + ([len(statements) for statements in sent] if app.config["BACKEND"] == "postgresql" else []))
     assert counts[0] == counts[1], counts
+
+
+def test_settling_an_uncertain_delivery_by_hand_changes_the_project(app, client, project, login_as):
+    event_id = event_with_cards(client, project, login_as)
+    campaign_id = plan_campaign(client, project, event_id)
+    app.config["MAIL_SERVER"] = None
+    send_now(client, project, event_id, campaign_id)
+    message_id = _db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.about_kind == "followup")).first()
+    # A worker was killed with this one in hand an hour ago.
+    _db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
+        status=OutboxStatus.SENDING, next_attempt_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)))
+    _db.session.commit()
+    before = _db.session.scalar(select(Project.change_stamp).where(Project.id == project.id))
+    assert mark_sent(message_id)
+    _db.session.commit()
+    assert _db.session.scalar(select(Project.change_stamp).where(Project.id == project.id)) > before

@@ -7,9 +7,10 @@ from impact.cards.signals import action_tags_changed, actions_answered, card_con
 from impact.extensions import db
 from impact.followups import pseudonyms
 from impact.followups.evidence import sync_response_evidence
-from impact.followups.models import ActionProgress, FollowUp, Response
-from impact.mail.signals import mail_bounced
+from impact.followups.models import ActionProgress, Campaign, FollowUp, Response
+from impact.mail.signals import mail_bounced, mail_settled
 from impact.model_types import utcnow
+from impact.projects import stamps
 from impact.projects.signals import project_created
 
 
@@ -28,6 +29,14 @@ def _record_bounce(message, *, reason: str) -> None:
     if followup is not None and followup.bounced_at is None:
         followup.bounced_at = utcnow()
         followup.bounce_reason = reason[:200]
+
+
+@mail_settled.connect_via("followup")
+def _delivery_shows(kind, *, ids: list[int]) -> None:
+    """The campaign and event pages show which follow-ups are waiting, delivered or not: their projects changed."""
+    stamps.advance(db.session, db.session.scalars(
+        select(Campaign.project_id).join(FollowUp, FollowUp.campaign_id == Campaign.id)
+        .where(FollowUp.id.in_(ids)).distinct()))
 
 
 @action_tags_changed.connect

@@ -13,3 +13,9 @@ mail_bounced = _signals.signal("mail-bounced")
 # recipient files it and returns what it did, in words; it raises inbound.Refused to refuse it, with why;
 # every other receiver returns None.
 mail_received = _signals.signal("mail-received")
+
+# Sent with the parts' about_kind as sender and ids=[about_id, ...] when messages about those rows changed
+# their delivery status (sent, retried, failed, bounced, settled by hand), in the transaction that changed
+# them, so the part can mark what its pages show of them as changed. Status changes are written without
+# the ORM, so nothing else would tell.
+mail_settled = _signals.signal("mail-settled")
