@@ -13,10 +13,12 @@ from impact.extensions import db as _db
 from impact.followups.models import Response
 from impact.projects.models import Project
 from impact.toc.models import FactorDirection, Step
+from impact.tracing.models import ClaimTest, TestType
 from tests import factories
 from tests.test_dashboard import _answered_campaign
 from tests.test_page_cache import TOKEN, _signed_in
 from tests.test_story import add_item, link_item
+from tests.test_tracing import claim_url, make_claim, turn_on
 
 
 def _first_step(project) -> Step:
@@ -138,3 +140,24 @@ def test_the_kept_workbench_shows_a_coded_answer_at_once(client, login_as, proje
     _db.session.commit()
     page = " ".join(client.get(path).get_data(as_text=True).split())
     assert "0 answers and 0 updates to code" in page and 'aria-label="1 hindering: Time and caseload"' in page
+
+
+def test_a_kept_claim_keeps_its_charts_and_shows_a_new_test_at_once(client, login_as, project):
+    turn_on(project)
+    claim = make_claim(project, prior=0.5, tests=[(0.8, 0.2, True)])
+    login_as("lead", project)
+    claims = f"/projects/{project.id}/tracing/"
+
+    def tests_listed() -> list[str]:
+        return re.findall(r"<td>(\d+)</td>\s*</tr>", client.get(claims).get_data(as_text=True))
+
+    client.get(claims)  # the login message: rendered for this request alone
+    assert tests_listed() == tests_listed() == ["1"]  # the second from the cache
+    for _ in range(2):
+        page = client.get(claim_url(project, claim)).get_data(as_text=True)
+        assert "js/charts.js" in page and "Test 0" in page  # from the cache the second time, charts and all
+    claim.tests.append(ClaimTest(description="Minutes name the seminar", test_type=TestType.CUSTOM,
+                                 sensitivity=0.7, type_one_error=0.1, found=True, position=1))
+    _db.session.commit()
+    assert "Minutes name the seminar" in client.get(claim_url(project, claim)).get_data(as_text=True)
+    assert tests_listed() == ["2"]  # the claims list too

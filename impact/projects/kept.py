@@ -45,9 +45,10 @@ def _fresh(project: Project) -> bool:
 
 
 def kept_page(project: Project, render_page: Callable[[], str], *, active: str, stylesheet: str | None = None,
-              varies_on: tuple[str, ...] = (), by_the_minute: bool = False):
+              charts: bool = False, varies_on: tuple[str, ...] = (), by_the_minute: bool = False):
     """The page from the cache, or rendered by ``render_page`` and its content kept (the shell is
-    rebuilt from ``active`` and ``stylesheet``: a page with more in its head block cannot be kept)."""
+    rebuilt from ``active``, ``stylesheet`` and ``charts`` (the chart scripts): a page with more in its head
+    block cannot be kept)."""
     if not _fresh(project) or session.get("_flashes"):
         return render_page()
     arguments = [f"{name}={request.args.get(name, '')}" for name in varies_on]
@@ -57,7 +58,7 @@ def kept_page(project: Project, render_page: Callable[[], str], *, active: str, 
     when = now.strftime("%H:%M") if by_the_minute else ""
     key = _key(f"page:{request.endpoint}", project,
                [local_date(now, project).isoformat(), when, *request.view_args.values(), *arguments])
-    return cached_page(key, render_page, stylesheet=stylesheet, project=project, active=active)
+    return cached_page(key, render_page, stylesheet=stylesheet, charts=charts, project=project, active=active)
 
 
 def kept_data(name: str, project: Project, build: Callable[[], Any]) -> Any:

@@ -6,10 +6,11 @@ import enum
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from impact.access import signed_in_only
+from impact.access import get_or_404, signed_in_only
 from impact.concurrency import CONFLICT_ERRORS, EditConflict, commit_if_current, ensure_current, save_edit
 from impact.extensions import db
 from impact.pagination import page_number
+from impact.projects.kept import kept_page
 from impact.projects.models import Project
 from impact.projects.permissions import Need, needs
 from impact.signing import LinkProblem
@@ -27,6 +28,7 @@ from impact.tracing.forms import (
 from impact.tracing.models import Claim
 from impact.trash import TrashError, TrashRecord, undo_token
 
+KEPT_PAGES = 5  # of the claims list: further pages are rendered each time, so they cannot fill the cache
 bp = Blueprint("tracing", __name__, url_prefix="/projects/<int:project_id>/tracing")
 
 
@@ -52,13 +54,17 @@ def _to_claim(project_id: int, claim_id: int, anchor: str | None = None):
 @bp.route("/")
 @needs(Need.READ)
 def index(project: Project):
-    page = None
-    if project.contribution_tracing:
-        page = db.paginate(services.claims_query(project.id), page=page_number(),
-                           per_page=current_app.config["ITEMS_PER_PAGE"])
-    return render_template("tracing/index.html", project=project, page=page,
-                           posterior=services.safe_posterior,
-                           settings_form=TracingSettingsForm(enabled=project.contribution_tracing))
+    def render() -> str:
+        page = None
+        if project.contribution_tracing:
+            page = db.paginate(services.claims_query(project.id), page=page_number(),
+                               per_page=current_app.config["ITEMS_PER_PAGE"])
+        return render_template("tracing/index.html", project=project, page=page,
+                               posterior=services.safe_posterior,
+                               settings_form=TracingSettingsForm(enabled=project.contribution_tracing))
+    # Each claim's posterior is worked out once per change of the project.
+    return kept_page(project, render, active="tracing", varies_on=("page",)) if page_number() <= KEPT_PAGES \
+        else render()
 
 
 @bp.route("/settings", methods=["POST"])
@@ -106,14 +112,20 @@ def new_claim(project: Project):
 @bp.route("/claims/<int:claim_id>")
 @needs(Need.READ, only_if=uses_tracing)
 def claim(project: Project, claim_id: int):
-    claim = services.get_claim_or_404(project, claim_id)
-    form = ClaimTestForm(formdata=None)
-    form.version.data = str(claim.version)
+    def render(undo: dict | None = None):
+        claim = services.get_claim_or_404(project, claim_id)
+        form = ClaimTestForm(formdata=None)
+        form.version.data = str(claim.version)
+        return _render_claim(project, claim, form, undo=undo)
+
     # A test removed just before: offered back once, on this claim's page only.
     undo = session.pop(UNDO_KEY, None)
-    if not isinstance(undo, dict) or undo.get("claim_id") != claim.id:
-        undo = None
-    return _render_claim(project, claim, form, undo=undo)
+    if isinstance(undo, dict) and undo.get("claim_id") == claim_id:
+        return render(undo)
+    get_or_404(Claim, claim_id, project_id=project.id)  # the claim alone: its tests only if the page is made
+    # Kept until the project changes: the trace and its charts are worked out once per change.
+    return kept_page(project, lambda: render()[0], active="tracing", charts=True,
+                     varies_on=(item_picker.SEARCH_PARAMETER,))
 
 
 def _offer_items(form: ClaimTestForm, claim: Claim, chosen: tuple[int, str] | None = None) -> None:
