@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from impact.cards.models import ActionCard
 from impact.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, Stance
 from impact.extensions import db as _db
+from impact.followups import tracking
 from impact.followups.models import Campaign, Response
 from impact.followups.services import queue_due
 from impact.mail.outbox import deliver_due
@@ -252,3 +253,12 @@ def test_the_next_paper_card_keeps_the_partner_group_and_the_organisation(client
     assert re.search(r'id="organisation"[^>]*value="Council A &amp; Partners"|value="Council A &amp; Partners"[^>]*'
                      r'id="organisation"', page), "the organisation carried over"
     assert 'value="ann@council-a.gov.uk"' not in page  # the person is new on every card
+
+
+def test_the_event_page_lists_the_first_still_to_answer_and_counts_them_all(client, project, campaign_sent,
+                                                                            monkeypatch):
+    monkeypatch.setattr(tracking, "STILL_TO_ANSWER_SHOWN", 2)  # as with thousands of cards, at a smaller size
+    page = client.get(_url(project, campaign_sent["event_id"])).get_data(as_text=True)
+    still = page[page.index("Still to answer"):page.index("</ul>", page.index("Still to answer"))]
+    assert "Still to answer (5)" in still and "The first 2 by email" in still
+    assert re.findall(r"<li>(\w+)", still) == ["Ann", "Bob"]  # by email: ann@, bob@

@@ -47,6 +47,9 @@ class GroupFigures:
         return self.respondents / self.sent if self.sent else None
 
 
+STILL_TO_ANSWER_SHOWN = 50
+
+
 @dataclass
 class Tracking:
     total: GroupFigures
@@ -54,7 +57,8 @@ class Tracking:
     opted_out: int
     by_group: dict[PartnerGroup, GroupFigures]
     progress: dict[Progress, int]
-    needs_reminder: list[ActionCard] = field(default_factory=list)
+    needs_reminder: list[ActionCard] = field(default_factory=list)  # the first STILL_TO_ANSWER_SHOWN
+    still_to_answer: int = 0  # all of them
 
     @property
     def progress_total(self) -> int:
@@ -144,8 +148,13 @@ def figures(card_filter, *, followup_filter=None, with_people: bool = False) -> 
                         by_group=dict(sorted(by_group.items(), key=lambda kv: list(PartnerGroup).index(kv[0]))),
                         progress=progress)
     if with_people:
-        tracking.needs_reminder = list(db.session.scalars(
-            needs_reminder_query(card_filter, followup_filter=followup_filter if scoped else None)))
+        # The first few by email and how many in all, in one statement: at scale 3 listing every card
+        # still to answer (thousands, as the ORM rows) was three quarters of the event page's time.
+        rows = db.session.execute(
+            needs_reminder_query(card_filter, followup_filter=followup_filter if scoped else None)
+            .add_columns(func.count().over()).limit(STILL_TO_ANSWER_SHOWN)).all()
+        tracking.needs_reminder = [card for card, _ in rows]
+        tracking.still_to_answer = rows[0][1] if rows else 0
     return tracking
 
 
