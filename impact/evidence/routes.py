@@ -37,14 +37,13 @@ from impact.extensions import db
 from impact.features import page_context
 from impact.forms import select_choices
 from impact.pagination import page_number
-from impact.projects.kept import kept_page
+from impact.projects.kept import kept_list_page
 from impact.projects.models import PartnerGroup, Project
 from impact.projects.permissions import Need, may, needs
 from impact.toc.services import load_chain
 from impact.trash import undo_token
 
 bp = Blueprint("evidence", __name__, url_prefix="/projects/<int:project_id>/evidence")
-KEPT_LIBRARY_PAGES = 5  # the library's first pages, unfiltered, are kept (impact/projects/kept.py)
 UNDO_KEY = "evidence_link_undo"  # in the session: the Undo offered once on the item page after a removal
 
 
@@ -82,9 +81,9 @@ def index(project: Project):
             counts=services.stance_counts([item.id for item in page.items]), filtered=bool(form.filters()),
             stances=list(Stance),
         ), (200 if valid else 400)
-    if set(request.args) - {"page"} or page_number() > KEPT_LIBRARY_PAGES:
-        return render()  # a search, or a far page: rendered for whoever asked (nobody asks twice)
-    return kept_page(project, lambda: render()[0], active="evidence", varies_on=("page",))
+    if set(request.args) - {"page"}:
+        return render()  # a search: rendered for whoever asked (nobody asks twice)
+    return kept_list_page(project, lambda: render()[0], active="evidence")
 
 
 # Items -----------------------------------------------------------------------------------------

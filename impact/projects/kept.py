@@ -20,6 +20,7 @@ from impact.extensions import db
 from impact.local_time import local_date
 from impact.model_types import utcnow
 from impact.page_cache import cached_page, keep, kept
+from impact.pagination import page_number
 from impact.projects import stamps
 from impact.projects.models import Project
 from impact.projects.permissions import role_in
@@ -59,6 +60,16 @@ def kept_page(project: Project, render_page: Callable[[], str], *, active: str, 
     key = _key(f"page:{request.endpoint}", project,
                [local_date(now, project).isoformat(), when, *request.view_args.values(), *arguments])
     return cached_page(key, render_page, stylesheet=stylesheet, charts=charts, project=project, active=active)
+
+
+KEPT_PAGES = 5  # of a paged list: further pages are rendered each time, so they cannot fill the cache
+
+
+def kept_list_page(project: Project, render_page: Callable[[], str], *, active: str):
+    """kept_page for a list paged by ?page=: its first KEPT_PAGES pages, each kept apart."""
+    if page_number() > KEPT_PAGES:
+        return render_page()
+    return kept_page(project, render_page, active=active, varies_on=("page",))
 
 
 def kept_data(name: str, project: Project, build: Callable[[], Any]) -> Any:

@@ -1,8 +1,6 @@
 """The contribution story, its snapshots, and the gaps in the evidence."""
 from __future__ import annotations
 
-from functools import partial
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -54,8 +52,9 @@ def _render_story(project: Project, content: dict, *, snapshot: StorySnapshot | 
 @needs(Need.READ)  # funders read the published versions (impact.publishing), never the live story
 def show(project: Project):
     # Only what the page shows is read: with no level open, no entries at all.
-    content = partial(services.build_content, project, bounded=not _every_entry(), in_brief=_opened() is None)
-    return kept_page(project, lambda: _render_story(project, content()),
+    bounded, in_brief = not _every_entry(), _opened() is None
+    return kept_page(project, lambda: _render_story(project, services.build_content(project, bounded=bounded,
+                                                                                  in_brief=in_brief)),
                      active="story", stylesheet="css/story.css", varies_on=("level", "open", "evidence"))
 
 

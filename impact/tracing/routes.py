@@ -10,7 +10,7 @@ from impact.access import get_or_404, signed_in_only
 from impact.concurrency import CONFLICT_ERRORS, EditConflict, commit_if_current, ensure_current, save_edit
 from impact.extensions import db
 from impact.pagination import page_number
-from impact.projects.kept import kept_page
+from impact.projects.kept import kept_list_page, kept_page
 from impact.projects.models import Project
 from impact.projects.permissions import Need, needs
 from impact.signing import LinkProblem
@@ -28,7 +28,6 @@ from impact.tracing.forms import (
 from impact.tracing.models import Claim
 from impact.trash import TrashError, TrashRecord, undo_token
 
-KEPT_PAGES = 5  # of the claims list: further pages are rendered each time, so they cannot fill the cache
 bp = Blueprint("tracing", __name__, url_prefix="/projects/<int:project_id>/tracing")
 
 
@@ -63,8 +62,7 @@ def index(project: Project):
                                posterior=services.safe_posterior,
                                settings_form=TracingSettingsForm(enabled=project.contribution_tracing))
     # Each claim's posterior is worked out once per change of the project.
-    return kept_page(project, render, active="tracing", varies_on=("page",)) if page_number() <= KEPT_PAGES \
-        else render()
+    return kept_list_page(project, render, active="tracing")
 
 
 @bp.route("/settings", methods=["POST"])
