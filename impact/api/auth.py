@@ -10,6 +10,7 @@ from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 
+from impact.access import count_every_request
 from impact.api.tokens import note_use, request_token
 from impact.extensions import csrf, limiter
 
@@ -55,6 +56,6 @@ def _require_token():
 
 def token_only(bp: ApiBlueprint) -> ApiBlueprint:
     csrf.exempt(bp)
-    limiter.limit(_rate, key_func=_rate_key)(bp)
+    limiter.limit(_rate, key_func=_rate_key)(count_every_request(bp))
     bp.before_request(_require_token)
     return bp

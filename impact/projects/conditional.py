@@ -27,9 +27,20 @@ from impact.projects.models import Project
 KEPT = "private, no-cache"
 _TAGGED = "impact.page_tag"  # g: {project id: (project, by_the_minute)} of the project page being served
 _SETTINGS = "impact.settings_fingerprint"
+_TAGS_WORKED_OUT = "impact.page_tags"  # g: {what a tag depends on that can change in a request: the tag}
 
 
 def page_tag(project: Project, *, by_the_minute: bool = False) -> str:
+    # Asked before the view runs and again once it has: worked out again only if the view gave the
+    # session its CSRF secret (or the project's stamp moved).
+    known = g.setdefault(_TAGS_WORKED_OUT, {})
+    asked = (project.id, project.change_stamp, by_the_minute, session.get("csrf_token"))
+    if asked not in known:
+        known[asked] = _work_out_tag(project, by_the_minute)
+    return known[asked]
+
+
+def _work_out_tag(project: Project, by_the_minute: bool) -> str:
     user = current_user._get_current_object()
     viewer = (user.id, user.name, user.is_admin, g.get("project_roles", {}).get((user.id, project.id)))\
         if user.is_authenticated else None
