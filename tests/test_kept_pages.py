@@ -11,7 +11,7 @@ from impact.coding.models import FactorTheme
 from impact.coding.services import add_default_themes, set_codes
 from impact.extensions import db as _db
 from impact.followups.models import Response
-from impact.projects.models import Project
+from impact.projects.models import Membership, Project
 from impact.toc.models import FactorDirection, Step
 from impact.tracing.models import ClaimTest, TestType
 from tests import factories
@@ -161,3 +161,33 @@ def test_a_kept_claim_keeps_its_charts_and_shows_a_new_test_at_once(client, logi
     _db.session.commit()
     assert "Minutes name the seminar" in client.get(claim_url(project, claim)).get_data(as_text=True)
     assert tests_listed() == ["2"]  # the claims list too
+
+
+def test_the_projects_list_is_kept_and_shows_a_new_a_renamed_and_a_left_project_at_once(client, login_as, project,
+                                                                                      query_counter):
+    lead = login_as("lead", project)
+    client.get("/")
+    with query_counter() as statements:
+        assert "Test project" in client.get("/").get_data(as_text=True)
+    assert len(statements) <= 2, statements  # the user, the counter: not the projects nor their count
+    other = factories.project(lead, title="Housing advice pilot")
+    _db.session.commit()
+    assert "Housing advice pilot" in client.get("/").get_data(as_text=True)
+    project.title = "Adult social care research"
+    _db.session.commit()
+    listed = client.get("/").get_data(as_text=True)
+    assert "Adult social care research" in listed and "Test project" not in listed
+    _db.session.delete(_db.session.scalar(select(Membership).where(Membership.project_id == other.id,
+                                                                   Membership.user_id == lead.id)))
+    _db.session.commit()
+    assert "Housing advice pilot" not in client.get("/").get_data(as_text=True)
+
+
+def test_each_person_gets_their_own_kept_projects_list(app, client, login_as, project):
+    login_as("lead", project)
+    assert "Test project" in client.get("/").get_data(as_text=True)
+    outsider = app.test_client()
+    login = factories.user("Someone else")
+    _db.session.commit()
+    assert outsider.post("/login", data={"email": login.email, "password": factories.PASSWORD}).status_code == 302
+    assert "Test project" not in outsider.get("/").get_data(as_text=True)

@@ -4,20 +4,23 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_login import current_user
 from sqlalchemy import select
 
+from impact import change_counters
 from impact.access import signed_in_only
 from impact.concurrency import save_edit
 from impact.extensions import db
 from impact.features import page_context
 from impact.forms import select_choices
+from impact.page_cache import cached_page
 from impact.pagination import page_number
 from impact.projects import dashboard, invitations, services
 from impact.projects.forms import InviteForm, MemberEditForm, OrganisationForm, ProjectCreateForm, ProjectEditForm
-from impact.projects.kept import kept_page
+from impact.projects.kept import KEPT_PAGES, kept_page
 from impact.projects.models import Membership, OrganisationKind, PartnerGroup, PartnerOrganisation, Project, Role
 from impact.projects.permissions import Need, may, needs, visible_projects_query
 
 bp = Blueprint("projects", __name__)
 
+LISTED = "projects"  # the change counter of what the projects list shows: projects and who is in them
 PROJECT_FIELDS = ("title", "question", "description", "start_date", "end_date", "funder", "programme", "time_zone")
 
 
@@ -26,11 +29,17 @@ signed_in_only(bp)
 
 @bp.route("/")
 def index():
-    page = db.paginate(
-        visible_projects_query(), page=page_number(),
-        per_page=current_app.config["ITEMS_PER_PAGE"],
-    )
-    return render_template("projects/index.html", page=page)
+    """The projects the user may open: the first pages kept until a project or a membership changes."""
+    def render_page() -> str:
+        page = db.paginate(visible_projects_query(), page=page_number(), per_page=current_app.config["ITEMS_PER_PAGE"])
+        return render_template("projects/index.html", page=page)
+
+    if page_number() > KEPT_PAGES:
+        return render_page()
+    user = current_user._get_current_object()
+    key = (f"projects:{user.id}:{int(user.is_admin)}:{int(user.may_create_projects)}:"
+           f"{change_counters.value(LISTED)}:{page_number()}")
+    return cached_page(key, render_page, project=None)
 
 
 @bp.route("/projects/new", methods=["GET", "POST"])
