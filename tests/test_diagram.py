@@ -271,7 +271,14 @@ def test_text_contrast_meets_wcag_aa_on_every_fill():
         ratio = (luminance(fill) + 0.05) / (text + 0.05)
         assert ratio >= 4.5, fill
     root = parse(render_chain_svg(*example_chain()))
-    assert {t.get("fill") for t in root.iter(f"{SVG}text")} == {TEXT_COLOUR}
+    parents = {child: parent for parent in root.iter() for child in parent}
+
+    def drawn_in(element) -> str | None:  # its own fill, or the one it inherits
+        while element is not None and element.get("fill") is None:
+            element = parents.get(element)
+        return None if element is None else element.get("fill")
+
+    assert {drawn_in(t) for t in root.iter(f"{SVG}text")} == {TEXT_COLOUR}
 
 
 def test_long_titles_wrap_to_three_lines_with_ellipsis():

@@ -121,10 +121,11 @@ def _text_lines(lines: list[str], x: float, mid_y: float, anchor: str, weight: s
         f'<tspan x="{_n(x)}" y="{_n(first + i * LINE_H)}">{escape(line)}</tspan>'
         for i, line in enumerate(lines)
     )
-    return (
-        f'<text text-anchor="{anchor}" font-size="{FONT_SIZE}" font-weight="{weight}"'
-        f' fill="{TEXT_COLOUR}">{spans}</text>'
-    )
+    # The size and colour come from the <svg> itself (inherited): written on every text they were a
+    # tenth of a large chain's bytes.
+    weighted = "" if weight == "normal" else f' font-weight="{weight}"'
+    return f'<text text-anchor="{anchor}"{weighted}>{spans}</text>'
+
 
 
 def _layout(levels: list[DiagramLevel], steps: list[DiagramStep]) -> tuple[dict[int, _Box], list[list[float]], float]:
@@ -305,7 +306,7 @@ def render_chain_svg(
         cls, d = _link_path(src, tgt, out_x[(src.step.id, idx)], in_x[(tgt.step.id, idx)], row_xs, width, used, idx)
         link_svg.append(
             f'<path class="{cls}" data-source="{link.source_id}" data-target="{link.target_id}" d="{d}"'
-            f' fill="none" stroke="{LINK_COLOUR}" stroke-width="1.5" marker-end="url(#{marker})"/>'
+            f' marker-end="url(#{marker})"/>'
         )
 
     band_svg = []
@@ -335,7 +336,7 @@ def render_chain_svg(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="results-chain" role="{role}"'
         f' aria-labelledby="{prefix}-title" aria-describedby="{prefix}-desc"'
         f' viewBox="0 0 {_n(width)} {height}" width="100%" preserveAspectRatio="xMidYMin meet"'
-        f' font-family="{FONT_FAMILY}">',
+        f' font-family="{FONT_FAMILY}" font-size="{FONT_SIZE}" fill="{TEXT_COLOUR}">',
         f'<title id="{prefix}-title">{escape(_clean(title))}</title>',
         f'<desc id="{prefix}-desc">{escape(desc)}</desc>',
         f'<defs><marker id="{marker}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" markerHeight="9"'
@@ -344,13 +345,14 @@ def render_chain_svg(
         *band_svg,
         f'<line x1="{LABEL_W}" y1="0" x2="{LABEL_W}" y2="{height}" stroke="#cbd5e1" stroke-width="1"/>',
         # Links go under the boxes, so any near miss is hidden rather than drawn over text.
-        *link_svg,
+        # The links' stroke is their group's, as the text's size and colour are the <svg>'s.
+        f'<g class="links" fill="none" stroke="{LINK_COLOUR}" stroke-width="1.5">', *link_svg, "</g>",
         *(_step_svg(box) for box in rendered_steps),
     ]
     if not boxes:
         parts.append(
             f'<text class="empty" x="{_n(LABEL_W + (width - LABEL_W) / 2)}" y="{_n(height / 2 + 5)}"'
-            f' text-anchor="middle" font-size="15" fill="{TEXT_COLOUR}">No steps yet</text>'
+            f' text-anchor="middle" font-size="15">No steps yet</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
