@@ -1,11 +1,13 @@
 """Time the important pages, and the card import, on one large generated project.
 
-    python -m bench.pages [--scale 1] [--repeat 5] [--only evidence] [--json out.json]
+    python -m bench.pages [--scale 1] [--repeat 5] [--only evidence] [--json out.json] [--cold]
 
 The database is SQLite in a temporary file, or the PostgreSQL database at BENCH_DATABASE_URL
 (its schema public is DROPPED and rebuilt from the migrations). Pages are requested through
 Flask's test client, logged in through the real login form, so every request runs the whole
-app: routing, the permission check, the queries, the template.
+app: routing, the permission check, the queries, the template. With --cold the project's change
+stamp moves before each timed request (as bench/project_load.py's cold requests), so a kept page is
+rendered from the database each time rather than served from the cache.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ import json
 import statistics
 import time
 from dataclasses import dataclass
+
+from sqlalchemy import text
 
 from bench import bench_app, counting_statements
 from bench.generate import Generated, generate
@@ -79,7 +83,10 @@ def _login(app, email: str, password: str):
     return client
 
 
-def time_pages(app, made: Generated, repeat: int, only: str = "") -> list[Result]:
+ADVANCE = text("UPDATE projects SET change_stamp = change_stamp + 1 WHERE id = :id")
+
+
+def time_pages(app, made: Generated, repeat: int, only: str = "", cold: bool = False) -> list[Result]:
     from impact.extensions import db
 
     with app.app_context():
@@ -98,6 +105,9 @@ def time_pages(app, made: Generated, repeat: int, only: str = "") -> list[Result
             raise SystemExit(f"{name}: GET {path} answered {warm.status_code}")
         times, counts = [], []
         for _ in range(repeat):
+            if cold:  # what every write to the project does; not timed
+                with engine.begin() as connection:
+                    connection.execute(ADVANCE, {"id": made.project_id})
             with counting_statements(engine) as statements:
                 start = time.perf_counter()
                 response = client.get(path)
@@ -109,8 +119,9 @@ def time_pages(app, made: Generated, repeat: int, only: str = "") -> list[Result
     return results
 
 
-def print_table(backend: str, scale: float, repeat: int, results: list[Result]) -> None:
-    print(f"\nPages on {backend}, scale {scale:g}, {repeat} requests each (after one warm-up):\n")
+def print_table(backend: str, scale: float, repeat: int, results: list[Result], cold: bool = False) -> None:
+    each = "each after a change" if cold else "after one warm-up"
+    print(f"\nPages on {backend}, scale {scale:g}, {repeat} requests each ({each}):\n")
     print(f"| {'page':<20} | {'median ms':>9} | {'max ms':>8} | {'SQL/request':>11} | {'size KB':>8} |")
     print(f"|{'-' * 22}|{'-' * 10}:|{'-' * 9}:|{'-' * 12}:|{'-' * 9}:|")
     for r in results:
@@ -134,6 +145,7 @@ def main() -> None:
     parser.add_argument("--only", default="", help="time only the pages whose name contains this")
     parser.add_argument("--no-import", action="store_true", help="skip timing the card import")
     parser.add_argument("--json", default="", help="also write the page results to this JSON file")
+    parser.add_argument("--cold", action="store_true", help="move the project's change stamp before each request")
     args = parser.parse_args()
 
     with bench_app() as (app, backend):
@@ -143,8 +155,8 @@ def main() -> None:
         print(f"Generated the project on {backend} at scale {args.scale:g} in {time.perf_counter() - start:.1f} s:")
         print("  " + ", ".join(f"{key} {value:,}" for key, value in made.counts.items()))
         print("  " + ", ".join(f"{part} {seconds:.1f} s" for part, seconds in made.seconds.items()))
-        results = time_pages(app, made, args.repeat, args.only)
-        print_table(backend, args.scale, args.repeat, results)
+        results = time_pages(app, made, args.repeat, args.only, args.cold)
+        print_table(backend, args.scale, args.repeat, results, args.cold)
         if args.json:
             write_json(args.json, backend, args.scale, args.repeat, results)
         if not args.no_import:

@@ -20,7 +20,7 @@ from config import TestConfig
 from impact import create_app
 from impact.extensions import cache
 from impact.extensions import db as _db
-from tests import factories
+from tests import factories, tallies
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -92,7 +92,12 @@ def db(app):
         yield _db
         # Keys name row versions and ids, and each test's ids may be another's: start every test afresh.
         cache.clear()
-    _empty_all_tables()
+    # Whatever the test wrote, and however, the database's evidence tally must still be exact.
+    _db.session.remove()
+    try:
+        tallies.check_committed(_db.engine)
+    finally:
+        _empty_all_tables()
 
 
 class IsolatedClient(FlaskClient):

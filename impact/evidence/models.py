@@ -181,3 +181,29 @@ class EvidenceLink(db.Model):
     link: Mapped[Link | None] = relationship()
     assumption: Mapped[Assumption | None] = relationship()
     factor: Mapped[InfluencingFactor | None] = relationship()
+
+
+class EvidenceTally(db.Model):
+    """How many live evidence links one target has, per stance and partner group of their items: what the
+    story, gaps and report pages count, read in a few hundred rows rather than grouped from every link.
+
+    Written only by database triggers (the migration that made this table creates them), so that no
+    path can leave it wrong: an ORM flush, a core insert (the trash's restore, an import, the bench),
+    an ON DELETE CASCADE from a step, link, assumption, factor or item, an item trashed or restored or
+    moved to another partner group. A link is unique per item and target, so links here are also
+    distinct items. A row goes when its count reaches 0. A migration that rebuilds evidence_links or
+    evidence_items on SQLite (batch mode) drops their triggers and must create them again.
+    """
+
+    __tablename__ = "evidence_tallies"
+    __table_args__ = (
+        CheckConstraint("target_kind IN ('step', 'link', 'assumption', 'factor')", name="target_kind_known"),
+        CheckConstraint("links >= 0", name="links_not_negative"),
+    )
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    target_kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    target_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stance: Mapped[Stance] = mapped_column(enum_column(Stance, "stance"), primary_key=True)
+    partner_group: Mapped[PartnerGroup] = mapped_column(enum_column(PartnerGroup, "partner_group"), primary_key=True)
+    links: Mapped[int] = mapped_column(Integer)

@@ -4,10 +4,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import contains_eager
 
-from impact.evidence.models import EvidenceItem, EvidenceLink, Stance
+from impact.evidence.models import EvidenceItem, EvidenceLink, EvidenceTally, Stance
 from impact.evidence.voice import Voices, voices
 from impact.extensions import db
 from impact.projects.models import PartnerGroup
@@ -72,15 +72,26 @@ def evidence_by_target(project_id: int, column, ids=None) -> dict[int, EvidenceF
     return grouped
 
 
+TALLY_STANCE = type_coerce(EvidenceTally.stance, String)  # the stored values, not Enum members
+TALLY_GROUP = type_coerce(EvidenceTally.partner_group, String)
+
+
+def tally_sums(project_id: int, *columns, kind: str | None = None, sums=()):
+    """The project's evidence tally (EvidenceTally, kept by the database) added up by ``columns``: rows of
+    the columns, then the links (and ``sums``), in one query. An item links to a target once, so links
+    are also distinct items. kind: only the targets of that kind ("step", ...)."""
+    query = (select(*columns, func.sum(EvidenceTally.links), *sums).where(EvidenceTally.project_id == project_id)
+             .group_by(*columns))
+    if kind is not None:
+        query = query.where(EvidenceTally.target_kind == kind)
+    return db.session.execute(query)
+
+
 def step_voices(project_id: int) -> dict[int, Voices]:
-    """Each step's live evidence items per partner group, counted in one query (steps without evidence are absent)."""
+    """Each step's live evidence items per partner group, from the tally in one query (steps without evidence
+    are absent). An item links to a step once, so its links there are its items."""
     counts: dict[int, dict[PartnerGroup, int]] = defaultdict(dict)
-    for step_id, group, count in db.session.execute(
-        select(EvidenceLink.step_id, EvidenceItem.partner_group, func.count(func.distinct(EvidenceItem.id)))
-        .join(EvidenceItem, EvidenceItem.id == EvidenceLink.item_id)
-        .where(EvidenceLink.step_id.is_not(None), EvidenceItem.project_id == project_id, live_items())
-        .group_by(EvidenceLink.step_id, EvidenceItem.partner_group)
-    ):
-        counts[step_id][group] = count
+    for step_id, value, links in tally_sums(project_id, EvidenceTally.target_id, TALLY_GROUP, kind="step"):
+        counts[step_id][PartnerGroup(value)] = links
     return {step_id: Voices({group: by_group[group] for group in PartnerGroup if group in by_group})
             for step_id, by_group in counts.items()}

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import String, and_, case, func, or_, select, type_coerce
 
-from impact.evidence.models import EvidenceItem, EvidenceLink, Strength
-from impact.evidence.queries import live_items
+from impact.evidence.models import EvidenceItem, EvidenceLink, EvidenceTally, Strength
+from impact.evidence.queries import TALLY_GROUP, TALLY_STANCE, live_items, tally_sums
 from impact.extensions import db
 from impact.toc.models import Step
 
@@ -95,36 +95,31 @@ def strongest_entries(project_id: int) -> dict[str, dict[int, list[dict[str, Any
 
 
 def stance_counts(project_id: int) -> dict[str, dict[int, dict[str, int]]]:
-    """{target kind: {target id: {stance: evidence links}}}: one GROUP BY."""
+    """{target kind: {target id: {stance: evidence links}}}, from the tally the database keeps."""
     found: dict[str, dict[int, dict[str, int]]] = {kind: defaultdict(dict) for kind in TARGETS}
-    rows = db.session.execute(_of_project(
-        select(*_TARGET_COLUMNS, _STANCE, func.count()).group_by(*_TARGET_COLUMNS, _STANCE), project_id))
-    for *targets, stance, count in rows:
-        for target, target_id in zip(TARGETS, targets, strict=True):
-            if target_id is not None:
-                found[target][target_id][stance] = count
-                break
-    return found
-
-
-def _voices_by(column, project_id: int) -> dict[int, dict[str, int]]:
-    group = type_coerce(EvidenceItem.partner_group, String)
-    query = _of_project(select(column, group, func.count(func.distinct(EvidenceItem.id))), project_id)
-    if column is not EvidenceLink.step_id:
-        query = query.join(Step, Step.id == EvidenceLink.step_id)
-    found: dict[int, dict[str, int]] = defaultdict(dict)
-    for key, partner_group, count in db.session.execute(
-            query.where(EvidenceLink.step_id.is_not(None)).group_by(column, group)):
-        found[key][partner_group] = count
+    for kind, target_id, stance, links in tally_sums(project_id, EvidenceTally.target_kind, EvidenceTally.target_id,
+                                                     TALLY_STANCE):
+        found[kind][target_id][stance] = links
     return found
 
 
 def step_voices(project_id: int) -> dict[int, dict[str, int]]:
-    """{step id: {partner group: distinct items}} for the evidence on each step: one GROUP BY."""
-    return _voices_by(EvidenceLink.step_id, project_id)
+    """{step id: {partner group: distinct items}} for the evidence on each step, from the tally (an item
+    links to a step once, so its links there are its items)."""
+    found: dict[int, dict[str, int]] = defaultdict(dict)
+    for step_id, partner_group, links in tally_sums(project_id, EvidenceTally.target_id, TALLY_GROUP, kind="step"):
+        found[step_id][partner_group] = links
+    return found
 
 
 def level_voices(project_id: int) -> dict[int, dict[str, int]]:
-    """{level id: {partner group: distinct items}} for the evidence on the level's steps (an item on two
-    of them counts once, so these are not the steps' figures added up): one GROUP BY."""
-    return _voices_by(Step.level_id, project_id)
+    """{level id: {partner group: distinct items}} for the evidence on the level's steps: one GROUP BY over
+    the links to steps. An item on two of a level's steps counts once, so these are not the steps' tallies
+    added up, and no per-step count gives them."""
+    group = type_coerce(EvidenceItem.partner_group, String)
+    found: dict[int, dict[str, int]] = defaultdict(dict)
+    for level_id, partner_group, count in db.session.execute(_of_project(
+            select(Step.level_id, group, func.count(func.distinct(EvidenceItem.id))), project_id)
+            .join(Step, Step.id == EvidenceLink.step_id).group_by(Step.level_id, group)):
+        found[level_id][partner_group] = count
+    return found

@@ -1,20 +1,19 @@
 """Where the contribution story is weak (Mayne's step 5: seek out additional evidence).
 
-All the evidence figures come from one aggregate query grouped by target, so the page
-costs the same whatever the amount of evidence.
+All the evidence figures come from the evidence tally (impact/evidence/queries.tally_sums), kept by the
+database per target, stance and partner group, so the page costs the same whatever the amount of evidence.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from flask import url_for
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func
 
 from impact.assessment.models import AssumptionState, Confidence
 from impact.assessment.queries import current_assessments
-from impact.evidence.models import EvidenceItem, EvidenceLink, Stance
-from impact.evidence.queries import live_items
-from impact.extensions import db
+from impact.evidence.models import EvidenceTally, Stance
+from impact.evidence.queries import TALLY_GROUP, TALLY_STANCE, tally_sums
 from impact.projects.models import PartnerGroup, Project
 from impact.toc.services import Chain, load_chain
 
@@ -50,34 +49,21 @@ class Section:
         return len(self.gaps)
 
 
-TARGETS = (EvidenceLink.step_id, EvidenceLink.link_id, EvidenceLink.assumption_id, EvidenceLink.factor_id)
-
-
 def evidence_figures(project_id: int) -> dict[tuple[str, int], Figures]:
-    """{("step_id", 7): Figures, ...} for every target with live evidence, in one query."""
-    def distinct_when(stance: Stance, value):
-        return func.count(func.distinct(case((EvidenceLink.stance == stance, value))))
+    """{("step_id", 7): Figures, ...} for every target with live evidence: the tally the database keeps
+    added up per target, in one query. An item links to a target once, so links are distinct items."""
+    def links_when(stance: Stance):
+        return func.sum(case((TALLY_STANCE == stance.value, EvidenceTally.links), else_=0))
 
-    rows = db.session.execute(
-        select(
-            *TARGETS,
-            func.count(func.distinct(EvidenceLink.item_id)),
-            distinct_when(Stance.SUPPORTS, EvidenceLink.item_id),
-            distinct_when(Stance.CHALLENGES, EvidenceLink.item_id),
-            distinct_when(Stance.MIXED, EvidenceLink.item_id),
-            distinct_when(Stance.SUPPORTS, EvidenceItem.partner_group),
-            func.min(case((EvidenceLink.stance == Stance.SUPPORTS, EvidenceItem.partner_group))),
-        )
-        .join(EvidenceItem, EvidenceItem.id == EvidenceLink.item_id)
-        .where(EvidenceItem.project_id == project_id, live_items())
-        .group_by(*TARGETS)
-    ).all()
-    figures: dict[tuple[str, int], Figures] = {}
-    for row in rows:
-        key = next((column.key, row[i]) for i, column in enumerate(TARGETS) if row[i] is not None)
-        groups = row[8]
-        figures[key] = Figures(row[4], row[5], row[6], row[7], groups, row[9] if groups == 1 else None)
-    return figures
+    def group_when_supports():
+        return case((TALLY_STANCE == Stance.SUPPORTS.value, TALLY_GROUP))
+
+    rows = tally_sums(project_id, EvidenceTally.target_kind, EvidenceTally.target_id, sums=(
+        links_when(Stance.SUPPORTS), links_when(Stance.CHALLENGES), links_when(Stance.MIXED),
+        func.count(func.distinct(group_when_supports())), func.min(group_when_supports())))
+    return {(f"{kind}_id", target_id): Figures(total, supports, challenges, mixed, groups,
+                                              group if groups == 1 else None)
+            for kind, target_id, total, supports, challenges, mixed, groups, group in rows}
 
 
 def _group_label(value: str | PartnerGroup | None) -> str:

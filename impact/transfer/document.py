@@ -45,6 +45,7 @@ FORMAT, VERSION = "impact-project", 1
 # Owned by a project, but not moved with it.
 EXCLUDED = {
     "invitations": "an invitation is a signed offer to one person, sent again rather than moved",
+    "evidence_tallies": "counts of the evidence links, which the database's triggers make afresh as the links go in",
 }
 # Columns of the installation's bookkeeping, not of the project: an import gives them afresh.
 NOT_MOVED = {
