@@ -37,11 +37,12 @@ CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def _targets(app, made, count: int):
-    """(links of follow-ups nobody answered, links of answered ones, {link: action ids})."""
+    """(links of follow-ups nobody answered, links of answered ones): each (link, its action ids, the CSRF token
+    its form carries, bound to the link)."""
     from impact.cards.models import Action
     from impact.extensions import db
     from impact.followups.models import FollowUp, Response
-    from impact.followups.tokens import make_token
+    from impact.followups.tokens import form_token, make_token
 
     with app.app_context():
         answered = set(db.session.scalars(select(Response.followup_id)))
@@ -52,6 +53,7 @@ def _targets(app, made, count: int):
             actions.setdefault(card_id, []).append(action_id)
         fresh = [(make_token(fid), actions[cid]) for fid, cid in rows if fid not in answered][:count]
         old = [(make_token(fid), actions[cid]) for fid, cid in rows if fid in answered][:count]
+        fresh, old = ([(link, ids, form_token(link)) for link, ids in links] for links in (fresh, old))
         db.session.remove()
     return fresh, old
 
@@ -103,8 +105,8 @@ def serve(app, made, args) -> None:
     from bench.load import gunicorn
     from bench.serve import Load, wrk
 
-    def posted(name, site, cookie, posts):
-        form = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+    def posted(name, site, posts):
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
         run = load.wrk(site, [("POST", path, body) for path, body in posts], form, args.seconds, 8)
         return Load(name, run.rps, run.p50_ms, run.p90_ms, run.p99_ms, run.errors(tuple(range(200, 400))), 0)
 
@@ -117,16 +119,15 @@ def serve(app, made, args) -> None:
         with gunicorn("bench.floor_app", env) as floor:
             results.append(wrk("bare Flask + 1 query (the floor)", floor, "/query", {}, args.seconds, 8))
         with gunicorn("bench.serve_app", env) as site:
-            answer = load.http_request(site, f"/followup/{fresh[-1][0]}", {})
-            cookie = answer.headers.get("Set-Cookie", "").split(";", 1)[0]
-            csrf = CSRF.search(answer.body.decode()).group(1)
+            page = load.http_request(site, f"/followup/{fresh[-1][0]}", {}).body.decode()
+            assert CSRF.search(page).group(1) == fresh[-1][2], "the form's token is not the link's"
             results.append(wrk("GET, not answered yet", site, f"/followup/{fresh[0][0]}", {}, args.seconds, 8))
             results.append(wrk("GET, answered (to amend)", site, f"/followup/{old[0][0]}", {}, args.seconds, 8))
-            results.append(posted("POST, amendment", site, cookie,
-                                  [(f"/followup/{old[0][0]}", urlencode(_answers(old[0][1], csrf)))]))
-            results.append(posted("POST, new answer, quoted", site, cookie,
+            results.append(posted("POST, amendment", site,
+                                  [(f"/followup/{old[0][0]}", urlencode(_answers(old[0][1], old[0][2])))]))
+            results.append(posted("POST, new answer, quoted", site,
                                   [(f"/followup/{token}", urlencode(_answers(actions, csrf)))
-                                   for token, actions in fresh[1:-1]]))
+                                   for token, actions, csrf in fresh[1:-1]]))
     floor_rps = results[0].rps
     print(f"\nServed by gunicorn (2 sync workers), wrk 2 threads, 8 connections, {args.seconds} s each; "
           f"{len(fresh) - 2} respondents had not answered (new answers past them amend):\n")
@@ -155,16 +156,16 @@ def run(args) -> None:
         fresh, old = _targets(app, made, 3 * args.repeat + 10)
         client = app.test_client()
         first = client.get(f"/followup/{fresh[0][0]}")
-        csrf = CSRF.search(first.get_data(as_text=True)).group(1)
+        assert CSRF.search(first.get_data(as_text=True)).group(1) == fresh[0][2], "the form's token is not the link's"
         floor = floor_app.app.test_client()
         cases = {
             "floor (bare Flask + 1 query)": lambda i: _timed(floor_app.engine, lambda: floor.get("/query"), 200),
             "GET, not answered yet": lambda i: _timed(engine, lambda: client.get(f"/followup/{fresh[i][0]}"), 200),
             "GET, answered (to amend)": lambda i: _timed(engine, lambda: client.get(f"/followup/{old[i][0]}"), 200),
             "POST, new answer, quoted": lambda i: _timed(engine, lambda: client.post(
-                f"/followup/{fresh[i][0]}", data=_answers(fresh[i][1], csrf)), 200),
+                f"/followup/{fresh[i][0]}", data=_answers(fresh[i][1], fresh[i][2])), 200),
             "POST, amendment": lambda i: _timed(engine, lambda: client.post(
-                f"/followup/{old[i][0]}", data=_answers(old[i][1], csrf)), 200),
+                f"/followup/{old[i][0]}", data=_answers(old[i][1], old[i][2])), 200),
         }
         if args.profile:
             name = {"get": "GET, not answered yet", "post": "POST, new answer, quoted", "amend": "POST, amendment",

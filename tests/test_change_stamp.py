@@ -227,3 +227,26 @@ def test_a_members_new_name_moves_the_stamps_of_their_projects(db):
     member.name = "Dr Renamed"
     _db.session.commit()
     assert _stamp(project.id) > before and _stamp(other.id) == other_before
+
+
+def test_a_transaction_moves_a_stamp_once_and_again_after_a_savepoint_rolled_back(db, app, query_counter):
+    project = factories.chain_project()
+    _db.session.commit()
+    before = _stamp(project.id)
+    with query_counter() as statements:
+        project.title = "First"
+        _db.session.flush()
+        project.description = "Second"
+        _db.session.flush()
+    moves = [statement for statement in statements if "SET change_stamp" in statement]
+    assert len(moves) == 1, statements  # the row stays locked until the commit: one move shows both writes
+    _db.session.commit()
+    assert _stamp(project.id) == before + 1
+
+    savepoint = _db.session.begin_nested()
+    project.funder = "Taken back"
+    _db.session.flush()
+    savepoint.rollback()  # and the stamp's move with it
+    project.programme = "Kept"
+    _db.session.commit()
+    assert _stamp(project.id) == before + 2  # the write after the savepoint moved it again

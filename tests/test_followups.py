@@ -262,3 +262,48 @@ def test_the_event_page_lists_the_first_still_to_answer_and_counts_them_all(clie
     still = page[page.index("Still to answer"):page.index("</ul>", page.index("Still to answer"))]
     assert "Still to answer (5)" in still and "The first 2 by email" in still
     assert re.findall(r"<li>(\w+)", still) == ["Ann", "Bob"]  # by email: ann@, bob@
+
+
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def test_the_answer_form_checks_a_csrf_token_bound_to_its_link_and_sets_no_cookie(app, project, campaign_sent):
+    """Respondents arrive without a cookie: the form's token needs no session, yet a post without it, with a
+    changed one or with another respondent's is refused with the same clear page as every other form's."""
+    by_to = {m["To"]: m for m in campaign_sent["inbox"].messages}
+    ann = _links(by_to["ann@council-a.gov.uk"])[1]
+    bob = _links(by_to["bob@council-b.gov.uk"])[1]
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        respondent = app.test_client()
+        opened = respondent.get(ann)
+        assert opened.status_code == 200 and "Set-Cookie" not in opened.headers
+        page = opened.get_data(as_text=True)
+        token = TOKEN.search(page).group(1)
+        action_ids = list(dict.fromkeys(re.findall(r'name="progress_(\d+)"', page)))
+        answers = {f"progress_{action_id}": "some" for action_id in action_ids} | {"helped": "My manager"}
+        bobs_token = TOKEN.search(app.test_client().get(bob).get_data(as_text=True)).group(1)
+        changed = token[:-1] + ("0" if token[-1] != "0" else "1")
+        for refused in (answers, answers | {"csrf_token": ""}, answers | {"csrf_token": changed},
+                        answers | {"csrf_token": bobs_token}):
+            response = app.test_client().post(ann, data=refused)
+            assert response.status_code == 400 and "Form expired" in response.get_data(as_text=True)
+        assert _db.session.scalar(select(func.count()).select_from(Response)) == 0
+
+        sent = app.test_client().post(ann, data=answers | {"csrf_token": token})
+        assert sent.status_code == 200 and "Set-Cookie" not in sent.headers
+        assert "your answers are saved" in sent.get_data(as_text=True)
+        assert _db.session.scalar(select(Response.helped)) == "My manager"
+        # The page after sending carries the token again: an amendment goes through as well.
+        amended = app.test_client().post(ann, data=answers | {"helped": "Time", "csrf_token": TOKEN.search(
+            sent.get_data(as_text=True)).group(1)})
+        assert amended.status_code == 200
+        _db.session.expire_all()
+        assert _db.session.scalar(select(Response.helped)) == "Time"
+
+        # Every other form keeps the session's token: the opt-out link's, for one.
+        opt_out = _links(by_to["ann@council-a.gov.uk"])[2]
+        refused = app.test_client().post(opt_out)
+        assert refused.status_code == 400 and "Form expired" in refused.get_data(as_text=True)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False

@@ -43,8 +43,8 @@ def refresh_derived_item(owner, attribute: str, *, project_id: int, kind: Eviden
         setattr(owner, attribute, item)
     for name, value in fields.items():
         setattr(item, name, clip(getattr(EvidenceItem, name), value) if isinstance(value, str) else value)
-    db.session.flush()
 
+    # One flush writes the item with its links: a new item's are known empty, an old one's are read (autoflushing).
     existing = {link.step_id: link for link in item.links if link.step_id is not None}
     for step_id, derived in step_links.items():
         link = existing.get(step_id)

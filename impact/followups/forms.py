@@ -77,7 +77,13 @@ class CampaignForm(VersionedForm):
 
 
 class ResponseForm(BaseForm):
-    """A respondent's answers. The fields for each action are added by response_form_class."""
+    """A respondent's answers. The fields for each action are added by response_form_class.
+
+    Its CSRF token is not the session's: respond_routes checks tokens.form_token, bound to the link.
+    """
+
+    class Meta:
+        csrf = False
 
     helped = TextAreaField("What helped you, overall? (optional)", validators=[Optional(), Length(max=5000)],
                            render_kw={"rows": 3})

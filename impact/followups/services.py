@@ -7,9 +7,10 @@ each person gets each email once.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -24,6 +25,7 @@ from impact.followups.signals import response_saved
 from impact.mail.addresses import is_normal_address
 from impact.mail.outbox import queue_email
 from impact.model_types import utcnow
+from impact.projects.models import Project
 
 
 def campaigns_query(event: Event):
@@ -244,25 +246,37 @@ def form_page(followup: FollowUp) -> FormPage:
                     tuple(ShownAction(action.id, action.text) for action in followup.card.actions))
 
 
-def respondent(followup_id: int) -> Respondent | None:
-    """The follow-up and everything its form shows, in one statement (two with earlier answers: theirs).
-
-    The public form is what a campaign's respondents all open at once: it read the campaign, event,
-    project, card, actions, answers and every pseudonym in the project one by one (issue 15).
-    """
-    row = db.session.execute(
+@functools.cache
+def _respondent_query():
+    """respondent()'s statement, built once: building it took as long as running it."""
+    campaign = contains_eager(FollowUp.campaign)
+    event = campaign.contains_eager(Campaign.event)
+    return (
         select(FollowUp, pseudonyms.registered_name(ActionCard.project_id, ActionCard.email),
                pseudonyms.highest_number(ActionCard.project_id, ActionCard.partner_group))
         .join(FollowUp.campaign).join(Campaign.event).join(Event.project)
         # Joined on the card id alone: the composite key's project_id lets SQLite read all the project's actions.
         .join(FollowUp.card).outerjoin(Action, Action.card_id == ActionCard.id)
         .outerjoin(Response, Response.followup_id == FollowUp.id)
-        .where(FollowUp.id == followup_id)
+        .where(FollowUp.id == bindparam("followup_id"))
         .order_by(Action.position)
-        .options(contains_eager(FollowUp.campaign).contains_eager(Campaign.event).contains_eager(Event.project),
+        # Of the campaign, event and project only what the form and the answer's evidence item read: their
+        # other columns (a project's description, a campaign's messages) were most of the row.
+        .options(campaign.load_only(Campaign.project_id, Campaign.event_id, Campaign.closes_at, Campaign.closed_at),
+                 event.load_only(Event.project_id, Event.title, Event.event_date),
+                 event.contains_eager(Event.project).load_only(Project.time_zone),
                  contains_eager(FollowUp.card).contains_eager(ActionCard.actions),
                  contains_eager(FollowUp.response).selectinload(Response.progress))
-    ).unique().first()
+    )
+
+
+def respondent(followup_id: int) -> Respondent | None:
+    """The follow-up and everything its form shows, in one statement (two with earlier answers: theirs).
+
+    The public form is what a campaign's respondents all open at once: it read the campaign, event,
+    project, card, actions, answers and every pseudonym in the project one by one (issue 15).
+    """
+    row = db.session.execute(_respondent_query(), {"followup_id": followup_id}).unique().first()
     if row is None:
         return None
     followup, registered_as, highest = row

@@ -23,6 +23,9 @@ from impact.projects.models import Membership, Project, fresh_stamp
 __all__ = ["advance", "fresh_stamp", "written"]
 
 _WRITTEN = "impact.projects_written"  # session.info: the ids this session has advanced (see written())
+# session.info: the ids whose stamps this transaction has moved already. Once is enough: the row stays locked
+# until the transaction ends, and what it wrote shows only then, all together under the one new stamp.
+_MOVED = "impact.stamps_moved"
 _projects = Project.__table__
 
 
@@ -32,14 +35,24 @@ SHOWN_OF_A_USER = ("name", "email", "active", "is_admin")
 
 def advance(session: Session, project_ids: Iterable[int | None]) -> None:
     """The projects' stamps move (for rows written without the ORM, in this session's transaction)."""
-    ids = sorted({project_id for project_id in project_ids if project_id is not None})
+    moved = session.info.setdefault(_MOVED, set())
+    ids = sorted({project_id for project_id in project_ids if project_id is not None} - moved)
     if not ids:
         return
     # On the table, not the ORM row: a Project saved in the same flush keeps its version check. One
     # order, so two transactions never wait on each other's rows.
     session.connection().execute(update(_projects).where(_projects.c.id.in_(ids))
                                  .values(change_stamp=_projects.c.change_stamp + 1))
+    moved.update(ids)
     session.info.setdefault(_WRITTEN, set()).update(ids)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction) -> None:
+    # The transaction's end, or a savepoint's (one rolled back took its moves with it; after one released, a
+    # stamp may move twice, which costs only an UPDATE). Not a flush's own subtransaction, which ends each flush.
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_MOVED, None)
 
 
 def written(session: Session) -> set[int]:
