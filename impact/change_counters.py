@@ -7,6 +7,7 @@ made the change. Writes that bypass the ORM (a bulk import) call ``advance_all``
 """
 from __future__ import annotations
 
+import time
 from itertools import chain
 
 from sqlalchemy import BigInteger, String, bindparam, event, select
@@ -17,6 +18,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from impact.extensions import db
 
 _WATCHED: dict[type, set[str]] = {}
+
+
+def fresh_stamp() -> int:
+    """A number no stamp or counter has had: microseconds since 1970 (each then moves by one a write)."""
+    return time.time_ns() // 1000
 
 
 class ChangeCounter(db.Model):
@@ -44,7 +50,9 @@ def _advance(session: Session, counters) -> None:
     insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
     table = ChangeCounter.__table__
     for name in sorted(counters):  # one order, so two transactions never wait on each other's rows
-        connection.execute(insert(table).values(name=name, value=1)
+        # A new counter starts where none has been, so pages kept (in a Redis that outlives the
+        # database) under an emptied or restored database's numbers are never served again.
+        connection.execute(insert(table).values(name=name, value=fresh_stamp())
                            .on_conflict_do_update(index_elements=["name"], set_={"value": table.c.value + 1}))
 
 

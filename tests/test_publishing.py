@@ -275,10 +275,12 @@ def test_the_portfolio_shows_a_new_publication_at_once(app, db, project):
                                partner_group=PartnerGroup.FUNDER))
     _db.session.commit()
     lead_of_other = app.test_client()
-    assert lead_of_other.post("/login", data={"email": other.memberships[0].user.email,
+    their_lead = next(m.user for m in other.memberships if m.role == Role.LEAD)
+    assert lead_of_other.post("/login", data={"email": their_lead.email,
                                               "password": factories.PASSWORD}).status_code == 302
     assert f"/projects/{other.id}/reports/1" not in funder.get("/portfolio").get_data(as_text=True)
-    lead_of_other.post(f"/projects/{other.id}/reports/", data={"name": "Their first report"})
+    assert lead_of_other.post(f"/projects/{other.id}/reports/",
+                              data={"name": "Their first report"}).status_code == 302
     assert f"/projects/{other.id}/reports/1" in funder.get("/portfolio").get_data(as_text=True)
 
 

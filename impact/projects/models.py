@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import time
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
@@ -21,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from impact.change_counters import fresh_stamp
 from impact.extensions import db
 from impact.model_types import UTCDateTime, enum_column, utcnow
 
@@ -76,11 +76,6 @@ class OrganisationKind(enum.Enum):
         return self.value.replace("_", " ").capitalize()
 
 
-def fresh_stamp() -> int:
-    """A change stamp no project has had: microseconds since 1970 (a project's own count moves by one a write)."""
-    return time.time_ns() // 1000
-
-
 class Project(db.Model):
     __tablename__ = "projects"
     __table_args__ = (
@@ -118,8 +113,11 @@ class Project(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     # The database cascades deletes (passive_deletes), so the ORM never loads a whole chain to drop it.
+    # In the order people joined (the creator first): PostgreSQL returns unordered rows in whatever order
+    # its pages hold them, which changes as rows are updated.
     memberships: Mapped[list[Membership]] = relationship(
-        back_populates="project", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="project", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="Membership.id",
     )
     organisations: Mapped[list[PartnerOrganisation]] = relationship(
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True,

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from impact import trash
 from impact.auth.models import User
+from impact.change_counters import fresh_stamp
 from impact.extensions import db
-from impact.projects.models import Membership, Project, fresh_stamp
+from impact.projects.models import Membership, Project
 
 __all__ = ["advance", "fresh_stamp", "written"]
 

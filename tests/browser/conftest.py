@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from impact.extensions import cache as page_store
 from impact.extensions import db as _db
 from tests import factories
 from tests.conftest import make_app
@@ -84,8 +85,11 @@ def _live_server(app):
 
 @pytest.fixture
 def live_server(_live_server, db):
-    """The running server; the database is emptied after the test (through ``db``)."""
-    return _live_server
+    """The running server; the database is emptied after the test (through ``db``), and the pages the
+    server kept are dropped with it (the next test's rows reuse the same ids)."""
+    yield _live_server
+    with _live_server.app.app_context():
+        page_store.clear()
 
 
 # Chromium ------------------------------------------------------------------------------------
