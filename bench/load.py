@@ -77,7 +77,11 @@ def login_cookie(base: str, email: str, password: str) -> str:
     answer = http_request(base, "/login", {"Content-Type": "application/x-www-form-urlencoded"}, "POST", body)
     if answer.status != 302:
         raise SystemExit(f"logging in as {email} answered {answer.status}")
-    return answer.headers.get("Set-Cookie", "").split(";", 1)[0]
+    cookie = answer.headers.get("Set-Cookie", "").split(";", 1)[0]
+    # wrk sends the same cookie on every request, where a browser keeps what the first page set (the
+    # session's CSRF secret): without it every request would make a new secret and sign a new cookie.
+    first_page = http_request(base, "/", {"Cookie": cookie})
+    return (first_page.headers.get("Set-Cookie") or cookie).split(";", 1)[0]
 
 
 @dataclass

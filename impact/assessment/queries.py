@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from impact.assessment.comments import comments_on
 from impact.assessment.models import Assessment, EvidenceStandard
-from impact.evidence.models import EvidenceItem, EvidenceLink, Stance
-from impact.evidence.queries import evidence_by_target, live_items
+from impact.evidence.models import EvidenceLink, EvidenceTally
+from impact.evidence.queries import TALLY_STANCE, evidence_by_target, tally_sums
 from impact.extensions import db
 
 DEFAULT_STANDARDS = {
@@ -102,20 +102,12 @@ def revisions_numbered(column, target_id: int, numbers) -> dict[int, Assessment]
 
 
 def evidence_counts(project_id: int) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
-    """({step id: {stance value: n}}, {link id: {...}}) of live evidence, counted in SQL (one query)."""
-    by_step: dict[int, dict[str, int]] = defaultdict(dict)
-    by_link: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = db.session.execute(
-        select(EvidenceLink.step_id, EvidenceLink.link_id, EvidenceLink.stance, func.count())
-        .join(EvidenceLink.item)
-        .where(EvidenceItem.project_id == project_id, live_items(),
-               or_(EvidenceLink.step_id.is_not(None), EvidenceLink.link_id.is_not(None)))
-        .group_by(EvidenceLink.step_id, EvidenceLink.link_id, EvidenceLink.stance)
-    )
-    for step_id, link_id, stance, count in rows:
-        target = by_step[step_id] if step_id is not None else by_link[link_id]
-        target[Stance(stance).value] = count
-    return by_step, by_link
+    """({step id: {stance value: n}}, {link id: {...}}) of live evidence, from the evidence tally (one query)."""
+    by_target: dict[str, dict[int, dict[str, int]]] = {"step": defaultdict(dict), "link": defaultdict(dict)}
+    for kind, target_id, stance, count in tally_sums(project_id, EvidenceTally.target_kind, EvidenceTally.target_id,
+                                                     TALLY_STANCE, kind=("step", "link")):
+        by_target[kind][target_id][stance] = count
+    return by_target["step"], by_target["link"]
 
 
 def beside_the_form(project_id: int, column, target_id: int, current: Assessment | None) -> dict:

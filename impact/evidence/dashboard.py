@@ -6,7 +6,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from impact.charts.svg import bar_chart
-from impact.evidence.models import EvidenceItem, EvidenceLink
+from impact.evidence.models import EvidenceItem, EvidenceTally
 from impact.evidence.queries import live_items
 from impact.extensions import db
 from impact.projects.dashboard import Chart, Line, Tone
@@ -21,8 +21,9 @@ def dashboard(project, linked: bool) -> dict:
     by_group = dict(db.session.execute(
         select(EvidenceItem.partner_group, func.count())
         .where(EvidenceItem.project_id == project.id, live_items()).group_by(EvidenceItem.partner_group)).all())
-    evidenced = (select(EvidenceLink.step_id).join(EvidenceLink.item)
-                 .where(EvidenceItem.project_id == project.id, live_items(), EvidenceLink.step_id.is_not(None)))
+    # The tally holds a row for each step with live evidence (kept by the database), not every link.
+    evidenced = select(EvidenceTally.target_id).where(EvidenceTally.project_id == project.id,
+                                                      EvidenceTally.target_kind == "step")
     steps, bare = db.session.execute(
         select(func.count(Step.id), func.count(Step.id).filter(Step.id.not_in(evidenced)))
         .where(Step.project_id == project.id)).one()

@@ -76,14 +76,16 @@ TALLY_STANCE = type_coerce(EvidenceTally.stance, String)  # the stored values, n
 TALLY_GROUP = type_coerce(EvidenceTally.partner_group, String)
 
 
-def tally_sums(project_id: int, *columns, kind: str | None = None, sums=()):
+def tally_sums(project_id: int, *columns, kind: str | tuple[str, ...] | None = None, sums=()):
     """The project's evidence tally (EvidenceTally, kept by the database) added up by ``columns``: rows of
     the columns, then the links (and ``sums``), in one query. An item links to a target once, so links
-    are also distinct items. kind: only the targets of that kind ("step", ...)."""
+    are also distinct items. kind: only the targets of that kind ("step", ...) or kinds."""
     query = (select(*columns, func.sum(EvidenceTally.links), *sums).where(EvidenceTally.project_id == project_id)
              .group_by(*columns))
-    if kind is not None:
+    if isinstance(kind, str):
         query = query.where(EvidenceTally.target_kind == kind)
+    elif kind is not None:
+        query = query.where(EvidenceTally.target_kind.in_(kind))
     return db.session.execute(query)
 
 

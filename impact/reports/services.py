@@ -1,11 +1,11 @@
 """The report data (INTERFACES.md): the same dictionary for report.json and ``flask report``."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from impact.assessment.queries import current_assessments
-from impact.evidence.models import EvidenceItem, EvidenceLink
-from impact.evidence.queries import live_items, step_voices
+from impact.evidence.models import EvidenceTally
+from impact.evidence.queries import step_voices, tally_sums
 from impact.extensions import db
 from impact.features import page_context
 from impact.followups.tracking import GroupFigures, project_tracking
@@ -21,14 +21,10 @@ def _rate(figures: GroupFigures) -> float | None:
     return round(rate, 4) if rate is not None else None
 
 
-def _evidence_counts(project_id: int, column) -> dict[int, int]:
-    """Distinct live (not trashed) items of the project linked to each target."""
-    return dict(db.session.execute(
-        select(column, func.count(func.distinct(EvidenceLink.item_id)))
-        .join(EvidenceItem, EvidenceItem.id == EvidenceLink.item_id)
-        .where(column.is_not(None), EvidenceItem.project_id == project_id, live_items())
-        .group_by(column)
-    ).all())
+def _evidence_counts(project_id: int, kind: str) -> dict[int, int]:
+    """Live (not trashed) items of the project linked to each target of the kind, from the evidence tally
+    (an item links to a target once, so its links are its items)."""
+    return dict(tally_sums(project_id, EvidenceTally.target_id, kind=kind).all())
 
 
 def _value(rating) -> str | None:
@@ -49,8 +45,8 @@ def report_for_reader(project: Project) -> dict | None:
 
 def report_data(project: Project) -> dict:
     tracking = project_tracking(project.id)
-    step_counts = _evidence_counts(project.id, EvidenceLink.step_id)
-    factor_counts = _evidence_counts(project.id, EvidenceLink.factor_id)
+    step_counts = _evidence_counts(project.id, "step")
+    factor_counts = _evidence_counts(project.id, "factor")
     by_step, _ = current_assessments(project.id)
     voices = step_voices(project.id)
     steps = db.session.execute(
