@@ -17,6 +17,7 @@ from impact import local_time, page_cache
 from impact.errors import register_error_handlers
 from impact.extensions import cache, csrf, db, limiter, login_manager, migrate
 from impact.features import PARTS, install, load_parts
+from impact.forms import register_signed_token_reuse
 from impact.requests import NulFreeRequest
 from impact.text_filters import FILTERS
 
@@ -108,6 +109,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    register_signed_token_reuse(app)
     limiter.init_app(app)
     cache.init_app(app)
     login_manager.init_app(app)

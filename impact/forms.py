@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
+from flask import current_app, g, request, session
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, SelectChoice, SelectField, SelectMultipleField, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -131,3 +132,44 @@ class CheckboxListField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+# Signed CSRF tokens, one per session's CSRF secret, reused by this process ------------------------------
+
+_SIGNED_TOKENS: dict[tuple[str, str], str] = {}
+_SIGNED_TOKENS_KEPT = 10_000  # sessions' tokens held at once (a few MB at most); then forgotten and signed again
+
+
+def _reuse_signed_token() -> None:
+    """Flask-WTF signs the session's CSRF secret afresh on every page (a tenth of a page served from the
+    cache). Tokens never expire here (WTF_CSRF_TIME_LIMIT is None: a long form must not time out), so a
+    signature made once for a secret is as good on every later page of that session."""
+    if current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None or \
+            current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return
+    secret = session.get(_field_name())
+    signed = _SIGNED_TOKENS.get((_signing_key(), secret)) if isinstance(secret, str) else None
+    if signed is not None:
+        setattr(g, _field_name(), signed)
+
+
+def _keep_signed_token(response):
+    secret, signed = session.get(_field_name()), g.get(_field_name())
+    if isinstance(secret, str) and signed is not None:
+        if len(_SIGNED_TOKENS) >= _SIGNED_TOKENS_KEPT:
+            _SIGNED_TOKENS.clear()
+        _SIGNED_TOKENS.setdefault((_signing_key(), secret), signed)
+    return response
+
+
+def _field_name() -> str:
+    return current_app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+
+
+def _signing_key() -> str:
+    return current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+
+
+def register_signed_token_reuse(app) -> None:
+    app.before_request(_reuse_signed_token)
+    app.after_request(_keep_signed_token)

@@ -3,6 +3,7 @@ request's session into another's: the token in its forms, the viewer's name, the
 from __future__ import annotations
 
 import re
+import time
 
 from impact.extensions import db as _db
 from impact.publishing.services import publish
@@ -85,3 +86,20 @@ def test_a_viewer_whose_role_changes_gets_the_new_roles_tabs_at_once(app_with, d
     _db.session.commit()
     for _ in range(2):  # a lead reads the team's view of the version: rendered, then kept
         assert members in browser.get(path).get_data(as_text=True)
+
+
+def test_a_sessions_signed_token_is_reused_and_still_refused_in_another_session(app_with, db, project):
+    """A session's CSRF secret is signed once and that token served on its later pages (signing it on
+    every page was a tenth of a kept page): the token must keep submitting, and belong to that session alone."""
+    protected = app_with(WTF_CSRF_ENABLED=True)
+    path = _published(protected, project)
+    funder = factories.user_with_role("funder", project)
+    browser, other_browser = _signed_in(protected, funder), _signed_in(protected, funder)
+    token = TOKEN.search(browser.get(path).get_data(as_text=True)).group(1)
+    time.sleep(1.1)  # a signature made now would carry another second
+    assert TOKEN.search(browser.get(path).get_data(as_text=True)).group(1) == token
+    other_token = TOKEN.search(other_browser.get(path).get_data(as_text=True)).group(1)
+    assert other_token != token
+    assert other_browser.post("/logout", data={"csrf_token": token}).status_code == 400  # not its session's
+    assert browser.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert other_browser.post("/logout", data={"csrf_token": other_token}).status_code == 302

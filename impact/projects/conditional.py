@@ -86,7 +86,9 @@ def _tag_response(response: Response) -> Response:
     # Worked out again now the page is rendered: its forms may have just given the session its CSRF secret.
     response.set_etag(page_tag(project, by_the_minute=by_the_minute))
     response.headers["Cache-Control"] = KEPT
-    return response.make_conditional(request)
+    if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers or "Range" in request.headers:
+        return response.make_conditional(request)
+    return response  # the request compares nothing: answered as it is
 
 
 def _settings_fingerprint(app: Flask) -> str:
