@@ -142,11 +142,9 @@ _SIGNED_TOKENS_KEPT = 10_000  # sessions' tokens held at once (a few MB at most)
 
 def _reuse_signed_token() -> None:
     """Flask-WTF signs the session's CSRF secret afresh on every page (a tenth of a page served from the
-    cache). Tokens never expire here (WTF_CSRF_TIME_LIMIT is None: a long form must not time out), so a
-    signature made once for a secret is as good on every later page of that session."""
-    if current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None or \
-            current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
-        return
+    cache); a signature made once for a secret is as good on every later page of that session."""
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return  # no session yet, so no secret: the session is left untouched
     secret = session.get(_field_name())
     signed = _SIGNED_TOKENS.get((_signing_key(), secret)) if isinstance(secret, str) else None
     if signed is not None:
@@ -154,8 +152,11 @@ def _reuse_signed_token() -> None:
 
 
 def _keep_signed_token(response):
-    secret, signed = session.get(_field_name()), g.get(_field_name())
-    if isinstance(secret, str) and signed is not None:
+    signed = g.get(_field_name())
+    if signed is None:
+        return response  # this request made no token: the session is left untouched
+    secret = session.get(_field_name())
+    if isinstance(secret, str):
         if len(_SIGNED_TOKENS) >= _SIGNED_TOKENS_KEPT:
             _SIGNED_TOKENS.clear()
         _SIGNED_TOKENS.setdefault((_signing_key(), secret), signed)
@@ -171,5 +172,9 @@ def _signing_key() -> str:
 
 
 def register_signed_token_reuse(app) -> None:
+    # Only where tokens never expire (WTF_CSRF_TIME_LIMIT None: a long form must not time out); with a
+    # limit, a reused signature would carry its first page's time.
+    if app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return
     app.before_request(_reuse_signed_token)
     app.after_request(_keep_signed_token)
