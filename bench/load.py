@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from bench import ROOT
 
 WORKERS = 2
+# What every browser sends with each request: a page kept in the cache goes gzipped to it.
+BROWSER_HEADERS = {"Accept-Encoding": "gzip, deflate, br"}
 
 
 def _free_port() -> int:
@@ -145,7 +147,8 @@ def _lua(text: str) -> str:
 
 def wrk(base: str, requests: list[tuple[str, str, str | None]], headers: dict[str, str], seconds: int,
         connections: int) -> WrkRun:
-    """Load the server for `seconds` with (method, path, body) requests, in turn when there are several."""
+    """Load the server for `seconds` with (method, path, body) requests, in turn when there are several,
+    each with a browser's headers (BROWSER_HEADERS) and ``headers``."""
     script = _SCRIPT
     method, path, body = requests[0]
     if len(requests) > 1:
@@ -154,7 +157,7 @@ def wrk(base: str, requests: list[tuple[str, str, str | None]], headers: dict[st
         script += f"wrk.method = {_lua(method)}\n" + (f"wrk.body = {_lua(body)}\n" if body else "")
     command = ["wrk", "--threads", "2", "--connections", str(connections), "--duration", f"{seconds}s",
                "--timeout", "30s"]
-    for key, value in headers.items():
+    for key, value in {**BROWSER_HEADERS, **headers}.items():
         command += ["--header", f"{key}: {value}"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="bench-wrk-") as file:
         file.write(script)

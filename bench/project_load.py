@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 from sqlalchemy import create_engine, select, text
 
 from bench import database_url, fresh_schema, make_app
-from bench.load import WORKERS, WrkRun, gunicorn, http_request, login_cookie, wrk
+from bench.load import BROWSER_HEADERS, WORKERS, WrkRun, gunicorn, http_request, login_cookie, wrk
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 RESPONDENTS = 16  # follow-ups whose form is posted in turn under load (each respondent amends their answer)
@@ -154,6 +154,7 @@ def with_new_cookie(headers: dict[str, str], answer) -> dict[str, str]:
 
 
 def measure(base: str, page: Page, headers: dict[str, str], engine, project_id: int, args) -> Measured:
+    headers = {**BROWSER_HEADERS, **headers}  # the ETag asked for below is the one a browser's requests get
     if page.method == "POST":
         headers = {**headers, **FORM}
     first_path, first_body = page.bodies[0] if page.bodies else (page.path, None)

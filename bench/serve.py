@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 
 from bench import database_url, fresh_schema, make_app
-from bench.load import WORKERS, gunicorn, http_request, login_cookie
+from bench.load import BROWSER_HEADERS, WORKERS, gunicorn, http_request, login_cookie
 from bench.load import wrk as load_with_wrk
 
 
@@ -39,7 +39,7 @@ class Load:
 
 
 def wrk(name: str, base: str, path: str, headers: dict[str, str], seconds: int, connections: int) -> Load:
-    answer = http_request(base, path, headers)  # a warm-up, and the page must answer 200
+    answer = http_request(base, path, {**BROWSER_HEADERS, **headers})  # a warm-up, and the page must answer 200
     if answer.status != 200:
         raise SystemExit(f"{name}: {path} answered {answer.status}")
     run = load_with_wrk(base, [("GET", path, None)], headers, seconds, connections)
@@ -76,7 +76,7 @@ def print_loads(backend: str, results: list[Load], seconds: int, connections: in
     floor = next(r.rps for r in results if r.name == "bare Flask + 1 query")
     print(f"\nServed by gunicorn ({WORKERS} sync workers) on {backend}; wrk, 2 threads, {connections} connections, "
           f"{seconds} s each:\n")
-    print("| page | requests/s | share of 1-query floor | p50 ms | p90 ms | p99 ms | errors | size KB |")
+    print("| page | requests/s | share of 1-query floor | p50 ms | p90 ms | p99 ms | errors | KB sent |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(f"| {r.name} | {r.rps:,.0f} | {r.rps / floor:.2f} | {r.p50_ms:.1f} | {r.p90_ms:.1f} | {r.p99_ms:.1f} "

@@ -9,7 +9,8 @@ The shell is kept too, apart, under what it shows: the viewer (their name, wheth
 admin), the page's title, stylesheet and tab, and what the parts register as shaping it
 (``Contributions.shell_parts``: the projects part names the project and the tabs this viewer gets).
 Its CSRF token is put back for each request, and a shell with flash messages is never kept, so
-nothing of one request's session is ever served to another.
+nothing of one request's session is ever served to another. Both are kept deflated too, and a browser
+that takes gzip gets them joined as one gzip body, compressed no more per request (impact/precompressed.py).
 """
 from __future__ import annotations
 
@@ -18,11 +19,12 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import Response, current_app, render_template, session
+from flask import Response, current_app, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from impact import precompressed
 from impact.extensions import cache
 
 START, END = "<!-- cached content -->", "<!-- /cached content -->"
@@ -60,20 +62,33 @@ def cached_page(key: str, render_page: Callable[[], str], **shell) -> str | Resp
     if found is not None:
         title, content = found
         head, tail = _shell(title, shell)
-        token = generate_csrf().encode()
-        return Response((head + content + tail).replace(_TOKEN_SLOT, token), mimetype="text/html")
+        return _sent((head, content, tail))
     page = render_page()
     start, end = page.find(START), page.find(END)
     title = re.search(r"<title>(.*?) · impact</title>", page, re.S)
     if 0 <= start < end and title is not None:
         # The content's forms carry this session's token: kept with its place marked, as the shell's is.
         content = page[start + len(START):end].encode().replace(generate_csrf().encode(), _TOKEN_SLOT)
-        keep(key, (Markup(title.group(1)).unescape(), content))
-    return page
+        keep(key, (Markup(title.group(1)).unescape(), precompressed.pack(content, _TOKEN_SLOT)))
+    response = Response(page, mimetype="text/html")
+    response.vary.add("Accept-Encoding")  # the same page, kept, is sent gzipped to a browser that takes it
+    return response
 
 
-def _shell(title: str, shell: dict) -> tuple[bytes, bytes]:
-    """The page around its content, as UTF-8 before and after it, with the CSRF token's place marked."""
+def _sent(pieces: tuple[precompressed.Packed, ...]) -> Response:
+    """The kept pieces as one body with this session's CSRF token, gzipped if the browser takes it."""
+    token = generate_csrf().encode()
+    if precompressed.accepts_gzip(request):
+        response = Response(precompressed.gzipped(pieces, token), mimetype="text/html")
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(precompressed.joined(pieces, token), mimetype="text/html")
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+def _shell(title: str, shell: dict) -> tuple[precompressed.Packed, precompressed.Packed]:
+    """The page around its content, before and after it, packed around the CSRF token's places."""
     if session.get("_flashes"):  # this request's own messages: rendered for it alone
         return _render_shell(title, shell)
     key = f"shell:{_shell_fingerprint(title, shell)}"
@@ -84,10 +99,10 @@ def _shell(title: str, shell: dict) -> tuple[bytes, bytes]:
     return found
 
 
-def _render_shell(title: str, shell: dict) -> tuple[bytes, bytes]:
+def _render_shell(title: str, shell: dict) -> tuple[precompressed.Packed, precompressed.Packed]:
     page = render_template("_cached_page.html", title=title, cached_content=Markup(_CONTENT_SLOT), **shell)
     head, _, tail = page.encode().replace(generate_csrf().encode(), _TOKEN_SLOT).partition(_CONTENT_SLOT.encode())
-    return head, tail
+    return precompressed.pack(head, _TOKEN_SLOT), precompressed.pack(tail, _TOKEN_SLOT)
 
 
 def _shell_fingerprint(title: str, shell: dict) -> str:

@@ -2,14 +2,19 @@
 request's session into another's: the token in its forms, the viewer's name, their messages."""
 from __future__ import annotations
 
+import gzip
 import re
 import time
 
+import pytest
+
+from impact import precompressed
 from impact.extensions import db as _db
 from impact.publishing.services import publish
 from tests import factories
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+SLOT = b"\x00slot\x00"
 
 
 def _signed_in(app, user):
@@ -103,3 +108,38 @@ def test_a_sessions_signed_token_is_reused_and_still_refused_in_another_session(
     assert other_browser.post("/logout", data={"csrf_token": token}).status_code == 400  # not its session's
     assert browser.post("/logout", data={"csrf_token": token}).status_code == 302
     assert other_browser.post("/logout", data={"csrf_token": other_token}).status_code == 302
+
+
+def test_a_kept_page_goes_gzipped_to_a_browser_that_takes_it_and_reads_as_the_same_page(app_with, db, project):
+    protected = app_with(WTF_CSRF_ENABLED=True)
+    path = _published(protected, project)
+    browser = _signed_in(protected, factories.user_with_role("funder", project))
+    takes_gzip = {"Accept-Encoding": "gzip, deflate, br"}
+    rendered = browser.get(path, headers=takes_gzip)  # rendered now: sent as it was rendered
+    assert rendered.headers.get("Content-Encoding") is None and "Accept-Encoding" in rendered.headers["Vary"]
+    for _ in range(2):  # then from the cache, its shell kept too
+        zipped = browser.get(path, headers=takes_gzip)
+        assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+        plain = browser.get(path)
+        assert plain.headers.get("Content-Encoding") is None and "Accept-Encoding" in plain.headers["Vary"]
+        assert gzip.decompress(zipped.data) == plain.data
+        assert len(zipped.data) < len(plain.data) / 3
+    refused = browser.get(path, headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert refused.headers.get("Content-Encoding") is None and refused.data == plain.data
+    page = gzip.decompress(zipped.data).decode()
+    assert "Interim report" in page and page.rstrip().endswith("</html>")
+    token = TOKEN.search(page).group(1)
+    # The token travels uncompressed, apart from the page's text: how well a response compresses tells nothing of it.
+    assert token.encode() in zipped.data
+    assert browser.post("/logout", data={"csrf_token": token}).status_code == 302
+
+
+@pytest.mark.parametrize("text", [b"", b"<p>plain</p>", SLOT, SLOT * 3, b"a" + SLOT + b"b" + SLOT + b"c",
+                                  bytes(range(256)) * 400 + SLOT + "é ü".encode() * 9000])
+def test_pieces_joined_into_one_gzip_body_decode_to_the_pieces_joined_as_text(text):
+    pieces = (precompressed.pack(b"<head>" + SLOT, SLOT), precompressed.pack(text, SLOT),
+              precompressed.pack(SLOT + b"</html>", SLOT))
+    for token in (b"", b"IjQ5ZjM.token", b"t" * 5000):
+        joined = precompressed.joined(pieces, token)
+        assert joined == (b"<head>" + SLOT + text + SLOT + b"</html>").replace(SLOT, token)
+        assert gzip.decompress(precompressed.gzipped(pieces, token)) == joined

@@ -3,8 +3,9 @@
 A page's ETag names everything it depends on: the project's change stamp (which every write advances,
 impact/projects/stamps.py), the viewer and what they may see (their role, whether they are a site
 admin, their name in the header), the address, this release and its settings, the project's date (a
-form's default date), the session's CSRF secret (a kept form must still submit) and, for pages that
-show how long ago or until something happens, the minute. A project page checks the tag before its
+form's default date), the session's CSRF secret (a kept form must still submit), whether the browser
+takes gzip (a kept page is sent gzipped) and, for pages that show how long ago or until something
+happens, the minute. A project page checks the tag before its
 view runs, so a browser revalidating an unchanged page costs one statement.
 
 Kept pages are ``private, no-cache``: the browser keeps them but asks every time, and signing out
@@ -18,6 +19,7 @@ from flask import Flask, Response, current_app, g, request, session
 from flask.globals import request_ctx
 from flask_login import current_user
 
+from impact import precompressed
 from impact.extensions import db
 from impact.local_time import local_date
 from impact.model_types import utcnow
@@ -47,7 +49,8 @@ def _work_out_tag(project: Project, by_the_minute: bool) -> str:
     now = utcnow()
     parts = (_settings_fingerprint(current_app), request.full_path, project.id, project.change_stamp, viewer,
              hashlib.sha256(str(session.get("csrf_token", "")).encode()).hexdigest(),
-             local_date(now, project).isoformat(), now.strftime("%Y-%m-%dT%H:%M") if by_the_minute else None)
+             local_date(now, project).isoformat(), now.strftime("%Y-%m-%dT%H:%M") if by_the_minute else None,
+             precompressed.accepts_gzip(request))
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 

@@ -5,9 +5,10 @@ is loaded in a fresh browser context (an empty cache, the viewer's login cookie 
 Its weight is what came over the network until the page went quiet: the document and every script,
 stylesheet, font and image (the icon too) it loaded, each with its response headers.
 
-Compressed: the app gzips only Plotly's bundle itself (impact/charts/routes.py); pages and static files
-leave it as they are, for the proxy in front of it to compress (README, deploying). So a body that came
-without a Content-Encoding is counted as gzip at level 6 would send it, one that came gzipped as it came.
+Compressed: the app gzips Plotly's bundle itself (impact/charts/routes.py) and a page served from the
+cache (impact/precompressed.py); other pages and static files leave it as they are, for the proxy in
+front of it to compress (README, deploying). So a body that came without a Content-Encoding is counted
+as gzip at level 6 would send it, one that came gzipped as it came.
 """
 from __future__ import annotations
 
