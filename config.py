@@ -35,7 +35,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'impact.db'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    DATABASE_PING_AFTER_IDLE_SECONDS = 10  # a pooled connection idle this long is checked before use
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None

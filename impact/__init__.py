@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS, Config, ProductionConfig
-from impact import local_time, page_cache
+from impact import db_connections, local_time, page_cache
 from impact.errors import register_error_handlers
 from impact.extensions import cache, csrf, db, limiter, login_manager, migrate
 from impact.features import PARTS, install, load_parts
@@ -107,6 +107,7 @@ def _without_jit(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     _without_jit(app)
     db.init_app(app)
+    db_connections.register(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     register_signed_token_reuse(app)

@@ -325,3 +325,17 @@ def test_without_its_cache_the_report_and_portfolio_are_still_served(app_with, d
         for _ in range(2):
             response = funder.get(path)
             assert response.status_code == 200 and shows in response.get_data(as_text=True), path
+
+
+def test_a_version_number_opens_only_that_projects_own_version(app, db, project):
+    lead, funder = _clients(app, project)
+    assert lead.post(f"/projects/{project.id}/reports/", data={"name": "Interim report"}).status_code == 302
+    other = factories.project(title="A project with nothing published")
+    funder_user = _db.session.scalars(select(Membership.user_id).where(Membership.project_id == project.id,
+                                                                         Membership.role == Role.FUNDER)).one()
+    _db.session.add(Membership(project_id=other.id, user_id=funder_user, role=Role.FUNDER,
+                               partner_group=PartnerGroup.OTHER))
+    _db.session.commit()
+    assert "Interim report" in funder.get(f"/projects/{project.id}/reports/1").get_data(as_text=True)
+    assert funder.get(f"/projects/{other.id}/reports/1").status_code == 404  # the other project's number 1
+    assert funder.get(f"/projects/{project.id}/reports/2").status_code == 404  # not published (yet)

@@ -79,13 +79,19 @@ _PROJECT_AND_ROLE = (select(Project, Membership.role)
 
 def get_project_or_404(project_id: int, need: Need = Need.READ, user=None) -> Project:
     """The project, if ``user`` (by default the request's) may see it (404 otherwise) and do ``need`` (403)."""
+    return _checked_project(project_id, need, user)[0]
+
+
+def _checked_project(project_id: int, need: Need, user, read_with=()) -> tuple[Project, tuple]:
+    """get_project_or_404, with the values of the ``read_with`` columns read in the same statement."""
     user = current_user._get_current_object() if user is None else user
     if not user.is_authenticated:
         abort(404)
-    found = db.session.execute(_PROJECT_AND_ROLE, {"project_id": project_id, "user_id": user.id}).first()
+    statement = _PROJECT_AND_ROLE.add_columns(*read_with) if read_with else _PROJECT_AND_ROLE
+    found = db.session.execute(statement, {"project_id": project_id, "user_id": user.id}).first()
     if found is None:
         abort(404)
-    project, role = found
+    project, role, *read = found
     g.setdefault("project_roles", {})[(user.id, project.id)] = role
     if not user.is_admin and role_in(user, project.id) is None:
         abort(404)
@@ -93,23 +99,27 @@ def get_project_or_404(project_id: int, need: Need = Need.READ, user=None) -> Pr
         abort(403)
     use_zone_of_request(project.time_zone)
     conditional.remember_tag(project)
-    return project
+    return project, tuple(read)
 
 
 def needs(need: Need = Need.READ, *, to_post: Need | None = None, only_if: Callable[[Project], bool] | None = None,
-          by_the_minute: bool = False, **loads):
+          by_the_minute: bool = False, read_with: Callable[..., list] | None = None, **loads):
     """Declares what a project page needs: the view gets ``project`` (checked as get_project_or_404 does)
     in place of the URL's ``project_id``, and for each ``name=Model`` in ``loads`` that project's row
     named by the URL's ``<name>_id`` (404 if it is another project's): ``@needs(Need.EDIT, event=Event)``.
     ``to_post``: a page that readers may see but only some may submit (``@needs(Need.READ, to_post=Need.EDIT)``).
     ``only_if``: the page exists only for projects that use its feature (404 otherwise).
     A GET is answered 304 when the browser holds the page as it stands (impact/projects/conditional.py);
-    ``by_the_minute``: the page says how long ago or until something happens, so it changes with the clock."""
+    ``by_the_minute``: the page says how long ago or until something happens, so it changes with the clock.
+    ``read_with``: given the URL's other arguments, columns (scalar subqueries correlated to the project) read
+    in the project's own statement, one round trip fewer; the view gets their values as ``read``."""
     def decorate(view):
         @functools.wraps(view)
         def checked(project_id: int, **kwargs):
             wanted = to_post if to_post is not None and request.method == "POST" else need
-            project = get_project_or_404(project_id, wanted)
+            project, read = _checked_project(project_id, wanted, None, read_with(**kwargs) if read_with else ())
+            if read_with is not None:
+                kwargs["read"] = read
             if only_if is not None and not only_if(project):
                 abort(404)
             for name, model in loads.items():

@@ -47,12 +47,12 @@ def index(project: Project):
 
 
 @bp.route("/<int:number>")
-@needs(Need.VIEW_REPORT)
-def show(project: Project, number: int):
+@needs(Need.VIEW_REPORT, read_with=services.version_columns)
+def show(project: Project, number: int, read: tuple):
     # A published version is frozen: it is rendered once for each way it can look (see services.report_page_or_404).
     may_read, full = may(project, Need.READ), request.args.get("evidence") == "all"
     # Each level is in brief but the one asked for (?level=), whose evidence is then shown.
-    page = services.report_page_or_404(project, number, may_read=may_read, full=full,
+    page = services.report_page_or_404(project, read, may_read=may_read, full=full,
                                        level=request.args.get("level", type=int))
     return cached_page(page.key, lambda: _render_report(project, page.report(), page, may_read=may_read, full=full),
                        stylesheet="css/story.css", project=project, active="published")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
@@ -129,20 +129,24 @@ class ReportPage:
         return self.loaded
 
 
-_PAGE_OF_VERSION = (select(PublishedReport.id, User.name).outerjoin(User, User.id == PublishedReport.published_by_id)
-                    .where(PublishedReport.project_id == bindparam("project_id"),
-                           PublishedReport.number == bindparam("number")))
+def version_columns(number: int) -> list:
+    """The id of the project's version ``number`` and its publisher's name (None if there is no such
+    version), as columns read with the project: needs(read_with=) reads both in the project's statement."""
+    of_version = (PublishedReport.project_id == Project.id) & (PublishedReport.number == number)
+    return [select(PublishedReport.id).where(of_version).scalar_subquery(),
+            select(User.name).join(PublishedReport, PublishedReport.published_by_id == User.id)
+            .where(of_version).scalar_subquery()]
 
 
-def report_page_or_404(project: Project, number: int, *, may_read: bool, full: bool,
+def report_page_or_404(project: Project, read: tuple[int | None, str | None], *, may_read: bool, full: bool,
                        level: int | None) -> ReportPage:
     """The page depends on: the version (frozen; ids are never reused); the project's quotes, which may be
     withdrawn after publishing (its quotes_changed count); its time zone; the publisher's name as it is now; what the
-    viewer may read and asked for. Read from an index alone: a version's row holds its whole story."""
-    found = db.session.connection().execute(_PAGE_OF_VERSION, {"project_id": project.id, "number": number}).first()
-    if found is None:
+    viewer may read and asked for. ``read``: the version's id and publisher (version_columns), read from an index
+    alone, since a version's row holds its whole story."""
+    report_id, publisher = read
+    if report_id is None:
         abort(404)
-    report_id, publisher = found
     loaded = None
     if level is not None:  # only a level of this version makes a page of its own
         levels = kept(f"report-levels:{report_id}")

@@ -1,0 +1,63 @@
+"""A database connection the server dropped while it sat in the pool is replaced before a request uses it."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from impact.extensions import db as _db
+from tests import factories
+
+
+def _pooled_backend(app) -> int:
+    """The server process behind the connection the app's pool holds (it holds one after a request)."""
+    with app.app_context():
+        pid = _db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        _db.session.remove()
+    return pid
+
+
+def test_a_page_after_the_server_dropped_an_idle_connection_still_opens(app, app_with, db, project):
+    if app.config["BACKEND"] != "postgresql":
+        pytest.skip("a SQLite file has no server to drop a connection")
+    other = app_with(DATABASE_PING_AFTER_IDLE_SECONDS=0)  # every pooled connection counts as idle
+    lead = factories.user_with_role("lead", project)
+    client = other.test_client()
+    assert client.post("/login", data={"email": lead.email, "password": factories.PASSWORD}).status_code == 302
+    assert client.get(f"/projects/{project.id}").status_code == 200
+    dropped = _pooled_backend(other)
+    db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
+    db.session.commit()
+    page = client.get(f"/projects/{project.id}")
+    assert page.status_code == 200 and project.title in page.get_data(as_text=True)
+    assert _pooled_backend(other) != dropped
+
+
+def _prepared_statements(app) -> int:
+    with app.app_context():
+        found = _db.session.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar_one()
+        _db.session.remove()
+    return found
+
+
+def test_requests_that_only_read_let_the_server_keep_its_prepared_statements(app, app_with, db, project):
+    if app.config["BACKEND"] != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (psycopg's)")
+    other = app_with()
+    lead = factories.user_with_role("lead", project)
+    client = other.test_client()
+    assert client.post("/login", data={"email": lead.email, "password": factories.PASSWORD}).status_code == 302
+    for _ in range(6):  # psycopg prepares what a connection ran five times
+        assert client.get(f"/projects/{project.id}/reports/").status_code == 200
+    assert _prepared_statements(other) > 0
+
+
+def test_a_request_that_wrote_without_committing_leaves_nothing_behind(app, app_with, db, project):
+    from impact.auth.models import User
+
+    other = app_with()
+    with other.app_context():  # a request's context: its end is the request's end
+        _db.session.add(User(email="never@example.org", name="Never kept", password_hash="x"))
+        _db.session.flush()
+        assert _db.session.scalar(select(User.id).where(User.email == "never@example.org")) is not None
+    with other.app_context():
+        assert _db.session.scalar(select(User.id).where(User.email == "never@example.org")) is None
