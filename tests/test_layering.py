@@ -15,7 +15,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "impact"
 # Modules and packages that make up the core: they may import only each other.
 CORE = {"impact", "extensions", "model_types", "forms", "errors", "features", "requests", "signing", "external_urls",
         "access", "pagination", "concurrency", "column_limits", "text_filters", "mail", "jobs", "charts", "snapshots",
-        "trash", "dependents", "attachments", "page_cache", "change_counters", "local_time"}
+        "trash", "dependents", "attachments", "page_cache", "precompressed", "change_counters", "local_time",
+        "db_connections"}
 
 # What each feature is built on (besides the core); what those are built on is allowed too.
 BUILT_ON = {
