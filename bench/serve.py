@@ -76,7 +76,7 @@ def print_loads(backend: str, results: list[Load], seconds: int, connections: in
     floor = next(r.rps for r in results if r.name == "bare Flask + 1 query")
     print(f"\nServed by gunicorn ({WORKERS} sync workers) on {backend}; wrk, 2 threads, {connections} connections, "
           f"{seconds} s each:\n")
-    print("| page | requests/s | share of 1-query floor | p50 ms | p90 ms | p99 ms | errors | KB sent |")
+    print("| page | requests/s | share of 1-query floor | p50 ms | p90 ms | p99 ms | errors | size KB |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(f"| {r.name} | {r.rps:,.0f} | {r.rps / floor:.2f} | {r.p50_ms:.1f} | {r.p90_ms:.1f} | {r.p99_ms:.1f} "
