@@ -82,13 +82,14 @@ def get_project_or_404(project_id: int, need: Need = Need.READ, user=None) -> Pr
     return _checked_project(project_id, need, user)[0]
 
 
-def _checked_project(project_id: int, need: Need, user, read_with=()) -> tuple[Project, tuple]:
-    """get_project_or_404, with the values of the ``read_with`` columns read in the same statement."""
+def _checked_project(project_id: int, need: Need, user, statement=_PROJECT_AND_ROLE,
+                     arguments: dict | None = None) -> tuple[Project, tuple]:
+    """get_project_or_404, with the values of any columns ``statement`` adds to _PROJECT_AND_ROLE (their
+    parameters named after the URL's ``arguments``)."""
     user = current_user._get_current_object() if user is None else user
     if not user.is_authenticated:
         abort(404)
-    statement = _PROJECT_AND_ROLE.add_columns(*read_with) if read_with else _PROJECT_AND_ROLE
-    found = db.session.execute(statement, {"project_id": project_id, "user_id": user.id}).first()
+    found = db.session.execute(statement, {**(arguments or {}), "project_id": project_id, "user_id": user.id}).first()
     if found is None:
         abort(404)
     project, role, *read = found
@@ -103,7 +104,7 @@ def _checked_project(project_id: int, need: Need, user, read_with=()) -> tuple[P
 
 
 def needs(need: Need = Need.READ, *, to_post: Need | None = None, only_if: Callable[[Project], bool] | None = None,
-          by_the_minute: bool = False, read_with: Callable[..., list] | None = None, **loads):
+          by_the_minute: bool = False, read_with: list | None = None, **loads):
     """Declares what a project page needs: the view gets ``project`` (checked as get_project_or_404 does)
     in place of the URL's ``project_id``, and for each ``name=Model`` in ``loads`` that project's row
     named by the URL's ``<name>_id`` (404 if it is another project's): ``@needs(Need.EDIT, event=Event)``.
@@ -111,13 +112,16 @@ def needs(need: Need = Need.READ, *, to_post: Need | None = None, only_if: Calla
     ``only_if``: the page exists only for projects that use its feature (404 otherwise).
     A GET is answered 304 when the browser holds the page as it stands (impact/projects/conditional.py);
     ``by_the_minute``: the page says how long ago or until something happens, so it changes with the clock.
-    ``read_with``: given the URL's other arguments, columns (scalar subqueries correlated to the project) read
-    in the project's own statement, one round trip fewer; the view gets their values as ``read``."""
+    ``read_with``: columns (scalar subqueries correlated to the project, their parameters named after the URL's
+    other arguments: ``bindparam("number")``) read in the project's own statement, one round trip fewer; the
+    view gets their values as ``read``."""
+    statement = _PROJECT_AND_ROLE.add_columns(*read_with) if read_with else _PROJECT_AND_ROLE
+
     def decorate(view):
         @functools.wraps(view)
         def checked(project_id: int, **kwargs):
             wanted = to_post if to_post is not None and request.method == "POST" else need
-            project, read = _checked_project(project_id, wanted, None, read_with(**kwargs) if read_with else ())
+            project, read = _checked_project(project_id, wanted, None, statement, kwargs)
             if read_with is not None:
                 kwargs["read"] = read
             if only_if is not None and not only_if(project):

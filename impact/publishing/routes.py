@@ -47,7 +47,7 @@ def index(project: Project):
 
 
 @bp.route("/<int:number>")
-@needs(Need.VIEW_REPORT, read_with=services.version_columns)
+@needs(Need.VIEW_REPORT, read_with=services.VERSION_COLUMNS)
 def show(project: Project, number: int, read: tuple):
     # A published version is frozen: it is rendered once for each way it can look (see services.report_page_or_404).
     may_read, full = may(project, Need.READ), request.args.get("evidence") == "all"

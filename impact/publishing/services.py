@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
@@ -129,20 +129,19 @@ class ReportPage:
         return self.loaded
 
 
-def version_columns(number: int) -> list:
-    """The id of the project's version ``number`` and its publisher's name (None if there is no such
-    version), as columns read with the project: needs(read_with=) reads both in the project's statement."""
-    of_version = (PublishedReport.project_id == Project.id) & (PublishedReport.number == number)
-    return [select(PublishedReport.id).where(of_version).scalar_subquery(),
-            select(User.name).join(PublishedReport, PublishedReport.published_by_id == User.id)
-            .where(of_version).scalar_subquery()]
+# The id of the project's version numbered by the URL and its publisher's name (None if there is no such
+# version), as columns read with the project: needs(read_with=) reads both in the project's statement.
+_OF_VERSION = (PublishedReport.project_id == Project.id) & (PublishedReport.number == bindparam("number"))
+VERSION_COLUMNS = [select(PublishedReport.id).where(_OF_VERSION).scalar_subquery(),
+                   select(User.name).join(PublishedReport, PublishedReport.published_by_id == User.id)
+                   .where(_OF_VERSION).scalar_subquery()]
 
 
 def report_page_or_404(project: Project, read: tuple[int | None, str | None], *, may_read: bool, full: bool,
                        level: int | None) -> ReportPage:
     """The page depends on: the version (frozen; ids are never reused); the project's quotes, which may be
     withdrawn after publishing (its quotes_changed count); its time zone; the publisher's name as it is now; what the
-    viewer may read and asked for. ``read``: the version's id and publisher (version_columns), read from an index
+    viewer may read and asked for. ``read``: the version's id and publisher (VERSION_COLUMNS), read from an index
     alone, since a version's row holds its whole story."""
     report_id, publisher = read
     if report_id is None:
