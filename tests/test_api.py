@@ -261,6 +261,26 @@ def test_lists_run_the_same_queries_however_long(app, db, project, query_counter
     assert counts() == few
 
 
+def test_a_lists_first_pages_are_kept_until_the_project_changes(app, db, project, query_counter):
+    program = api_as(app, "lead", project)
+    _item(project, "Observation before")
+    path = f"/projects/{project.id}/evidence"
+    program.get("/projects")  # the token's last use is noted once an hour: not in the counts below
+    first = program.get(path)
+    with query_counter() as statements:
+        again = program.get(path)
+    assert again.status_code == 200 and again.mimetype == "application/json"
+    assert again.get_json() == first.get_json() and len(statements) == 2  # the token, the project and role
+    # The same items through a filter, made afresh: what is kept is what would be made.
+    assert program.get(f"{path}?kind=observation").get_json() == again.get_json()
+    assert program.post(path, {**EVIDENCE, "title": "Added through the API"}).status_code == 201
+    titles = [item["title"] for item in program.get(path).get_json()["items"]]
+    assert titles == ["Added through the API", "Observation before"]
+    with query_counter() as statements:
+        assert program.get(f"{path}?per_page=7").get_json()["total"] == 2  # another size: made each time
+    assert len(statements) > 2
+
+
 # Writing ------------------------------------------------------------------------------------------
 
 def test_a_contributor_adds_evidence_and_links_it_to_a_step(app, client, login_as, project):

@@ -6,18 +6,20 @@ from sqlalchemy.orm import selectinload
 
 from impact.access import get_or_404
 from impact.api.auth import ApiBlueprint, token_only
-from impact.api.pages import page_of_rows
+from impact.api.pages import kept_page_of_rows
 from impact.api.schemas import IN_QUERY, CardIn, CardOut, PageArgs, page_of
 from impact.cards import services
 from impact.cards.models import Action, ActionCard, CardSource
 from impact.errors import ApiError
 from impact.events.models import Event
 from impact.extensions import db
+from impact.projects.models import Project
 from impact.projects.permissions import Need, get_project_or_404
 
 bp = token_only(ApiBlueprint("api_cards", __name__,
                           url_prefix="/api/v1/projects/<int:project_id>/events/<int:event_id>/cards",
                           description="The action cards written at an event: up to three actions and an email."))
+CARD_PAGE = page_of(CardOut, "CardPage")
 
 
 def _card(card: ActionCard) -> dict:
@@ -30,27 +32,27 @@ def _card(card: ActionCard) -> dict:
     }
 
 
-def _event(project_id: int, event_id: int) -> Event:
+def _event(project_id: int, event_id: int) -> tuple[Project, Event]:
     project = get_project_or_404(project_id, Need.EDIT)
-    return get_or_404(Event, event_id, project_id=project.id)
+    return project, get_or_404(Event, event_id, project_id=project.id)
 
 
 @bp.route("")
 class Cards(MethodView):
     @bp.arguments(PageArgs, **IN_QUERY)
-    @bp.response(200, page_of(CardOut, "CardPage"))
+    @bp.response(200, CARD_PAGE)
     def get(self, args, project_id: int, event_id: int):
         """The event's cards, newest first."""
-        event = _event(project_id, event_id)
+        project, event = _event(project_id, event_id)
         query = services.cards_query(event).options(
             selectinload(ActionCard.actions).selectinload(Action.steps))
-        return page_of_rows(query, args, lambda rows: [_card(row) for row in rows])
+        return kept_page_of_rows(project, CARD_PAGE, query, args, lambda rows: [_card(row) for row in rows])
 
     @bp.arguments(CardIn)
     @bp.response(201, CardOut)
     def post(self, values, project_id: int, event_id: int):
         """Add a card, as an import row would be (one card per email per event: 409 if it has one)."""
-        event = _event(project_id, event_id)
+        _, event = _event(project_id, event_id)
         data = services.CardData(email=values["email"], actions=values["actions"], name=values["name"],
                                  organisation=values["organisation"], partner_group=values["partner_group"])
         if not data.slots():

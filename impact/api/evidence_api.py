@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
 from impact.api.auth import ApiBlueprint, token_only
-from impact.api.pages import page_of_rows
+from impact.api.pages import kept_page_of_rows
 from impact.api.schemas import (
     IN_QUERY,
     EvidenceEdit,
@@ -32,6 +32,7 @@ from impact.toc.services import load_chain
 bp = token_only(ApiBlueprint("api_evidence", __name__, url_prefix="/api/v1/projects/<int:project_id>/evidence",
                           description="The evidence library: items and their links to steps, links, "
                                       "assumptions and influencing factors."))
+EVIDENCE_PAGE = page_of(EvidenceOut, "EvidencePage")
 
 
 def _link(link: EvidenceLink) -> dict:
@@ -62,14 +63,14 @@ def _changeable(project: Project, item_id: int) -> EvidenceItem:
 @bp.route("")
 class Items(MethodView):
     @bp.arguments(EvidenceFilters, **IN_QUERY)
-    @bp.response(200, page_of(EvidenceOut, "EvidencePage"))
+    @bp.response(200, EVIDENCE_PAGE)
     def get(self, args, project_id: int):
         """The project's live evidence, latest evidence first, filtered as in the library."""
         project = get_project_or_404(project_id, Need.READ)
         filters = {key: args[key] for key in ("q", "kind", "partner_group", "step_id", "stance") if args.get(key)}
         query = services.library_query(project, filters, private_summaries=services.sees_private_summaries(project))
-        return page_of_rows(query.options(selectinload(EvidenceItem.links)), args,
-                            lambda rows: [_item(project, row) for row in rows])
+        return kept_page_of_rows(project, EVIDENCE_PAGE, query.options(selectinload(EvidenceItem.links)), args,
+                                 lambda rows: [_item(project, row) for row in rows])
 
     @bp.arguments(EvidenceIn)
     @bp.response(201, EvidenceOut)

@@ -14,7 +14,7 @@ from impact.projects.models import PartnerGroup
 from impact.research.models import ResearchStatus, UpdateStatus
 from impact.toc.models import AssumptionKind, FactorDirection
 
-PER_PAGE_MAX = 100
+PER_PAGE_DEFAULT, PER_PAGE_MAX = 50, 100
 STEPS_MAX = 200  # steps one update is about: far more than a chain has
 INT_MAX = 2**31 - 1  # ids fit the database's integer columns
 
@@ -70,7 +70,7 @@ IN_QUERY = {"location": "query", "unknown": ma.RAISE}
 
 class PageArgs(ma.Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(1, PER_PAGE_MAX))
+    per_page = fields.Integer(load_default=PER_PAGE_DEFAULT, validate=validate.Range(1, PER_PAGE_MAX))
 
 
 def page_of(item: type[ma.Schema], name: str) -> type[ma.Schema]:
