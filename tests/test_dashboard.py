@@ -15,7 +15,7 @@ from impact.extensions import db as _db
 from impact.followups.models import Campaign, Response
 from impact.mail.models import OutboxMessage, OutboxStatus
 from impact.projects.models import PartnerGroup
-from impact.toc.models import Step
+from impact.toc.models import Link, Step
 from tests.test_followups import _answer, _create_event, _enter_cards
 from tests.test_followups_campaigns import personal_link, plan_campaign, send_now
 
@@ -130,6 +130,19 @@ def test_an_assessment_older_than_the_newest_evidence_is_flagged(client, project
     assert 'id="stale"' in overview and overview.count("Older than its newest evidence</strong>") == 1
     row = overview[overview.index(step.title):]
     assert row.index("Older than its newest evidence") < row.index("</tr>")  # on the step's own row
+
+    # A link of the chain too; and evidence put in the trash no longer counts against an assessment.
+    chain_link = _db.session.scalars(select(Link).where(Link.project_id == project.id).order_by(Link.id)).first()
+    _db.session.add(Assessment(project_id=project.id, link_id=chain_link.id, number=1, progress=ProgressRating.SOME,
+                               confidence=Confidence.LOW, author_id=lead.id, created_at=saved))
+    _db.session.add(EvidenceLink(item_id=item.id, link_id=chain_link.id, stance=Stance.SUPPORTS,
+                                 created_at=saved + dt.timedelta(hours=1)))
+    _db.session.commit()
+    assert "2 assessments are older than the newest evidence on their step or link." in _step(
+        _home(client, project), 4)
+    item.deleted_at = dt.datetime.now(dt.UTC)
+    _db.session.commit()
+    assert "older than the newest evidence" not in _home(client, project)
 
 
 def test_the_charts_have_tables_with_the_same_figures(client, project, login_as):

@@ -3,7 +3,7 @@ chain coloured by progress and confidence, with charts of both by level."""
 from __future__ import annotations
 
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import exists, or_, select
 
 from impact.assessment.models import Assessment, Confidence, ProgressRating
 from impact.assessment.queries import current_revisions
@@ -24,37 +24,34 @@ _PROGRESS = (ProgressRating.GOOD, ProgressRating.SOME, ProgressRating.LOW, Progr
 _CONFIDENCE = (Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW, None)
 
 
-def current_ratings(project_id: int) -> dict[tuple[str, int], tuple[ProgressRating, Confidence, object]]:
-    """{("step", id) or ("link", id): (progress, confidence, saved at)} of the current assessments, one query."""
+def current_ratings(project_id: int) -> dict[tuple[str, int], tuple[ProgressRating, Confidence]]:
+    """{("step", id) or ("link", id): (progress, confidence)} of the current assessments, one query."""
     latest = current_revisions(project_id)
     rows = db.session.execute(
-        select(Assessment.step_id, Assessment.link_id, Assessment.progress, Assessment.confidence,
-               Assessment.created_at)
+        select(Assessment.step_id, Assessment.link_id, Assessment.progress, Assessment.confidence)
         .join(latest, latest.c.id == Assessment.id)
     )
-    return {(("step", step_id) if step_id is not None else ("link", link_id)): (progress, confidence, saved)
-            for step_id, link_id, progress, confidence, saved in rows}
+    return {(("step", step_id) if step_id is not None else ("link", link_id)): (progress, confidence)
+            for step_id, link_id, progress, confidence in rows}
 
 
-def newest_evidence(project_id: int) -> dict[tuple[str, int], object]:
-    """When evidence was last linked to each step and link, one aggregate query."""
+def stale_targets(project_id: int) -> set[tuple[str, int]]:
+    """Steps and links whose current assessment was saved before evidence (still live) was last linked to
+    them, in one query. Each is asked whether a link newer than its assessment exists, which the index on
+    the link's target and time answers from the newer links alone: the cost follows the assessments, not
+    the evidence (a MAX over every link of the project did)."""
+    latest = current_revisions(project_id)
+
+    def newer_evidence_on(target):
+        return exists().where(target == getattr(Assessment, target.key),
+                              EvidenceLink.created_at > Assessment.created_at,
+                              EvidenceLink.item_id == EvidenceItem.id, live_items())
+
     rows = db.session.execute(
-        select(EvidenceLink.step_id, EvidenceLink.link_id, func.max(EvidenceLink.created_at))
-        .join(EvidenceLink.item)
-        .where(EvidenceItem.project_id == project_id, live_items(),
-               (EvidenceLink.step_id.is_not(None)) | (EvidenceLink.link_id.is_not(None)))
-        .group_by(EvidenceLink.step_id, EvidenceLink.link_id)
-    )
-    newest: dict[tuple[str, int], object] = {}
-    for step_id, link_id, when in rows:
-        key = ("step", step_id) if step_id is not None else ("link", link_id)
-        newest[key] = max(when, newest[key]) if key in newest else when
-    return newest
-
-
-def stale_targets(saved_at: dict[tuple[str, int], object], newest) -> set[tuple[str, int]]:
-    """Steps and links whose current assessment was saved (``saved_at``) before the newest evidence linked to them."""
-    return {key for key, saved in saved_at.items() if key in newest and newest[key] > saved}
+        select(Assessment.step_id, Assessment.link_id).join(latest, latest.c.id == Assessment.id)
+        .where(or_(Assessment.step_id.is_not(None) & newer_evidence_on(EvidenceLink.step_id),
+                   Assessment.link_id.is_not(None) & newer_evidence_on(EvidenceLink.link_id))))
+    return {("step", step_id) if step_id is not None else ("link", link_id) for step_id, link_id in rows}
 
 
 def _by_level(chain: Chain, ratings, index: int, order) -> list[tuple[str, list[int]]]:
@@ -79,7 +76,7 @@ def dashboard(project, linked: bool) -> dict:
         return {}
     chain = chain_for_page(project.id)
     ratings = current_ratings(project.id)
-    stale = stale_targets({key: saved for key, (_, _, saved) in ratings.items()}, newest_evidence(project.id))
+    stale = stale_targets(project.id)
     overview = url_for("assessment.overview", project_id=project.id)
     steps_done = sum(1 for step in chain.steps if ("step", step.id) in ratings)
     links_done = sum(1 for link in chain.links if ("link", link.id) in ratings)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from impact.access import signed_in_only
 from impact.assessment import queries, services
 from impact.assessment.comments import add_comment, comments_on
-from impact.assessment.dashboard import newest_evidence, stale_targets
+from impact.assessment.dashboard import stale_targets
 from impact.assessment.forms import (
     AssessmentForm,
     CommentForm,
@@ -198,8 +198,6 @@ def overview(project: Project):
     chain = load_chain(project.id)
     by_step, by_link = queries.current_assessments(project.id)
     counts_by_step, counts_by_link = queries.evidence_counts(project.id)
-    saved = {("step", key): a.created_at for key, a in by_step.items()} | \
-        {("link", key): a.created_at for key, a in by_link.items()}
     return render_template("assessment/overview.html", project=project, chain=chain, by_step=by_step,
                            by_link=by_link, counts_by_step=counts_by_step, counts_by_link=counts_by_link,
-                           stale=stale_targets(saved, newest_evidence(project.id)))
+                           stale=stale_targets(project.id))
