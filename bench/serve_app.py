@@ -7,6 +7,7 @@ public forms' limits are far above what the load reaches, so their checks are ti
 """
 from __future__ import annotations
 
+import gc
 import os
 
 from config import Config
@@ -25,3 +26,4 @@ class ServeConfig(Config):
 
 
 app = create_app(ServeConfig)
+gc.freeze()  # as wsgi.py does
