@@ -26,4 +26,5 @@ class ServeConfig(Config):
 
 
 app = create_app(ServeConfig)
+gc.collect()
 gc.freeze()  # as wsgi.py does

@@ -37,15 +37,16 @@ def current_ratings(project_id: int) -> dict[tuple[str, int], tuple[ProgressRati
 
 def stale_targets(project_id: int) -> set[tuple[str, int]]:
     """Steps and links whose current assessment was saved before evidence (still live) was last linked to
-    them, in one query. Each is asked whether a link newer than its assessment exists, which the index on
-    the link's target and time answers from the newer links alone: the cost follows the assessments, not
-    the evidence (a MAX over every link of the project did)."""
+    them, in one query: each current assessment is asked whether a newer link exists on its step or link,
+    which stops at the first one found (a MAX over every link of the project worked out the newest of each).
+    """
     latest = current_revisions(project_id)
 
     def newer_evidence_on(target):
         return exists().where(target == getattr(Assessment, target.key),
                               EvidenceLink.created_at > Assessment.created_at,
-                              EvidenceLink.item_id == EvidenceItem.id, live_items())
+                              EvidenceLink.item_id == EvidenceItem.id,
+                              EvidenceItem.project_id == Assessment.project_id, live_items())
 
     rows = db.session.execute(
         select(Assessment.step_id, Assessment.link_id).join(latest, latest.c.id == Assessment.id)
