@@ -121,7 +121,7 @@ def needs(need: Need = Need.READ, *, to_post: Need | None = None, only_if: Calla
         @functools.wraps(view)
         def checked(project_id: int, **kwargs):
             wanted = to_post if to_post is not None and request.method == "POST" else need
-            project, read = _checked_project(project_id, wanted, None, statement, kwargs)
+            project, read = _checked_project(project_id, wanted, None, statement, kwargs if read_with else None)
             if read_with is not None:
                 kwargs["read"] = read
             if only_if is not None and not only_if(project):
