@@ -1,5 +1,5 @@
-"""How requests use the pooled database connections: checked only after idling, and a transaction that
-only read ended so that PostgreSQL keeps the statements it prepared.
+"""How requests use the pooled database connections: checked only after idling, and on PostgreSQL no
+transaction opened for reads.
 
 Checking a connection on every use (SQLAlchemy's pool_pre_ping) sent one more round trip with every
 request: on PostgreSQL a page served from the cache sends five, and the ping was an eighth of its
@@ -7,12 +7,15 @@ time. A connection in use moments ago is almost never dead; one left idle may ha
 restarted server, a proxy or a firewall, so that one is pinged first and, if dead, replaced by the
 pool without the request noticing.
 
-psycopg prepares a statement on the server once a connection has run it five times, so the server
-stops parsing and planning it, but forgets every prepared statement on ROLLBACK, and the session ends
-each request with one: no statement was ever prepared, and planning the project's load was most of
-the server's time for a page served from the cache. A request whose transaction sent nothing but
-SELECTs ends it with COMMIT instead, which for a transaction that wrote nothing is the same; any other
-statement, an error, or changes still waiting in the session, and it is rolled back as before.
+A page that only reads sent BEGIN and COMMIT around its SELECTs (psycopg sends BEGIN as a statement of
+its own): two of a cached page's five round trips, and ending with ROLLBACK instead would have made
+psycopg forget the statements it prepared on the server. So each transaction starts in autocommit and
+leaves it at its first statement that is not a plain SELECT (a write, a SELECT ... FOR UPDATE, a
+SAVEPOINT, DDL): psycopg then sends BEGIN before that statement, and everything from it to the commit
+or rollback is one transaction, as before. Under PostgreSQL's READ COMMITTED, which the app uses, each
+statement sees what was committed when it started whether or not a transaction is open, so the reads
+before the first write see what they saw inside one; what must not change between a read and a write
+is locked (impact.concurrency.lock_row, FOR UPDATE), and that read opens the transaction.
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from sqlalchemy import event, exc
 from impact.extensions import db
 
 _RETURNED_AT = "impact.returned_at"
-_NOT_ONLY_READ = "impact.not_only_read"  # on a connection: its transaction sent something other than a SELECT
+_READING_OUTSIDE = "impact.reading_outside"  # on a connection: no transaction opened yet, reads autocommit
 
 
 def register(app: Flask) -> None:
@@ -32,7 +35,7 @@ def register(app: Flask) -> None:
         engine = db.engine
     _ping_after_idling(engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
     if engine.dialect.driver == "psycopg":
-        _commit_what_only_read(app, engine)
+        _read_outside_transactions(engine)
 
 
 def _ping_after_idling(engine, idle_seconds: float) -> None:
@@ -52,23 +55,23 @@ def _ping_after_idling(engine, idle_seconds: float) -> None:
             raise exc.DisconnectionError("the database connection was lost while idle") from error
 
 
-def _commit_what_only_read(app: Flask, engine) -> None:
-    @event.listens_for(engine, "before_cursor_execute")
-    def _note(connection, cursor, statement, parameters, context, executemany) -> None:
-        if not statement.startswith("SELECT ") or " FOR UPDATE" in statement:
-            connection.info[_NOT_ONLY_READ] = True
+def _read_outside_transactions(engine) -> None:
+    from psycopg.pq import TransactionStatus  # only when the app runs on psycopg
 
     @event.listens_for(engine, "begin")
     def _begun(connection) -> None:
-        connection.info.pop(_NOT_ONLY_READ, None)
+        dbapi_connection = connection.connection.dbapi_connection
+        if (connection.get_execution_options().get("isolation_level") is None
+                and dbapi_connection.info.transaction_status == TransactionStatus.IDLE):
+            dbapi_connection.autocommit = True  # until the first statement that is not a plain read
+            connection.info[_READING_OUTSIDE] = True
+        else:  # a connection asked for its own isolation keeps it
+            connection.info.pop(_READING_OUTSIDE, None)
 
-    # Registered after Flask-SQLAlchemy's own teardown, so it runs before it (teardowns run last first).
-    @app.teardown_appcontext
-    def _end_read_only_transaction(error) -> None:
-        session = db.session()
-        if error is not None or not session.in_transaction() or session.new or session.dirty or session.deleted:
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(connection, cursor, statement, parameters, context, executemany) -> None:
+        if statement.startswith("SELECT ") and " FOR UPDATE" not in statement:
             return
-        connection = session.connection()  # the one its transaction began (the app has one database)
-        if not connection.info.get(_NOT_ONLY_READ):
-            # Beneath the session, which then rolls back as ever: psycopg sends nothing for a transaction it ended.
-            connection.connection.dbapi_connection.commit()
+        if connection.info.pop(_READING_OUTSIDE, False):
+            # Nothing is open yet (each read ended with itself), so psycopg sends BEGIN before this one.
+            connection.connection.dbapi_connection.autocommit = False

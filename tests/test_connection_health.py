@@ -1,7 +1,12 @@
 """How requests use pooled database connections: one the server dropped while it sat in the pool is
-replaced before a request uses it; a transaction that only read lets the server keep its prepared
-statements; one that wrote and did not commit leaves nothing behind."""
+replaced before a request uses it; a request that only reads opens no transaction on the server and
+lets it keep its prepared statements; one that writes does so in one transaction, and one that wrote
+and did not commit leaves nothing behind."""
 from __future__ import annotations
+
+import contextlib
+import re
+import tempfile
 
 import pytest
 from sqlalchemy import select, text
@@ -16,6 +21,36 @@ def _on_pooled_connection(app, sql: str):
         found = _db.session.execute(text(sql)).scalar_one()
         _db.session.remove()
     return found
+
+
+@contextlib.contextmanager
+def _what_the_server_is_sent(app):
+    """Collects, in the list it yields, the messages the app's pooled connection sends to PostgreSQL
+    while the block runs (libpq's protocol trace): ("Query", "BEGIN") for a statement sent as text,
+    ("Parse", "SELECT ...") for one with parameters, ("Bind", "") for each statement run (a statement
+    the server has prepared is bound without being parsed again)."""
+    import psycopg.pq
+
+    sent: list[tuple[str, str]] = []
+    with app.app_context():
+        pooled = _db.engine.raw_connection()  # the one connection the pool holds after a request
+        pgconn = pooled.dbapi_connection.pgconn
+        pooled.close()
+    with tempfile.TemporaryFile() as trace:
+        pgconn.trace(trace.fileno())
+        pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS | psycopg.pq.Trace.REGRESS_MODE)
+        try:
+            yield sent
+        finally:
+            pgconn.untrace()
+        trace.seek(0)
+        for line in trace.read().decode().splitlines():
+            if found := re.match(r'F\t\d+\tQuery\t "(.*)"$', line):
+                sent.append(("Query", found.group(1)))
+            elif found := re.match(r'F\t\d+\tParse\t "[^"]*" "(.*)" \d+', line):
+                sent.append(("Parse", found.group(1)))
+            elif line.startswith("F\t") and "\tBind\t" in line:
+                sent.append(("Bind", ""))
 
 
 def _signed_in_lead(app, project):
@@ -59,3 +94,41 @@ def test_a_request_that_wrote_without_committing_leaves_nothing_behind(app, app_
         assert _db.session.scalar(select(User.id).where(User.email == "never@example.org")) is not None
     with other.app_context():
         assert _db.session.scalar(select(User.id).where(User.email == "never@example.org")) is None
+
+
+def test_a_page_that_only_reads_opens_no_transaction_on_the_server(app, app_with, db, project):
+    if app.config["BACKEND"] != "postgresql":
+        pytest.skip("SQLite has no server to send BEGIN to")
+    other = app_with()
+    client = _signed_in_lead(other, project)
+    assert client.get(f"/projects/{project.id}").status_code == 200
+    with _what_the_server_is_sent(other) as sent:
+        page = client.get(f"/projects/{project.id}")
+    assert page.status_code == 200 and project.title in page.get_data(as_text=True)
+    assert ("Bind", "") in sent  # the page read what it shows
+    assert [text for kind, text in sent if kind == "Query"] == []  # no BEGIN, COMMIT or ROLLBACK
+    assert all(text.startswith("SELECT ") for kind, text in sent if kind == "Parse"), sent
+
+
+def test_a_request_that_writes_after_reading_writes_in_one_transaction(app, app_with, db, project):
+    if app.config["BACKEND"] != "postgresql":
+        pytest.skip("SQLite has no server to send BEGIN to")
+    from impact.toc.models import Step
+
+    other = app_with()
+    client = _signed_in_lead(other, project)
+    step = db.session.scalars(select(Step).where(Step.project_id == project.id)).first()
+    edit_page = f"/projects/{project.id}/chain/steps/{step.id}/edit"
+    form = client.get(edit_page)
+    assert form.status_code == 200
+    version = re.search(r'name="version"[^>]*value="(\d+)"', form.get_data(as_text=True)).group(1)
+    with _what_the_server_is_sent(other) as sent:
+        saved = client.post(edit_page, data={"title": "Renamed in one transaction", "level_id": step.level_id,
+                                             "description": "", "version": version})
+    assert saved.status_code == 302
+    assert [text for kind, text in sent if kind == "Query"] == ["BEGIN", "COMMIT"]
+    begin, commit = sent.index(("Query", "BEGIN")), sent.index(("Query", "COMMIT"))
+    assert all(text.startswith("SELECT ") for kind, text in sent[:begin] if kind == "Parse")
+    assert any(text.startswith("UPDATE steps") for kind, text in sent[begin:commit] if kind == "Parse")
+    db.session.expire_all()
+    assert db.session.get(Step, step.id).title == "Renamed in one transaction"

@@ -32,12 +32,27 @@ def test_a_kept_chain_is_served_for_two_statements_and_a_change_shows_at_once(cl
     client.get(path)
     with query_counter() as statements:
         assert client.get(path).status_code == 200
-    assert len(statements) <= 3, statements  # the user, the project with the viewer's role: nothing more
+    assert len(statements) == 1, statements  # the user with the project and the viewer's role: nothing more
     response = client.post(f"/projects/{project.id}/chain/steps/{_first_step(project).id}/edit",
                            data={"title": "Practitioners hear the research", "description": "",
                                  "version": _first_step(project).version}, follow_redirects=True)
     assert response.status_code == 200
     assert "Practitioners hear the research" in client.get(path).get_data(as_text=True)
+
+
+def test_a_kept_step_page_reads_the_user_project_and_step_in_one_statement(client, login_as, project,
+                                                                          query_counter):
+    login_as("team_member", project)
+    step = _first_step(project)
+    path = f"/projects/{project.id}/chain/steps/{step.id}"
+    client.get(path)
+    with query_counter() as statements:
+        page = client.get(path)
+    assert page.status_code == 200 and step.title in page.get_data(as_text=True)
+    assert len(statements) == 1, statements
+    other = factories.chain_project()
+    assert client.get(f"/projects/{project.id}/chain/steps/{_first_step(other).id}").status_code == 404
+    assert client.get(f"/projects/{other.id}/chain/steps/{_first_step(other).id}").status_code == 404
 
 
 def test_a_change_made_outside_the_request_shows_too(client, login_as, project):
@@ -132,7 +147,7 @@ def test_the_kept_workbench_shows_a_coded_answer_at_once(client, login_as, proje
     client.get(path)
     with query_counter() as statements:
         assert "1 answer and 0 updates to code" in " ".join(client.get(path).get_data(as_text=True).split())
-    assert len(statements) <= 3, statements  # kept: the user, the project with the viewer's role
+    assert len(statements) == 1, statements  # kept: the user with the project and the viewer's role
     response = _db.session.scalars(select(Response)).one()
     time = _db.session.scalar(select(FactorTheme.id).where(FactorTheme.name == "Time and caseload"))
     # Coded by another member of the team (outside this browser's requests): this page shows it at once.

@@ -17,7 +17,10 @@ bp = Blueprint("auth", __name__)
 @login_manager.user_loader
 def load_user(session_id: str):
     # "id:key" (User.get_id): a session that was ended (logout, password change) is refused.
-    return services.user_for_session(session_id)
+    # A page may name what it reads first, to be read in the user's own statement (projects.permissions.needs).
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    read_along = getattr(view, services.READ_WITH_USER, None)
+    return services.user_for_session(session_id, read_along, request.view_args if read_along is not None else None)
 
 
 def log_in(user, *, remember: bool) -> None:

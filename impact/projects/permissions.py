@@ -13,8 +13,9 @@ from collections.abc import Callable
 from flask import abort, g, request
 from flask_login import current_user
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import aliased
 
-from impact.access import get_or_404
+from impact.auth.services import LIVE_SESSION_USER, READ_WITH_USER, read_along_user
 from impact.extensions import db
 from impact.local_time import use_zone_of_request
 from impact.projects import conditional
@@ -77,20 +78,41 @@ _PROJECT_AND_ROLE = (select(Project, Membership.role)
                      .where(Project.id == bindparam("project_id")))
 
 
+def _with_rows(statement, loads: dict, read_with: list | None):
+    """``statement`` with each of ``loads``' rows (None when the id is another project's) and the
+    ``read_with`` columns."""
+    for name, model in loads.items():
+        row = aliased(model, name=name)
+        statement = statement.add_columns(row).outerjoin(
+            row, (row.id == bindparam(f"{name}_id")) & (row.project_id == Project.id))
+    return statement.add_columns(*read_with) if read_with else statement
+
+
+# The user of the login session with the project and role as above, for a page to read in one round trip.
+_USER_PROJECT_AND_ROLE = (LIVE_SESSION_USER.add_columns(Project, Membership.role)
+                          .outerjoin(Project, Project.id == bindparam("project_id"))
+                          .outerjoin(Membership, (Membership.project_id == Project.id)
+                                     & (Membership.user_id == bindparam("user_id"))))
+
+
 def get_project_or_404(project_id: int, need: Need = Need.READ, user=None) -> Project:
     """The project, if ``user`` (by default the request's) may see it (404 otherwise) and do ``need`` (403)."""
     return _checked_project(project_id, need, user)[0]
 
 
 def _checked_project(project_id: int, need: Need, user, statement=_PROJECT_AND_ROLE,
-                     arguments: dict | None = None) -> tuple[Project, tuple]:
+                     arguments: dict | None = None, read_along=None) -> tuple[Project, tuple]:
     """get_project_or_404, with the values of any columns ``statement`` adds to _PROJECT_AND_ROLE (their
-    parameters named after the URL's ``arguments``)."""
+    parameters named after the URL's ``arguments``); ``read_along``: the same read with the user, whose
+    values are used if the user was loaded by it."""
     user = current_user._get_current_object() if user is None else user
     if not user.is_authenticated:
         abort(404)
-    found = db.session.execute(statement, {**(arguments or {}), "project_id": project_id, "user_id": user.id}).first()
+    found = read_along_user(read_along, user) if read_along is not None else None
     if found is None:
+        found = db.session.execute(statement, {**(arguments or {}), "project_id": project_id,
+                                               "user_id": user.id}).first()
+    if found is None or found[0] is None:
         abort(404)
     project, role, *read = found
     g.setdefault("project_roles", {})[(user.id, project.id)] = role
@@ -115,23 +137,30 @@ def needs(need: Need = Need.READ, *, to_post: Need | None = None, only_if: Calla
     ``read_with``: columns (scalar subqueries correlated to the project, their parameters named after the URL's
     other arguments: ``bindparam("number")``) read in the project's own statement, one round trip fewer; the
     view gets their values as ``read``."""
-    statement = _PROJECT_AND_ROLE.add_columns(*read_with) if read_with else _PROJECT_AND_ROLE
+    statement = _with_rows(_PROJECT_AND_ROLE, loads, read_with)
+    with_user = _with_rows(_USER_PROJECT_AND_ROLE, loads, read_with)
+    with_arguments = bool(loads or read_with)
 
     def decorate(view):
         @functools.wraps(view)
         def checked(project_id: int, **kwargs):
             wanted = to_post if to_post is not None and request.method == "POST" else need
-            project, read = _checked_project(project_id, wanted, None, statement, kwargs if read_with else None)
-            if read_with is not None:
-                kwargs["read"] = read
+            project, read = _checked_project(project_id, wanted, None, statement, kwargs if with_arguments else None,
+                                             with_user)
             if only_if is not None and not only_if(project):
                 abort(404)
-            for name, model in loads.items():
-                kwargs[name] = get_or_404(model, kwargs.pop(f"{name}_id"), project_id=project.id)
+            for name, row in zip(loads, read[:len(loads)], strict=True):
+                if row is None:
+                    abort(404)
+                del kwargs[f"{name}_id"]
+                kwargs[name] = row
+            if read_with is not None:
+                kwargs["read"] = read[len(loads):]
             unchanged = conditional.not_modified(project, by_the_minute=by_the_minute)
             if unchanged is not None:
                 return unchanged
             return view(project=project, **kwargs)
+        setattr(checked, READ_WITH_USER, with_user)  # the user loader reads the project with the user
         return checked
     return decorate
 
