@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from impact.cards.models import Action, ActionCard, OptOut
 from impact.events.models import Event
+from impact.evidence.models import EvidenceItem
 from impact.extensions import db
 from impact.followups import pseudonyms
 from impact.followups.emails import render_followup
@@ -247,17 +248,21 @@ def form_page(followup: FollowUp) -> FormPage:
 
 
 @functools.cache
-def _respondent_query():
+def _respondent_query(answering: bool):
     """respondent()'s statement, built once: building it took as long as running it."""
     campaign = contains_eager(FollowUp.campaign)
     event = campaign.contains_eager(Campaign.event)
-    return (
+    response = contains_eager(FollowUp.response)
+    statement = (
         select(FollowUp, pseudonyms.registered_name(ActionCard.project_id, ActionCard.email),
                pseudonyms.highest_number(ActionCard.project_id, ActionCard.partner_group))
         .join(FollowUp.campaign).join(Campaign.event).join(Event.project)
         # Joined on the card id alone: the composite key's project_id lets SQLite read all the project's actions.
         .join(FollowUp.card).outerjoin(Action, Action.card_id == ActionCard.id)
         .outerjoin(Response, Response.followup_id == FollowUp.id)
+        # Each action's answer on the action's own row (one per action and response): no more rows, no more statements.
+        .outerjoin(ActionProgress,
+                   (ActionProgress.response_id == Response.id) & (ActionProgress.action_id == Action.id))
         .where(FollowUp.id == bindparam("followup_id"))
         .order_by(Action.position)
         # Of the campaign, event and project only what the form and the answer's evidence item read: their
@@ -266,17 +271,23 @@ def _respondent_query():
                  event.load_only(Event.project_id, Event.title, Event.event_date),
                  event.contains_eager(Event.project).load_only(Project.time_zone),
                  contains_eager(FollowUp.card).contains_eager(ActionCard.actions),
-                 contains_eager(FollowUp.response).selectinload(Response.progress))
+                 response.contains_eager(Response.progress))
     )
+    if answering:
+        # What saving the answers rewrites: the response's evidence item, and its links (one statement more).
+        statement = (statement.outerjoin(EvidenceItem, EvidenceItem.id == Response.evidence_item_id)
+                     .options(response.contains_eager(Response.evidence_item).selectinload(EvidenceItem.links)))
+    return statement
 
 
-def respondent(followup_id: int) -> Respondent | None:
-    """The follow-up and everything its form shows, in one statement (two with earlier answers: theirs).
+def respondent(followup_id: int, answering: bool = False) -> Respondent | None:
+    """The follow-up and everything its form shows, in one statement (``answering``: and the response's
+    evidence item, with its links in a second).
 
     The public form is what a campaign's respondents all open at once: it read the campaign, event,
     project, card, actions, answers and every pseudonym in the project one by one (issue 15).
     """
-    row = db.session.execute(_respondent_query(), {"followup_id": followup_id}).unique().first()
+    row = db.session.execute(_respondent_query(answering), {"followup_id": followup_id}).unique().first()
     if row is None:
         return None
     followup, registered_as, highest = row
@@ -285,8 +296,13 @@ def respondent(followup_id: int) -> Respondent | None:
         # The other ends of what was loaded, so a flush finds the project of what changes from them
         # (projects.stamps) instead of asking the database for an action's or a follow-up's.
         set_committed_value(response, "followup", followup)
+        actions = {action.id: action for action in followup.card.actions}
         for answer in response.progress:
             set_committed_value(answer, "response", response)
+            set_committed_value(answer, "action", actions[answer.action_id])
+        if answering and response.evidence_item is not None:
+            for link in response.evidence_item.links:
+                set_committed_value(link, "item", response.evidence_item)
     return Respondent(followup, registered_as, highest)
 
 

@@ -46,6 +46,9 @@ TIMEOUT_MS = 10_000
 
 # The live server -----------------------------------------------------------------------------
 
+_ANSWER = "tests.live_server.answer"  # in a request's environ: the app's response, closed if the browser drops it
+
+
 @dataclass
 class LiveServer:
     app: object
@@ -62,6 +65,13 @@ def _live_server(app):
         def log_request(self, *args, **kwargs) -> None:  # errors are still logged
             pass
 
+        def connection_dropped(self, error, environ=None) -> None:
+            # A browser that moves on drops the requests it no longer needs (a favicon, say), and the
+            # development server then never closes the response: its open file was reported unclosed.
+            answer = (environ or {}).get(_ANSWER)
+            if answer is not None and hasattr(answer, "close"):
+                answer.close()
+
     live_app = make_app(
         app.config["SQLALCHEMY_DATABASE_URI"],
         WTF_CSRF_ENABLED=True,
@@ -70,7 +80,11 @@ def _live_server(app):
     live_app.config["BACKEND"] = "sqlite"
     assert live_app.config["SQLALCHEMY_DATABASE_URI"] == app.config["SQLALCHEMY_DATABASE_URI"]
     # Port 0: the OS picks a free port.
-    server = make_server(LOCAL_HOST, 0, live_app, threaded=True, request_handler=QuietHandler)
+    def keeping_the_answer(environ, start_response):
+        environ[_ANSWER] = answer = live_app(environ, start_response)
+        return answer
+
+    server = make_server(LOCAL_HOST, 0, keeping_the_answer, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
