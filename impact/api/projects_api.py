@@ -1,7 +1,6 @@
 """Projects, their chain, their events and their report data."""
 from __future__ import annotations
 
-from flask import jsonify
 from flask.views import MethodView
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,7 +11,7 @@ from impact.api.schemas import IN_QUERY, ChainOut, EventOut, PageArgs, ProjectOu
 from impact.errors import ApiError
 from impact.events.models import Event
 from impact.projects.permissions import Need, get_project_or_404, role_in, visible_projects_query
-from impact.reports.services import NOT_PUBLISHED, report_for_reader
+from impact.reports.services import NOT_PUBLISHED, report_response
 from impact.toc.services import load_chain
 
 bp = token_only(ApiBlueprint("api_projects", __name__, url_prefix="/api/v1/projects",
@@ -66,10 +65,10 @@ class Report(MethodView):
     @bp.response(200, ReportOut)
     def get(self, project_id: int):
         """The report data (as report.json): for a funder, the latest published version only."""
-        data = report_for_reader(get_project_or_404(project_id, Need.VIEW_REPORT))
-        if data is None:
+        response = report_response(get_project_or_404(project_id, Need.VIEW_REPORT))
+        if response is None:
             raise ApiError(404, NOT_PUBLISHED["code"], NOT_PUBLISHED["message"])
-        return jsonify(data)
+        return response
 
 
 @bp.route("/<int:project_id>/events")

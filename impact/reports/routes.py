@@ -8,7 +8,7 @@ from impact.attachments import attachment
 from impact.projects.models import Project
 from impact.projects.permissions import Need, needs
 from impact.reports.datasets import BY_NAME, DATASETS, rows_of
-from impact.reports.services import NOT_PUBLISHED, report_for_reader
+from impact.reports.services import NOT_PUBLISHED, report_response
 from impact.reports.spreadsheets import csv_text, xlsx_bytes
 
 bp = Blueprint("reports", __name__, url_prefix="/projects/<int:project_id>")
@@ -19,10 +19,8 @@ signed_in_only(bp)
 @login_required
 @needs(Need.VIEW_REPORT)
 def report_json(project: Project):
-    data = report_for_reader(project)
-    if data is None:
-        return jsonify(error=NOT_PUBLISHED), 404
-    return jsonify(data)
+    response = report_response(project)
+    return (jsonify(error=NOT_PUBLISHED), 404) if response is None else response
 
 
 # The data, to hand over -------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The report data (INTERFACES.md): the same dictionary for report.json and ``flask report``."""
 from __future__ import annotations
 
+from flask import Response, current_app
 from sqlalchemy import select
 
 from impact.assessment.queries import current_assessments
@@ -35,12 +36,20 @@ NOT_PUBLISHED = {"code": "not_published", "message": "No version of the report h
                  "fields": {}}
 
 
-def report_for_reader(project: Project) -> dict | None:
-    """The report data this request's user may read: the live project's for its members, and for readers of
-    the report alone (funders) the latest published version's, never the live project (None before one)."""
+def report_response(project: Project) -> Response | None:
+    """The report data this request's user may read, as report.json and the API send it: the live project's
+    for its members (encoded once per change: encoding was a sixth of a kept report's time), and for readers
+    of the report alone (funders) the latest published version's, never the live project (None before one)."""
     if may(project, Need.READ):
-        return kept_data("report", project, lambda: report_data(project))
-    return page_context("reports.for_report_readers", project=project).get("report")
+        text = kept_data("report.json", project, lambda: _as_json(report_data(project)))
+    else:
+        published = page_context("reports.for_report_readers", project=project).get("report")
+        text = None if published is None else _as_json(published)
+    return None if text is None else current_app.response_class(text, mimetype=current_app.json.mimetype)
+
+
+def _as_json(data: dict) -> str:
+    return f"{current_app.json.dumps(data)}\n"  # as flask.jsonify writes it
 
 
 def report_data(project: Project) -> dict:
