@@ -157,7 +157,7 @@ def test_the_kept_workbench_shows_a_coded_answer_at_once(client, login_as, proje
     assert "0 answers and 0 updates to code" in page and 'aria-label="1 hindering: Time and caseload"' in page
 
 
-def test_a_kept_claim_keeps_its_charts_and_shows_a_new_test_at_once(client, login_as, project):
+def test_a_kept_claim_keeps_its_charts_and_shows_a_new_test_at_once(client, login_as, project, query_counter):
     turn_on(project)
     claim = make_claim(project, prior=0.5, tests=[(0.8, 0.2, True)])
     login_as("lead", project)
@@ -169,8 +169,10 @@ def test_a_kept_claim_keeps_its_charts_and_shows_a_new_test_at_once(client, logi
     client.get(claims)  # the login message: rendered for this request alone
     assert tests_listed() == tests_listed() == ["1"]  # the second from the cache
     for _ in range(2):
-        page = client.get(claim_url(project, claim)).get_data(as_text=True)
+        with query_counter() as statements:
+            page = client.get(claim_url(project, claim)).get_data(as_text=True)
         assert "js/charts.js" in page and "Test 0" in page  # from the cache the second time, charts and all
+    assert len(statements) == 1, statements  # kept: the user with the project, the role and the claim
     claim.tests.append(ClaimTest(description="Minutes name the seminar", test_type=TestType.CUSTOM,
                                  sensitivity=0.7, type_one_error=0.1, found=True, position=1))
     _db.session.commit()

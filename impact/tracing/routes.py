@@ -6,7 +6,7 @@ import enum
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from impact.access import get_or_404, signed_in_only
+from impact.access import signed_in_only
 from impact.concurrency import CONFLICT_ERRORS, EditConflict, commit_if_current, ensure_current, save_edit
 from impact.extensions import db
 from impact.pagination import page_number
@@ -108,19 +108,20 @@ def new_claim(project: Project):
 
 
 @bp.route("/claims/<int:claim_id>")
-@needs(Need.READ, only_if=uses_tracing)
-def claim(project: Project, claim_id: int):
+@needs(Need.READ, only_if=uses_tracing, claim=Claim)  # the claim alone: its tests only if the page is made
+def claim(project: Project, claim: Claim):
+    claim_id = claim.id
+
     def render(undo: dict | None = None):
-        claim = services.get_claim_or_404(project, claim_id)
+        shown = services.get_claim_or_404(project, claim_id)  # with its tests
         form = ClaimTestForm(formdata=None)
-        form.version.data = str(claim.version)
-        return _render_claim(project, claim, form, undo=undo)
+        form.version.data = str(shown.version)
+        return _render_claim(project, shown, form, undo=undo)
 
     # A test removed just before: offered back once, on this claim's page only.
     undo = session.pop(UNDO_KEY, None)
     if isinstance(undo, dict) and undo.get("claim_id") == claim_id:
         return render(undo)
-    get_or_404(Claim, claim_id, project_id=project.id)  # the claim alone: its tests only if the page is made
     # Kept until the project changes: the trace and its charts are worked out once per change.
     return kept_page(project, lambda: render()[0], active="tracing", charts=True,
                      varies_on=(item_picker.SEARCH_PARAMETER,))
