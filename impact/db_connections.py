@@ -15,7 +15,8 @@ SAVEPOINT, DDL): psycopg then sends BEGIN before that statement, and everything 
 or rollback is one transaction, as before. Under PostgreSQL's READ COMMITTED, which the app uses, each
 statement sees what was committed when it started whether or not a transaction is open, so the reads
 before the first write see what they saw inside one; what must not change between a read and a write
-is locked (impact.concurrency.lock_row, FOR UPDATE), and that read opens the transaction.
+is locked (impact.concurrency.lock_row, FOR UPDATE), and that read opens the transaction. Only under
+READ COMMITTED: under a stricter isolation an operator set as the default, transactions are as before.
 """
 from __future__ import annotations
 
@@ -55,23 +56,46 @@ def _ping_after_idling(engine, idle_seconds: float) -> None:
             raise exc.DisconnectionError("the database connection was lost while idle") from error
 
 
+# What makes a SELECT more than a read: a row lock (FOR UPDATE, FOR SHARE, FOR [NO] KEY ...), or a function
+# whose effect lasts to the end of the transaction.
+_NOT_ONLY_READING = (" FOR ", "pg_advisory_xact_lock", "set_config(")
+
+
+def _plain_read(statement: str, context) -> bool:
+    return (statement.startswith("SELECT ") and not any(part in statement for part in _NOT_ONLY_READING)
+            # A server-side cursor (yield_per, stream_results) is DECLAREd, which needs a transaction.
+            and not getattr(context, "_is_server_side", False))
+
+
 def _read_outside_transactions(engine) -> None:
     from psycopg.pq import TransactionStatus  # only when the app runs on psycopg
 
     @event.listens_for(engine, "begin")
     def _begun(connection) -> None:
         dbapi_connection = connection.connection.dbapi_connection
-        if (connection.get_execution_options().get("isolation_level") is None
+        # Under a stricter default isolation (an operator's default_transaction_isolation) a request's reads
+        # share one snapshot only inside one transaction; and a connection asked for its own keeps it.
+        if (connection.dialect.default_isolation_level == "READ COMMITTED"
+                and connection.get_execution_options().get("isolation_level") is None
                 and dbapi_connection.info.transaction_status == TransactionStatus.IDLE):
             dbapi_connection.autocommit = True  # until the first statement that is not a plain read
             connection.info[_READING_OUTSIDE] = True
-        else:  # a connection asked for its own isolation keeps it
+        else:
             connection.info.pop(_READING_OUTSIDE, None)
 
     @event.listens_for(engine, "before_cursor_execute")
     def _before(connection, cursor, statement, parameters, context, executemany) -> None:
-        if statement.startswith("SELECT ") and " FOR UPDATE" not in statement:
+        if _plain_read(statement, context):
             return
         if connection.info.pop(_READING_OUTSIDE, False):
             # Nothing is open yet (each read ended with itself), so psycopg sends BEGIN before this one.
             connection.connection.dbapi_connection.autocommit = False
+
+    @event.listens_for(engine, "checkin")
+    def _returned(dbapi_connection, record) -> None:
+        # Back in the pool as psycopg makes it: whatever borrows it outside a Session's transaction
+        # (raw_connection) gets transactions, not autocommit.
+        if (dbapi_connection is not None and not dbapi_connection.closed and dbapi_connection.autocommit
+                and dbapi_connection.info.transaction_status == TransactionStatus.IDLE):
+            dbapi_connection.autocommit = False
+        record.info.pop(_READING_OUTSIDE, None)

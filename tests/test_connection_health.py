@@ -132,3 +132,51 @@ def test_a_request_that_writes_after_reading_writes_in_one_transaction(app, app_
     assert any(text.startswith("UPDATE steps") for kind, text in sent[begin:commit] if kind == "Parse")
     db.session.expire_all()
     assert db.session.get(Step, step.id).title == "Renamed in one transaction"
+
+
+def _postgresql_only(app) -> None:
+    if app.config["BACKEND"] != "postgresql":
+        pytest.skip("transactions opened late are PostgreSQL's (psycopg's)")
+
+
+def test_a_row_locked_for_sharing_stays_locked_to_the_end_of_the_request(app, app_with, db, project):
+    _postgresql_only(app)
+    from psycopg.pq import TransactionStatus
+
+    from impact.projects.models import Project
+
+    other = app_with()
+    with other.app_context():
+        _db.session.execute(select(Project.id).where(Project.id == project.id).with_for_update(read=True)).all()
+        dbapi = _db.session.connection().connection.dbapi_connection
+        assert dbapi.info.transaction_status == TransactionStatus.INTRANS  # the lock holds until the end
+        _db.session.execute(select(Project.id).where(Project.id == project.id)).all()
+        assert dbapi.info.transaction_status == TransactionStatus.INTRANS
+
+
+def test_rows_read_in_batches_through_a_server_side_cursor_are_read(app, app_with, db, project):
+    _postgresql_only(app)
+    from impact.toc.models import Step
+
+    other = app_with()
+    with other.app_context():
+        titles = list(_db.session.scalars(select(Step.title).where(Step.project_id == project.id)
+                                          .execution_options(yield_per=2)))
+    assert len(titles) == 3
+
+
+def test_a_connection_lent_outside_a_request_is_back_to_transactions(app, app_with, db, project):
+    _postgresql_only(app)
+    other = app_with()
+    client = _signed_in_lead(other, project)
+    assert client.get(f"/projects/{project.id}").status_code == 200  # read outside a transaction
+    with other.app_context():
+        raw = _db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("UPDATE projects SET title = 'Never kept' WHERE id = %s", (project.id,))
+            raw.rollback()
+        finally:
+            raw.close()
+    db.session.expire_all()
+    assert db.session.get(type(project), project.id).title != "Never kept"

@@ -30,9 +30,15 @@ STRENGTH_FROM_PROGRESS = {
 }
 
 
+def _answers(response: Response) -> list:
+    # In one order however they were loaded (the form reads them in the card's order, others by action),
+    # so rewriting an item from the same answers changes nothing.
+    return sorted(response.progress, key=lambda answer: answer.action.id)  # a new answer has no action_id yet
+
+
 def _summary(response: Response) -> str:
     lines = []
-    for answer in response.progress:
+    for answer in _answers(response):
         lines.append(f"Action: {answer.action.text}\nProgress: {answer.progress.label}")
         if answer.helped:
             lines.append(f"Helped: {answer.helped}")
@@ -49,7 +55,7 @@ def _quote(response: Response) -> str:
     if not response.consent_to_quote:
         return ""
     texts = [text for text in (response.helped, response.hindered, response.anything_else) if text]
-    texts += [text for answer in response.progress for text in (answer.helped, answer.hindered) if text]
+    texts += [text for answer in _answers(response) for text in (answer.helped, answer.hindered) if text]
     return max(texts, key=len) if texts else ""
 
 
