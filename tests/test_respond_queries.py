@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
 from tests.test_followups import _create_event, _enter_cards
 from tests.test_followups_campaigns import personal_link, plan_campaign, send_now
 
@@ -27,7 +29,8 @@ def test_the_respondents_form_reads_in_few_statements(client, project, login_as,
     with query_counter() as statements:
         page = client.get(link)
     shown = page.get_data(as_text=True)
-    assert "Supervision time" in shown and len(re.findall(r'<input checked id="[^"]+" name="progress_\d+"[^>]* value="some"', shown)) == len(action_ids)
+    checked = re.findall(r'<input checked id="[^"]+" name="progress_\d+"[^>]* value="some"', shown)
+    assert "Supervision time" in shown and len(checked) == len(action_ids)
     assert len(statements) == 1, "\n".join(statements)  # the earlier answers on the actions' own rows
     with query_counter() as statements:
         amended = client.post(link, data=answers | {"helped": "Supervision time, and a quiet room"})
@@ -35,3 +38,43 @@ def test_the_respondents_form_reads_in_few_statements(client, project, login_as,
     # Read: the follow-up with its answers and evidence item, the item's links, the actions' steps; then written:
     # the evidence item's summary, the response, and the project's change stamp.
     assert len(statements) == 6, "\n".join(statements)
+
+
+def test_an_answer_sent_twice_at_once_is_saved_not_refused(app, client, project, login_as):
+    """Two tabs of one link sending at the same moment: the second finds the evidence item changed under it
+    (its version moved) and writes its answers on top, where it answered 500."""
+    from sqlalchemy import event, text
+
+    from impact.extensions import db as _db
+    from impact.followups.models import Response
+
+    login_as("lead", project)
+    event_id = _create_event(client, project)
+    _enter_cards(client, project, event_id)
+    campaign = plan_campaign(client, project, event_id)
+    send_now(client, project, event_id, campaign)
+    link = personal_link("ann@council-a.gov.uk", campaign)
+    client.post("/logout")
+    page = client.get(link).get_data(as_text=True)
+    action_ids = list(dict.fromkeys(re.findall(r'name="progress_(\d+)"', page)))
+    answers = {f"progress_{action_id}": "some" for action_id in action_ids}
+    assert "Thank you" in client.post(link, data=answers | {"helped": "Supervision time"}).get_data(as_text=True)
+    item_id = _db.session.scalars(select(Response.evidence_item_id)).one()
+    engine = _db.engine
+    raced = []
+
+    def the_other_tab(connection, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE evidence_items") and not raced:
+            raced.append(True)
+            with engine.connect() as other:  # committed before this request's own UPDATE runs
+                other.execute(text("UPDATE evidence_items SET version = version + 1 WHERE id = :id"), {"id": item_id})
+                other.commit()
+
+    event.listen(engine, "before_cursor_execute", the_other_tab)
+    try:
+        amended = client.post(link, data=answers | {"helped": "Supervision time, and a quiet room"})
+    finally:
+        event.remove(engine, "before_cursor_execute", the_other_tab)
+    assert raced and amended.status_code == 200 and "Thank you" in amended.get_data(as_text=True)
+    _db.session.expire_all()
+    assert _db.session.scalars(select(Response.helped)).one() == "Supervision time, and a quiet room"

@@ -5,6 +5,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from impact.access import public_form_limit
 from impact.cards import services as card_services
@@ -48,11 +49,20 @@ def form(token: str):
     form = response_form(page.actions, response)
     saved = False
     if form.validate_on_submit():
-        answered = services.save_response(followup, **form.answers())
+        answers = form.answers()
+        try:
+            quoted_as = services.save_response(followup, **answers).pseudonym  # read before the commit expires it
+            db.session.commit()
+        except StaleDataError:
+            # The same link's answers sent twice at once (two tabs, a double click): the evidence item moved
+            # under this request. Read it as the other left it and write these answers on top.
+            db.session.rollback()
+            again = services.respondent(followup_id, answering=True).followup
+            quoted_as = services.save_response(again, **answers).pseudonym
+            db.session.commit()
         # Someone answering at the same moment may have taken the name offered: show the one given.
-        pseudonym = answered.pseudonym or pseudonym
+        pseudonym = quoted_as or pseudonym
         saved = True
-        db.session.commit()
     return render_template("followups/respond.html", form=form, page=page, pseudonym=pseudonym, saved=saved,
                            amending=response is not None, csrf_token=form_token(token)), 400 if form.errors else 200
 
