@@ -10,14 +10,19 @@ from tests.test_followups import _create_event, _enter_cards
 from tests.test_followups_campaigns import personal_link, plan_campaign, send_now
 
 
-def test_the_respondents_form_reads_in_few_statements(client, project, login_as, query_counter):
+def _a_respondents_link(client, project, login_as) -> str:
+    """The personal link of a card holder of an event whose follow-ups were sent, opened signed out."""
     login_as("lead", project)
-    event = _create_event(client, project)
-    _enter_cards(client, project, event)
-    campaign = plan_campaign(client, project, event)
-    send_now(client, project, event, campaign)
-    link = personal_link("ann@council-a.gov.uk", campaign)
+    event_id = _create_event(client, project)
+    _enter_cards(client, project, event_id)
+    campaign = plan_campaign(client, project, event_id)
+    send_now(client, project, event_id, campaign)
     client.post("/logout")
+    return personal_link("ann@council-a.gov.uk", campaign)
+
+
+def test_the_respondents_form_reads_in_few_statements(client, project, login_as, query_counter):
+    link = _a_respondents_link(client, project, login_as)
     with query_counter() as statements:
         page = client.get(link)
     assert page.status_code == 200 and "Write reports for the family, not the file" in page.get_data(as_text=True)
@@ -48,13 +53,7 @@ def test_an_answer_sent_twice_at_once_is_saved_not_refused(app, client, project,
     from impact.extensions import db as _db
     from impact.followups.models import Response
 
-    login_as("lead", project)
-    event_id = _create_event(client, project)
-    _enter_cards(client, project, event_id)
-    campaign = plan_campaign(client, project, event_id)
-    send_now(client, project, event_id, campaign)
-    link = personal_link("ann@council-a.gov.uk", campaign)
-    client.post("/logout")
+    link = _a_respondents_link(client, project, login_as)
     page = client.get(link).get_data(as_text=True)
     action_ids = list(dict.fromkeys(re.findall(r'name="progress_(\d+)"', page)))
     answers = {f"progress_{action_id}": "some" for action_id in action_ids}

@@ -300,9 +300,6 @@ def respondent(followup_id: int, answering: bool = False) -> Respondent | None:
         for answer in response.progress:
             set_committed_value(answer, "response", response)
             set_committed_value(answer, "action", actions[answer.action_id])
-        if answering and response.evidence_item is not None:
-            for link in response.evidence_item.links:
-                set_committed_value(link, "item", response.evidence_item)
     return Respondent(followup, registered_as, highest)
 
 
